@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates `env` against `schema`. Every bad variable becomes one line naming it and what is wrong, so an
+ * operator fixes all of them in one go instead of one per restart.
+ */
+export function parseEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(env)';
+    const value = env[name];
+    const shown = value === undefined ? 'unset' : `got "${redact(name, value)}"`;
+    return `${name}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(problems);
+}
+
+function redact(name: string, value: string): string {
+  return /KEY|SECRET|PASSWORD|TOKEN/i.test(name) ? '***' : value;
+}
+
+/** Loads config for a service entry point; on error prints one line per problem and exits 1 (no stack trace). */
+export function loadConfigOrExit<T extends z.ZodObject>(service: string, schema: T): z.infer<T> {
+  try {
+    return parseEnv(schema);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`[${service}] ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Shared building blocks so every service spells the same variable the same way. */
+export const env = {
+  url: (protocols: string[], fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(':', ''));
+        } catch {
+          return false;
+        }
+      }, `must be a ${protocols.join('/')} URL`),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  bool: (fallback: boolean) => bool.default(fallback),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prefix for every NATS subject and stream: lets tests and several environments share one NATS server. */
+  namespace: () =>
+    z
+      .string()
+      .regex(/^[a-z0-9_-]*$/i, 'letters, digits, - and _ only')
+      .default(''),
+};
+
+/** Connection settings every service has. */
+export const baseEnvSchema = z.object({
+  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  TF_NAMESPACE: env.namespace(),
+  LOG_LEVEL: env.logLevel(),
+});
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+export const databaseEnvSchema = z.object({
+  DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/tokenflow'),
+  DB_POOL_SIZE: env.int(10, 1, 200),
+});
+
+export const redisEnvSchema = z.object({
+  REDIS_URL: env.url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+});

@@ -1,0 +1,44 @@
+import type { WireError } from './errors';
+import type { Attempt } from './router.contract';
+
+export interface InvokeRequest {
+  requestId: string;
+  attemptNo: number;
+  attempt: Attempt;
+  /** The client's validated Chat Completions body; the adapter maps `model` and the stream options. */
+  body: Record<string, unknown>;
+  /** Where the adapter publishes StreamFrames for this request. */
+  inbox: string;
+  /** Epoch ms after which the request is abandoned. */
+  deadlineAt: number;
+  accountId: string;
+  keyId: string;
+  /** Our model id (not the upstream name). */
+  model: string;
+}
+export interface InvokeAck {
+  accepted: true;
+}
+
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [k: string]: unknown };
+  completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/**
+ * Frames on the reply inbox, in order: any number of `chunk`, then exactly one `end` or `error`.
+ * `chunk.data` is an OpenAI `chat.completion.chunk` with `model` already set to our model id.
+ */
+export type StreamFrame =
+  | { type: 'chunk'; seq: number; data: Record<string, unknown> }
+  | { type: 'end'; seq: number; usage: TokenUsage | null; usageSource: 'upstream' | 'estimated' }
+  | { type: 'error'; seq: number; error: WireError };
+
+export interface CancelEvent {
+  requestId: string;
+  reason: 'client_disconnected' | 'deadline';
+}

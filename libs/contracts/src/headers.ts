@@ -1,0 +1,9 @@
+/** Header names shared by ingress (HTTP) and the NATS hops. */
+export const Headers = {
+  requestId: 'x-request-id',
+  traceparent: 'traceparent',
+  route: 'x-tokenflow-route',
+  model: 'x-tokenflow-model',
+  provider: 'x-tokenflow-provider',
+  timeoutMs: 'x-tokenflow-timeout-ms',
+} as const;

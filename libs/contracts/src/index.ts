@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './money';
+export * from './providers';
+export * from './subjects';
+export * from './usage.contract';
+export type * from './adapter.contract';
+export type * from './billing.contract';
+export type * from './router.contract';
+export type * from './ratelimit.contract';
+export * from './headers';

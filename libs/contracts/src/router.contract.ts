@@ -1,0 +1,103 @@
+import type { Provider } from './providers';
+
+export interface ChannelTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  idleMs: number;
+}
+
+/** One upstream call the adapter should make: everything it needs, nothing it must look up. */
+export interface Attempt {
+  channelId: string;
+  channelName: string;
+  provider: Provider;
+  baseUrl: string;
+  /** The upstream credential chosen for this attempt. Never logged, never returned to a client. */
+  apiKey: string;
+  upstreamModel: string;
+  timeouts: ChannelTimeouts;
+}
+
+export interface PlanRequest {
+  requestId: string;
+  model: string;
+  /** The key's allow-list (null = all); `auto` may only resolve inside it. */
+  allowedModels: string[] | null;
+}
+export interface PlanReply {
+  /** The real model that will serve the request (never `auto`). */
+  model: string;
+  route: 'direct' | 'auto-default';
+  reason: string;
+  attempts: Attempt[];
+}
+
+export interface ModelCard {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+export interface ModelsListRequest {
+  /** Restrict to what a key may use (null = all). */
+  allowedModels: string[] | null;
+}
+export interface ModelsListReply {
+  object: 'list';
+  data: ModelCard[];
+}
+export interface ModelGetRequest {
+  id: string;
+  allowedModels: string[] | null;
+}
+
+export interface ChannelInput {
+  name: string;
+  provider: Provider;
+  base_url: string;
+  api_keys: string[];
+  models: string[];
+  model_mapping?: Record<string, string>;
+  priority?: number;
+  weight?: number;
+  enabled?: boolean;
+  connect_timeout_ms?: number;
+  first_byte_timeout_ms?: number;
+  idle_timeout_ms?: number;
+}
+/** A channel as the admin API shows it: the upstream keys are never echoed, only counted. */
+export interface ChannelView {
+  id: string;
+  name: string;
+  provider: Provider;
+  base_url: string;
+  api_key_count: number;
+  models: string[];
+  model_mapping: Record<string, string>;
+  priority: number;
+  weight: number;
+  enabled: boolean;
+  connect_timeout_ms: number;
+  first_byte_timeout_ms: number;
+  idle_timeout_ms: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface ChannelListReply {
+  object: 'list';
+  data: ChannelView[];
+}
+export interface ChannelUpdateRequest {
+  id: string;
+  patch: Partial<ChannelInput>;
+}
+export interface ChannelIdRequest {
+  id: string;
+}
+export interface ChannelDeleteReply {
+  id: string;
+  deleted: true;
+}
+export interface ChannelsChangedEvent {
+  channelId: string;
+}

@@ -1,0 +1,73 @@
+import type * as A from './adapter.contract';
+import type * as B from './billing.contract';
+import type * as R from './router.contract';
+import type * as L from './ratelimit.contract';
+import type { UsageRecordedEvent } from './usage.contract';
+
+/** Every NATS subject, versioned `tf.<service>.<action>.v<n>`. No subject string appears anywhere else. */
+export const Subjects = {
+  billingAuth: 'tf.billing.auth.v1',
+  billingHold: 'tf.billing.hold.v1',
+  billingAccountCreate: 'tf.billing.account-create.v1',
+  billingAccountGet: 'tf.billing.account-get.v1',
+  billingKeyCreate: 'tf.billing.key-create.v1',
+  billingKeyRevoke: 'tf.billing.key-revoke.v1',
+  billingKeyChanged: 'tf.billing.key-changed.v1',
+
+  routerPlan: 'tf.router.plan.v1',
+  routerModelsList: 'tf.router.models-list.v1',
+  routerModelGet: 'tf.router.model-get.v1',
+  routerChannelCreate: 'tf.router.channel-create.v1',
+  routerChannelList: 'tf.router.channel-list.v1',
+  routerChannelGet: 'tf.router.channel-get.v1',
+  routerChannelUpdate: 'tf.router.channel-update.v1',
+  routerChannelDelete: 'tf.router.channel-delete.v1',
+  routerChannelsChanged: 'tf.router.channels-changed.v1',
+
+  ratelimitAcquire: 'tf.ratelimit.acquire.v1',
+
+  adapterInvoke: 'tf.adapter.invoke.v1',
+  /** Suffixed with the request id: `tf.adapter.cancel.v1.<requestId>`. */
+  adapterCancel: 'tf.adapter.cancel.v1',
+
+  usageRecorded: 'tf.usage.recorded.v1',
+} as const;
+
+type S = typeof Subjects;
+
+/** Request/reply subjects: what is sent and what comes back. */
+export interface RequestMap {
+  [Subjects.billingAuth]: { req: B.AuthRequest; res: B.AuthReply };
+  [Subjects.billingHold]: { req: B.HoldRequest; res: B.HoldReply };
+  [Subjects.billingAccountCreate]: { req: B.AccountCreateRequest; res: B.AccountView };
+  [Subjects.billingAccountGet]: { req: B.AccountGetRequest; res: B.AccountView };
+  [Subjects.billingKeyCreate]: { req: B.KeyCreateRequest; res: B.KeyCreateReply };
+  [Subjects.billingKeyRevoke]: { req: B.KeyRevokeRequest; res: B.KeyRevokeReply };
+  [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
+  [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
+  [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };
+  [Subjects.routerChannelCreate]: { req: R.ChannelInput; res: R.ChannelView };
+  [Subjects.routerChannelList]: { req: Record<string, never>; res: R.ChannelListReply };
+  [Subjects.routerChannelGet]: { req: R.ChannelIdRequest; res: R.ChannelView };
+  [Subjects.routerChannelUpdate]: { req: R.ChannelUpdateRequest; res: R.ChannelView };
+  [Subjects.routerChannelDelete]: { req: R.ChannelIdRequest; res: R.ChannelDeleteReply };
+  [Subjects.ratelimitAcquire]: { req: L.RateLimitAcquireRequest; res: L.RateLimitAcquireReply };
+  [Subjects.adapterInvoke]: { req: A.InvokeRequest; res: A.InvokeAck };
+}
+
+/** Fire-and-forget broadcasts over core NATS (every subscriber gets each one). */
+export interface EventMap {
+  [Subjects.billingKeyChanged]: B.KeyChangedEvent;
+  [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
+  [Subjects.adapterCancel]: A.CancelEvent;
+}
+
+/** Durable events on JetStream. */
+export interface DurableEventMap {
+  [Subjects.usageRecorded]: UsageRecordedEvent;
+}
+
+export type RequestSubject = keyof RequestMap;
+export type EventSubject = keyof EventMap;
+export type DurableSubject = keyof DurableEventMap;
+export type SubjectName = S[keyof S];

@@ -1,0 +1,19 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * JSON logs with the service name on every line. Redaction is a second line of defence: code never logs
+ * credentials, but a stray object with an `apiKey`/`authorization` field is masked rather than leaked.
+ */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    name: service,
+    level,
+    base: { service },
+    redact: {
+      paths: ['apiKey', '*.apiKey', 'api_keys', '*.api_keys', 'authorization', '*.authorization', 'headers.authorization', 'key', '*.key'],
+      censor: '[redacted]',
+    },
+  });
+}
