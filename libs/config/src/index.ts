@@ -1,2 +1,3 @@
 export * from './env';
 export { z } from 'zod';
+export * from './database';

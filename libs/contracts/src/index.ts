@@ -8,3 +8,4 @@ export type * from './billing.contract';
 export type * from './router.contract';
 export type * from './ratelimit.contract';
 export * from './headers';
+export * from './api-key';

@@ -1,0 +1,21 @@
+import { postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
+import { DataSource } from 'typeorm';
+import { billingEntities } from './entities';
+import { BillingInit1764000000000 } from './migrations/1764000000000-billing-init';
+
+export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
+  return {
+    url,
+    entities: billingEntities,
+    migrations: [BillingInit1764000000000],
+    migrationsTableName: 'billing_migrations',
+    poolSize,
+  };
+}
+
+export const runBillingMigrations = (url: string) => runMigrations(billingSchemaOptions(url));
+
+/** For the TypeORM CLI: `typeorm migration:run -d dist/apps/billing/src/db/data-source.js`. */
+export default new DataSource(
+  postgresOptions(billingSchemaOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow')),
+);

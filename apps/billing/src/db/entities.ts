@@ -1,0 +1,52 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/** bigint columns come back from pg as strings; money stays bigint in code. */
+const bigintTransformer = {
+  to: (v: bigint | null | undefined) => (v === null || v === undefined ? v : v.toString()),
+  from: (v: string | null) => (v === null ? null : BigInt(v)),
+};
+
+@Entity({ schema: 'billing', name: 'accounts' })
+export class AccountEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('text') name: string;
+  @Column('bigint', { name: 'balance_nano', transformer: bigintTransformer }) balanceNano: bigint;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+@Entity({ schema: 'billing', name: 'api_keys' })
+export class ApiKeyEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('uuid', { name: 'account_id' }) accountId: string;
+  @Column('text', { name: 'key_hash' }) keyHash: string;
+  @Column('text', { name: 'key_prefix' }) keyPrefix: string;
+  @Column('text', { nullable: true }) name: string | null;
+  @Column('text', { array: true, nullable: true }) models: string[] | null;
+  @Column('int', { name: 'rpm_limit', nullable: true }) rpmLimit: number | null;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+@Entity({ schema: 'billing', name: 'prices' })
+export class PriceEntity {
+  @PrimaryColumn('text') model: string;
+  @Column('bigint', { name: 'input_nano_per_token', transformer: bigintTransformer }) inputNanoPerToken: bigint;
+  @Column('bigint', { name: 'output_nano_per_token', transformer: bigintTransformer }) outputNanoPerToken: bigint;
+}
+
+@Entity({ schema: 'billing', name: 'ledger_entries' })
+export class LedgerEntryEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;
+  @Column('text', { name: 'idempotency_key' }) idempotencyKey: string;
+  @Column('uuid', { name: 'account_id' }) accountId: string;
+  @Column('text') kind: 'top_up' | 'usage';
+  @Column('bigint', { name: 'amount_nano', transformer: bigintTransformer }) amountNano: bigint;
+  @Column('text', { name: 'request_id', nullable: true }) requestId: string | null;
+  @Column('uuid', { name: 'key_id', nullable: true }) keyId: string | null;
+  @Column('text', { nullable: true }) model: string | null;
+  @Column('int', { name: 'prompt_tokens', default: 0 }) promptTokens: number;
+  @Column('int', { name: 'completion_tokens', default: 0 }) completionTokens: number;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+export const billingEntities = [AccountEntity, ApiKeyEntity, PriceEntity, LedgerEntryEntity];

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity } from '../db/entities';
+
+export interface NewKey {
+  accountId: string;
+  keyHash: string;
+  keyPrefix: string;
+  name: string | null;
+  models: string[] | null;
+  rpmLimit: number | null;
+}
+
+@Injectable()
+export class KeysRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async insert(k: NewKey): Promise<ApiKeyEntity> {
+    const repo = this.db.getRepository(ApiKeyEntity);
+    return repo.save(repo.create({ ...k, revokedAt: null }));
+  }
+
+  findActiveByHash(keyHash: string): Promise<ApiKeyEntity | null> {
+    return this.db
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where('k.key_hash = :keyHash AND k.revoked_at IS NULL', { keyHash })
+      .getOne();
+  }
+
+  /** Returns the revoked key (its hash is needed to invalidate caches), or null if there was none. */
+  async revoke(id: string): Promise<ApiKeyEntity | null> {
+    await this.db.query(`UPDATE billing.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+    return this.db.getRepository(ApiKeyEntity).findOneBy({ id });
+  }
+}

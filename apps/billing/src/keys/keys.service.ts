@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import {
+  generateApiKey,
+  hashApiKey,
+  type KeyCreateReply,
+  type KeyCreateRequest,
+  type KeyPrincipal,
+  type KeyRevokeReply,
+  Subjects,
+  TfError,
+} from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { isUuid } from '../accounts/accounts.service';
+import { KeysRepository } from './keys.repository';
+
+@Injectable()
+export class KeysService {
+  constructor(
+    private readonly keys: KeysRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly bus: NatsBus,
+  ) {}
+
+  async create(req: KeyCreateRequest): Promise<KeyCreateReply> {
+    if (!isUuid(req.account_id) || !(await this.accounts.findById(req.account_id))) {
+      throw new TfError('not_found', `No account with id '${req.account_id}'.`, { param: 'account_id' });
+    }
+    const key = generateApiKey();
+    const keyHash = hashApiKey(key);
+    const row = await this.keys.insert({
+      accountId: req.account_id,
+      keyHash,
+      keyPrefix: key.slice(0, 7),
+      name: req.name ?? null,
+      models: req.models && req.models.length ? [...new Set(req.models)] : null,
+      rpmLimit: req.rpm_limit ?? null,
+    });
+    // Replicas may hold a negative cache entry for this hash (someone tried it before it existed).
+    this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash, change: 'created' });
+    return {
+      id: row.id,
+      key,
+      account_id: row.accountId,
+      name: row.name,
+      models: row.models,
+      rpm_limit: row.rpmLimit,
+      created_at: row.createdAt.toISOString(),
+    };
+  }
+
+  async revoke(id: string): Promise<KeyRevokeReply> {
+    const row = isUuid(id) ? await this.keys.revoke(id) : null;
+    if (!row) throw new TfError('not_found', `No API key with id '${id}'.`, { param: 'id' });
+    this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash: row.keyHash.trim(), change: 'revoked' });
+    return { id: row.id, revoked: true };
+  }
+
+  async authenticate(keyHash: string): Promise<KeyPrincipal | null> {
+    const row = await this.keys.findActiveByHash(keyHash);
+    if (!row) return null;
+    return { keyId: row.id, accountId: row.accountId, name: row.name, models: row.models, rpmLimit: row.rpmLimit };
+  }
+}

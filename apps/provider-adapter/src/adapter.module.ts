@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@tokenflow/messaging';
+import { AdapterMsController } from './adapter-ms.controller';
+import { ADAPTER_CONFIG, type AdapterConfig } from './config';
+import { CancellationRegistry } from './invoke/cancellation.registry';
+import { InvokeService } from './invoke/invoke.service';
+import { UpstreamClient } from './upstream/upstream-client';
+import { UsagePublisher } from './usage/usage.publisher';
+
+@Module({})
+export class AdapterModule {
+  static forRoot(config: AdapterConfig): DynamicModule {
+    return {
+      module: AdapterModule,
+      imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'provider-adapter', namespace: config.TF_NAMESPACE })],
+      providers: [
+        { provide: ADAPTER_CONFIG, useValue: config },
+        UpstreamClient,
+        CancellationRegistry,
+        UsagePublisher,
+        InvokeService,
+        AdapterMsController,
+      ],
+    };
+  }
+}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { type InvokeRequest, type StreamFrame, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import { createLogger } from '@tokenflow/observability';
+import { createParser } from 'eventsource-parser';
+import { providerFor } from '../providers/provider.registry';
+import { mapTransportError, UpstreamClient } from '../upstream/upstream-client';
+import { UsagePublisher } from '../usage/usage.publisher';
+import { CancellationRegistry, CancelledError } from './cancellation.registry';
+import { StreamTally } from './stream-tally';
+
+/**
+ * Runs one upstream attempt and streams normalised chunks to the caller's inbox as they arrive (never
+ * buffered). Exactly one terminal frame (`end` or `error`) closes every stream, and every attempt that reached
+ * the upstream and produced output publishes one usage event, even when cancelled or cut short.
+ */
+type UnsequencedFrame = { [K in StreamFrame['type']]: Omit<Extract<StreamFrame, { type: K }>, 'seq'> }[StreamFrame['type']];
+
+@Injectable()
+export class InvokeService {
+  private readonly log = createLogger('provider-adapter.invoke');
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly upstream: UpstreamClient,
+    private readonly cancellations: CancellationRegistry,
+    private readonly usage: UsagePublisher,
+  ) {}
+
+  async run(req: InvokeRequest): Promise<void> {
+    const started = Date.now();
+    const ctrl = this.cancellations.register(req.requestId);
+    const signal = AbortSignal.any([ctrl.signal, AbortSignal.timeout(Math.max(1, req.deadlineAt - started))]);
+    const tally = new StreamTally();
+    let seq = 0;
+    const send = (frame: UnsequencedFrame) => this.bus.sendFrame(req.inbox, { ...frame, seq: seq++ } as StreamFrame);
+    let outcome: UsageRecordedEvent['outcome'] = 'ok';
+    let reachedUpstream = false;
+
+    try {
+      const provider = providerFor(req.attempt.provider);
+      const res = await this.upstream.send(provider.buildRequest(req.attempt, req.body), req.attempt.timeouts, signal);
+      reachedUpstream = true;
+      if (res.status < 200 || res.status >= 300) {
+        const text = await readLimited(res.body, 64 * 1024);
+        throw provider.mapError(res.status, text, res.retryAfter);
+      }
+      let done = false;
+      let parseError: TfError | null = null;
+      const parser = createParser({
+        onEvent: (ev) => {
+          if (done || parseError) return;
+          try {
+            const parsed = provider.parseEvent(ev.data, ev.event);
+            if (parsed.usage) tally.upstreamUsage = parsed.usage;
+            for (const chunk of parsed.chunks) {
+              chunk.model = req.model;
+              tally.observe(chunk);
+              send({ type: 'chunk', data: chunk });
+            }
+            if (parsed.done) done = true;
+          } catch (err) {
+            parseError = err instanceof TfError ? err : new TfError('upstream_error', 'The upstream stream could not be read.');
+          }
+        },
+      });
+      const decoder = new TextDecoder();
+      for await (const buf of res.body) {
+        parser.feed(decoder.decode(buf, { stream: true }));
+        if (parseError) {
+          res.body.destroy();
+          throw parseError;
+        }
+        if (done) break;
+      }
+      if (!done && !tally.sawFinish) {
+        throw new TfError('upstream_error', 'The upstream closed the stream before it was complete.', {
+          retryable: tally.chunks === 0,
+        });
+      }
+      const { usage, source } = tally.usage(req.body);
+      send({ type: 'end', usage, usageSource: source });
+    } catch (err) {
+      const error = this.classify(err, signal, ctrl.signal);
+      outcome = error === 'cancelled' ? 'cancelled' : 'error';
+      if (error !== 'cancelled') {
+        send({ type: 'error', error: { ...error.toWire(), retryable: error.retryable && tally.chunks === 0 } });
+      }
+    } finally {
+      this.cancellations.release(req.requestId);
+    }
+    if (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) {
+      const { usage, source } = tally.usage(req.body);
+      await this.usage.publish(req, usage, source, outcome, {
+        ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,
+        durationMs: Date.now() - started,
+      });
+    }
+  }
+
+  private classify(err: unknown, signal: AbortSignal, cancel: AbortSignal): TfError | 'cancelled' {
+    if (cancel.aborted && cancel.reason instanceof CancelledError) return 'cancelled';
+    if (signal.aborted) return new TfError('upstream_timeout', 'The request deadline passed before the upstream finished.');
+    const mapped = mapTransportError(err);
+    if (!(err instanceof TfError)) this.log.warn({ err: (err as Error)?.name, message: (err as Error)?.message }, 'upstream transport error');
+    return mapped;
+  }
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, limit: number): Promise<string> {
+  let out = '';
+  for await (const buf of body) {
+    out += buf.toString('utf8');
+    if (out.length >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return out.slice(0, limit);
+}

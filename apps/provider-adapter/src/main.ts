@@ -1,0 +1,6 @@
+import { loadConfigOrExit } from '@tokenflow/config';
+import { runMain } from '@tokenflow/observability';
+import { createAdapterApp } from './adapter.app';
+import { adapterEnvSchema } from './config';
+
+runMain('provider-adapter', () => createAdapterApp(loadConfigOrExit('provider-adapter', adapterEnvSchema)));

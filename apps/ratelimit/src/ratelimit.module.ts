@@ -1,0 +1,16 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@tokenflow/messaging';
+import { RATELIMIT_CONFIG, type RatelimitConfig } from './config';
+import { RateLimitService } from './limits/rate-limit.service';
+import { RatelimitMsController } from './ratelimit-ms.controller';
+
+@Module({})
+export class RatelimitModule {
+  static forRoot(config: RatelimitConfig): DynamicModule {
+    return {
+      module: RatelimitModule,
+      imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'ratelimit', namespace: config.TF_NAMESPACE })],
+      providers: [{ provide: RATELIMIT_CONFIG, useValue: config }, RateLimitService, RatelimitMsController],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ChannelEntity, ModelEntity } from '../db/entities';
+
+@Injectable()
+export class ChannelsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private get repo() {
+    return this.db.getRepository(ChannelEntity);
+  }
+
+  all(): Promise<ChannelEntity[]> {
+    return this.repo.find({ order: { priority: 'DESC', createdAt: 'ASC' } });
+  }
+
+  findById(id: string): Promise<ChannelEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByName(name: string): Promise<ChannelEntity | null> {
+    return this.repo.findOneBy({ name });
+  }
+
+  save(channel: Partial<ChannelEntity>): Promise<ChannelEntity> {
+    return this.repo.save(this.repo.create(channel));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const res = await this.repo.delete({ id });
+    return (res.affected ?? 0) > 0;
+  }
+
+  models(): Promise<ModelEntity[]> {
+    return this.db.getRepository(ModelEntity).find({ order: { id: 'ASC' } });
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Subjects } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import { CatalogService } from './catalog/catalog.service';
+import { ChannelsService } from './channels/channels.service';
+import { PlannerService } from './planning/planner.service';
+import { RoutingTable } from './planning/routing-table';
+
+@Injectable()
+export class RouterMsController implements OnApplicationBootstrap {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly table: RoutingTable,
+    private readonly planner: PlannerService,
+    private readonly catalog: CatalogService,
+    private readonly channels: ChannelsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.table.reload();
+    this.bus.on(Subjects.routerChannelsChanged, () => this.table.reload());
+    this.bus.serve(Subjects.routerPlan, (req) => this.planner.plan(req));
+    this.bus.serve(Subjects.routerModelsList, (req) => this.catalog.list(req.allowedModels));
+    this.bus.serve(Subjects.routerModelGet, (req) => this.catalog.get(req.id, req.allowedModels));
+    this.bus.serve(Subjects.routerChannelCreate, (req) => this.channels.create(req));
+    this.bus.serve(Subjects.routerChannelList, async () => ({ object: 'list' as const, data: await this.channels.list() }));
+    this.bus.serve(Subjects.routerChannelGet, (req) => this.channels.get(req.id));
+    this.bus.serve(Subjects.routerChannelUpdate, (req) => this.channels.update(req.id, req.patch));
+    this.bus.serve(Subjects.routerChannelDelete, (req) => this.channels.delete(req.id));
+    await this.bus.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { postgresOptions } from '@tokenflow/config';
+import { MessagingModule } from '@tokenflow/messaging';
+import { CatalogService } from './catalog/catalog.service';
+import { ChannelsRepository } from './channels/channels.repository';
+import { ChannelsService } from './channels/channels.service';
+import { ROUTER_CONFIG, type RouterConfig } from './config';
+import { routingSchemaOptions } from './db/data-source';
+import { PlannerService } from './planning/planner.service';
+import { RoutingTable } from './planning/routing-table';
+import { RouterMsController } from './router-ms.controller';
+
+@Module({})
+export class RouterModule {
+  static forRoot(config: RouterConfig): DynamicModule {
+    return {
+      module: RouterModule,
+      imports: [
+        MessagingModule.forRoot({ url: config.NATS_URL, service: 'router', namespace: config.TF_NAMESPACE }),
+        TypeOrmModule.forRoot(postgresOptions(routingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE))),
+      ],
+      providers: [
+        { provide: ROUTER_CONFIG, useValue: config },
+        ChannelsRepository,
+        RoutingTable,
+        ChannelsService,
+        PlannerService,
+        CatalogService,
+        RouterMsController,
+      ],
+    };
+  }
+}

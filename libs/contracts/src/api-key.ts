@@ -1,0 +1,17 @@
+import { createHash, randomInt } from 'node:crypto';
+
+/** `tf-` + 48 base62 characters: ~285 bits of entropy. */
+export const API_KEY_PATTERN = /^tf-[0-9A-Za-z]{48}$/;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export function generateApiKey(): string {
+  let body = '';
+  // randomInt draws uniformly (no modulo bias) from the CSPRNG.
+  for (let i = 0; i < 48; i++) body += BASE62[randomInt(62)];
+  return `tf-${body}`;
+}
+
+/** Keys are stored and looked up by SHA-256 only: a leaked database does not leak usable keys. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}

@@ -1,0 +1,129 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { type DurableEventMap, type DurableSubject } from '@tokenflow/contracts';
+import type { Logger } from '@tokenflow/observability';
+import { decode, encode } from './codec';
+
+export interface DurableStreamSpec {
+  /** Stream name before namespacing, e.g. TF_USAGE. */
+  name: string;
+  subjects: DurableSubject[];
+  /** Window in which a re-published msgId is dropped by the server (dedupe of publisher retries). */
+  duplicateWindowMs?: number;
+  maxAgeMs?: number;
+}
+
+export interface BatchConsumerOptions {
+  stream: string;
+  durable: string;
+  subject: DurableSubject;
+  maxBatch?: number;
+  maxWaitMs?: number;
+  ackWaitMs?: number;
+}
+
+export interface DeliveredEvent<T> {
+  payload: T;
+  msgId: string | undefined;
+  redelivered: boolean;
+}
+
+/**
+ * JetStream for events that must not be lost (usage → ledger). Publishing carries a msgId so a publisher retry
+ * is deduplicated by the server; consumers are durable pull consumers acked only after the batch is committed,
+ * so a crash between commit and ack redelivers and the consumer's idempotency key absorbs it.
+ */
+export class DurableStreams {
+  private stopping = false;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subject: (name: string) => string,
+    private readonly namespace: string,
+    private readonly logger?: Logger,
+  ) {}
+
+  streamName(name: string): string {
+    return this.namespace ? `${this.namespace.replace(/[^A-Za-z0-9_-]/g, '_')}_${name}` : name;
+  }
+
+  async ensureStream(spec: DurableStreamSpec): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    const config = {
+      name: this.streamName(spec.name),
+      subjects: spec.subjects.map((s) => this.subject(s)),
+      storage: StorageType.File,
+      duplicate_window: nanos(spec.duplicateWindowMs ?? 120_000),
+      max_age: nanos(spec.maxAgeMs ?? 7 * 24 * 3_600_000),
+    };
+    try {
+      await jsm.streams.info(config.name);
+      await jsm.streams.update(config.name, config);
+    } catch {
+      await jsm.streams.add(config);
+    }
+  }
+
+  async publish<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string): Promise<void> {
+    const js = jetstream(this.nc);
+    const h = natsHeaders();
+    await js.publish(this.subject(subject), encode(payload), { msgID: msgId, headers: h });
+  }
+
+  /**
+   * Runs `handle` on batches of events until stop(). A batch is acked only when `handle` resolves; if it throws,
+   * the batch is nak'd with a delay and comes back. `handle` must therefore be idempotent.
+   */
+  async consumeBatches<K extends DurableSubject>(
+    opts: BatchConsumerOptions & { subject: K },
+    handle: (events: DeliveredEvent<DurableEventMap[K]>[]) => Promise<unknown>,
+  ): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    const stream = this.streamName(opts.stream);
+    await jsm.consumers.add(stream, {
+      durable_name: opts.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: this.subject(opts.subject),
+      ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+      max_ack_pending: 10_000,
+    });
+    const consumer = await jetstream(this.nc).consumers.get(stream, opts.durable);
+    const loop = (async () => {
+      while (!this.stopping && !this.nc.isClosed()) {
+        let batch: JsMsg[] = [];
+        try {
+          const iter = await consumer.fetch({ max_messages: opts.maxBatch ?? 256, expires: opts.maxWaitMs ?? 1_000 });
+          for await (const m of iter) batch.push(m);
+        } catch (err) {
+          if (this.stopping || this.nc.isClosed()) break;
+          this.logger?.warn({ err, stream }, 'fetch failed; retrying');
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        if (batch.length === 0) continue;
+        try {
+          await handle(
+            batch.map((m) => ({
+              payload: decode<DurableEventMap[K]>(m.data),
+              msgId: m.headers?.get('Nats-Msg-Id') || undefined,
+              redelivered: m.redelivered,
+            })),
+          );
+          for (const m of batch) m.ack();
+        } catch (err) {
+          this.logger?.error({ err, stream, size: batch.length }, 'batch failed; will be redelivered');
+          for (const m of batch) m.nak(1_000);
+        }
+        batch = [];
+      }
+    })();
+    this.loops.push(loop);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled(this.loops);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './nats-bus';
+export * from './frame-inbox';
+export * from './durable-streams';
+export * from './call-context';
+export * from './messaging.module';
+export * from './service-context';
