@@ -94,7 +94,8 @@ export class DurableStreams {
       while (!this.stopping && !this.nc.isClosed()) {
         let batch: JsMsg[] = [];
         try {
-          const iter = await consumer.fetch({ max_messages: opts.maxBatch ?? 256, expires: opts.maxWaitMs ?? 1_000 });
+          // The server's minimum pull expiry is 1 s; a full batch returns sooner.
+          const iter = await consumer.fetch({ max_messages: opts.maxBatch ?? 256, expires: Math.max(1_000, opts.maxWaitMs ?? 1_000) });
           for await (const m of iter) batch.push(m);
         } catch (err) {
           if (this.stopping || this.nc.isClosed()) break;

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { createLogger } from '@tokenflow/observability';
 import { NatsBus } from './nats-bus';
 
 export const BUS_OPTIONS = Symbol('BUS_OPTIONS');
@@ -28,7 +29,13 @@ export class MessagingModule {
         { provide: BUS_OPTIONS, useValue: opts },
         {
           provide: NatsBus,
-          useFactory: () => NatsBus.connect({ url: opts.url, name: `${opts.service}:${process.pid}`, namespace: opts.namespace }),
+          useFactory: () =>
+            NatsBus.connect({
+              url: opts.url,
+              name: `${opts.service}:${process.pid}`,
+              namespace: opts.namespace,
+              logger: createLogger(`${opts.service}.messaging`),
+            }),
         },
         BusLifecycle,
       ],

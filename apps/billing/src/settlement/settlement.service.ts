@@ -26,7 +26,7 @@ export class SettlementService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded] });
     await this.bus.durable.consumeBatches(
-      { stream: USAGE_STREAM, durable: 'billing-settlement', subject: Subjects.usageRecorded, maxBatch: 500, maxWaitMs: 250 },
+      { stream: USAGE_STREAM, durable: 'billing-settlement', subject: Subjects.usageRecorded, maxBatch: 500 },
       (batch) => this.settle(batch),
     );
   }

@@ -22,8 +22,10 @@ export class ChannelsRepository {
     return this.repo.findOneBy({ name });
   }
 
-  save(channel: Partial<ChannelEntity>): Promise<ChannelEntity> {
-    return this.repo.save(this.repo.create(channel));
+  /** Saves and reads back, so database defaults (timeouts, timestamps) are in the result. */
+  async save(channel: Partial<ChannelEntity>): Promise<ChannelEntity> {
+    const saved = await this.repo.save(this.repo.create(channel));
+    return this.repo.findOneByOrFail({ id: saved.id });
   }
 
   async delete(id: string): Promise<boolean> {

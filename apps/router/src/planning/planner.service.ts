@@ -35,7 +35,7 @@ export class PlannerService {
     return {
       model,
       route: isAuto ? 'auto-default' : 'direct',
-      reason: isAuto ? `auto → ${model} (AUTO_DEFAULT_MODEL)` : `${this.selector.name} over ${ordered.length} channel(s)`,
+      reason: isAuto ? `auto -> ${model} (AUTO_DEFAULT_MODEL)` : `${this.selector.name} over ${ordered.length} channel(s)`,
       attempts: ordered.map((ch) => this.attempt(ch, model)),
     };
   }

@@ -1,0 +1,39 @@
+import { PROVIDERS } from '@tokenflow/contracts';
+import { z } from 'zod';
+
+const usd = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, 'must be a non-negative decimal string such as "10.00"');
+const modelId = z.string().min(1).max(200);
+const timeout = z.number().int().min(100).max(3_600_000);
+
+export const accountCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  credit_usd: usd.optional(),
+});
+
+export const keyCreateSchema = z.strictObject({
+  account_id: z.string().min(1),
+  name: z.string().max(200).optional(),
+  models: z.array(modelId).max(1000).optional(),
+  rpm_limit: z.number().int().min(1).max(10_000_000).optional(),
+});
+
+const channelFields = {
+  name: z.string().trim().min(1).max(200),
+  provider: z.enum(PROVIDERS),
+  base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  api_keys: z.array(z.string().min(1)).min(1).max(10_000),
+  models: z.array(modelId).min(1).max(1000),
+  model_mapping: z.record(modelId, z.string().min(1)).optional(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+  weight: z.number().int().min(1).max(10_000).optional(),
+  enabled: z.boolean().optional(),
+  connect_timeout_ms: timeout.optional(),
+  first_byte_timeout_ms: timeout.optional(),
+  idle_timeout_ms: timeout.optional(),
+};
+
+export const channelCreateSchema = z.strictObject(channelFields);
+export const channelPatchSchema = z
+  .strictObject(channelFields)
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, 'at least one field must be given');

@@ -1,0 +1,55 @@
+import { type Attempt, type InvokeRequest, type StreamFrame, Subjects, TfError } from '@tokenflow/contracts';
+import { type CallContext, type FrameInbox, NatsBus } from '@tokenflow/messaging';
+
+/** Slack on top of the adapter's own deadlines, so the adapter's precise timeout error wins the race. */
+const GRACE_MS = 2_000;
+
+export interface OpenedStream {
+  attempt: Attempt;
+  attemptNo: number;
+  first: StreamFrame;
+  inbox: FrameInbox;
+}
+
+/**
+ * Starts upstream attempts in plan order until one produces its first frame. A retryable failure before any
+ * byte went to the client moves on to the next channel; after that the caller owns the stream.
+ */
+export async function openFirstGoodAttempt(
+  bus: NatsBus,
+  attempts: Attempt[],
+  base: Omit<InvokeRequest, 'attempt' | 'attemptNo' | 'inbox'>,
+  ctx: CallContext,
+  isCancelled: () => boolean,
+): Promise<OpenedStream> {
+  let lastError: TfError | null = null;
+  for (let i = 0; i < attempts.length; i++) {
+    if (isCancelled()) throw new TfError('upstream_error', 'cancelled');
+    const attempt = attempts[i];
+    const inbox = bus.openInbox();
+    try {
+      await bus.request(Subjects.adapterInvoke, { ...base, attempt, attemptNo: i + 1, inbox: inbox.subject }, { ctx });
+      const firstWait = Math.min(
+        base.deadlineAt - Date.now(),
+        attempt.timeouts.connectMs + attempt.timeouts.firstByteMs + attempt.timeouts.idleMs + GRACE_MS,
+      );
+      const first = await inbox.next(firstWait);
+      if (first.type === 'error') {
+        lastError = TfError.fromWire(first.error);
+        inbox.close();
+        if (first.error.retryable && i < attempts.length - 1) continue;
+        throw lastError;
+      }
+      return { attempt, attemptNo: i + 1, first, inbox };
+    } catch (err) {
+      inbox.close();
+      throw err;
+    }
+  }
+  throw lastError ?? new TfError('no_available_channel', 'No available channel for this model.');
+}
+
+/** How long to wait for the next frame of a started stream. */
+export function idleWait(attempt: Attempt, deadlineAt: number): number {
+  return Math.min(attempt.timeouts.idleMs + GRACE_MS, deadlineAt - Date.now());
+}

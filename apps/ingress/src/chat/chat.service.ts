@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AUTO_MODEL,
+  Headers,
+  type KeyPrincipal,
+  type PlanReply,
+  type RateLimitAcquireReply,
+  type StreamFrame,
+  Subjects,
+  TfError,
+  type TokenUsage,
+} from '@tokenflow/contracts';
+import { type CallContext, NatsBus } from '@tokenflow/messaging';
+import { type ChatRequest, CompletionAssembler, SSE_DONE, sseData } from '@tokenflow/openai';
+import type { FastifyReply } from 'fastify';
+import { idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
+
+export interface ChatCall {
+  body: ChatRequest;
+  principal: KeyPrincipal;
+  requestId: string;
+  deadlineAt: number;
+  ctx: CallContext;
+  reply: FastifyReply;
+}
+
+/**
+ * The hot path: plan + rate limit + quota in parallel, then the upstream stream relayed to the client as it
+ * arrives (SSE) or assembled into one completion. Both modes read the same upstream stream, so the same
+ * deadlines and the same usage accounting apply to both.
+ */
+@Injectable()
+export class ChatService {
+  constructor(private readonly bus: NatsBus) {}
+
+  async complete(call: ChatCall): Promise<void> {
+    const { body, principal, requestId, ctx } = call;
+    if (principal.models && body.model !== AUTO_MODEL && !principal.models.includes(body.model)) {
+      throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${body.model}'.`, { param: 'model' });
+    }
+    const [plan, limits] = await Promise.all([
+      this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models }, { ctx }),
+      this.bus.request(
+        Subjects.ratelimitAcquire,
+        { requestId, keyId: principal.keyId, model: body.model, rpmLimit: principal.rpmLimit },
+        { ctx },
+      ),
+      this.bus.request(Subjects.billingHold, { requestId, accountId: principal.accountId, keyId: principal.keyId, model: body.model }, { ctx }),
+    ]);
+
+    let cancelled = false;
+    let finished = false;
+    let opened: OpenedStream | null = null;
+    call.reply.raw.on('close', () => {
+      if (finished) return;
+      cancelled = true;
+      this.bus.emit(Subjects.adapterCancel, { requestId, reason: 'client_disconnected' }, requestId);
+      opened?.inbox.close();
+    });
+
+    try {
+      opened = await openFirstGoodAttempt(
+        this.bus,
+        plan.attempts,
+        {
+          requestId,
+          body: { ...body, model: plan.model },
+          deadlineAt: call.deadlineAt,
+          accountId: principal.accountId,
+          keyId: principal.keyId,
+          model: plan.model,
+        },
+        ctx,
+        () => cancelled,
+      );
+    } catch (err) {
+      finished = true;
+      this.bus.emit(Subjects.adapterCancel, { requestId, reason: 'deadline' }, requestId);
+      throw err;
+    }
+    const stream = opened;
+    const headers = this.successHeaders(plan, limits, stream);
+    try {
+      if (body.stream) await this.relay(call, stream, headers, () => cancelled);
+      else await this.assemble(call, stream, headers);
+    } finally {
+      finished = true;
+      stream.inbox.close();
+    }
+  }
+
+  private async relay(call: ChatCall, s: OpenedStream, headers: Record<string, string>, isCancelled: () => boolean): Promise<void> {
+    const raw = call.reply.raw;
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    const preset = call.reply.getHeaders() as Record<string, string>;
+    call.reply.hijack();
+    raw.writeHead(200, {
+      ...preset,
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    let frame: StreamFrame = s.first;
+    let last: Record<string, unknown> | null = null;
+    try {
+      for (;;) {
+        if (isCancelled() || raw.destroyed) return;
+        if (frame.type === 'chunk') {
+          last = frame.data;
+          raw.write(sseData(includeUsage ? { ...frame.data, usage: null } : frame.data));
+        } else if (frame.type === 'end') {
+          if (includeUsage) raw.write(sseData(usageChunk(last, call.body.model, frame.usage)));
+          raw.write(SSE_DONE);
+          return;
+        } else {
+          // Bytes already went out: the status is 200, so the failure travels as an OpenAI error event.
+          raw.write(sseData({ error: TfError.fromWire(frame.error).toBody() }));
+          return;
+        }
+        frame = await s.inbox.next(idleWait(s.attempt, call.deadlineAt));
+      }
+    } catch (err) {
+      const e = TfError.from(err);
+      this.bus.emit(Subjects.adapterCancel, { requestId: call.requestId, reason: 'deadline' }, call.requestId);
+      if (!raw.destroyed) raw.write(sseData({ error: e.toBody() }));
+    } finally {
+      if (!raw.destroyed) raw.end();
+    }
+  }
+
+  private async assemble(call: ChatCall, s: OpenedStream, headers: Record<string, string>): Promise<void> {
+    const assembler = new CompletionAssembler();
+    let frame: StreamFrame = s.first;
+    for (;;) {
+      if (frame.type === 'chunk') assembler.add(frame.data);
+      else if (frame.type === 'end') break;
+      else throw TfError.fromWire(frame.error);
+      try {
+        frame = await s.inbox.next(idleWait(s.attempt, call.deadlineAt));
+      } catch (err) {
+        this.bus.emit(Subjects.adapterCancel, { requestId: call.requestId, reason: 'deadline' }, call.requestId);
+        throw err;
+      }
+    }
+    const completion = assembler.result(frame.usage);
+    if (!completion.id) completion.id = `chatcmpl-${call.requestId}`;
+    completion.model = String(completion.model || s.attempt.upstreamModel);
+    call.reply.status(200).headers(headers).send(completion);
+  }
+
+  private successHeaders(plan: PlanReply, limits: RateLimitAcquireReply, s: OpenedStream): Record<string, string> {
+    const h: Record<string, string> = {
+      [Headers.model]: plan.model,
+      [Headers.provider]: s.attempt.provider,
+    };
+    if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
+    if (limits.limitRequests > 0) {
+      h['x-ratelimit-limit-requests'] = String(limits.limitRequests);
+      h['x-ratelimit-remaining-requests'] = String(limits.remainingRequests);
+      h['x-ratelimit-reset-requests'] = `${(limits.resetRequestsMs / 1000).toFixed(3)}s`;
+    }
+    return h;
+  }
+}
+
+/** OpenAI's final usage chunk: same id/created/model as the stream, `choices: []`. */
+function usageChunk(last: Record<string, unknown> | null, fallbackModel: string, usage: TokenUsage | null) {
+  return {
+    id: last?.id ?? '',
+    object: 'chat.completion.chunk',
+    created: last?.created ?? Math.floor(Date.now() / 1000),
+    model: last?.model ?? fallbackModel,
+    system_fingerprint: last?.system_fingerprint ?? null,
+    choices: [],
+    usage,
+  };
+}

@@ -1,0 +1,16 @@
+import { baseEnvSchema, env, z } from '@tokenflow/config';
+
+export const ingressEnvSchema = baseEnvSchema.extend({
+  PORT: env.int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  /** Bearer token for /admin/v1; unset = the admin API refuses every call. */
+  TOKENFLOW_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Largest accepted request body (images in content parts make bodies large). */
+  BODY_LIMIT_BYTES: env.int(20 * 1024 * 1024, 1024),
+  /** Overall deadline for one request; a client may lower it with x-tokenflow-timeout-ms. */
+  REQUEST_TIMEOUT_MS: env.int(600_000, 1_000),
+  /** How long a key lookup is trusted without asking billing; revocations are pushed and bypass it. */
+  AUTH_CACHE_TTL_MS: env.int(60_000, 0),
+});
+export type IngressConfig = ReturnType<typeof ingressEnvSchema.parse>;
+export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');

@@ -1,0 +1,34 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { MessagingModule } from '@tokenflow/messaging';
+import { createMetricsRegistry } from '@tokenflow/observability';
+import { AdminBillingController } from './admin/admin-billing.controller';
+import { AdminChannelsController } from './admin/admin-channels.controller';
+import { AdminAuthService } from './auth/admin-auth.service';
+import { AuthService } from './auth/auth.service';
+import { ChatCompletionsController } from './chat/chat-completions.controller';
+import { ChatService } from './chat/chat.service';
+import { INGRESS_CONFIG, type IngressConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { METRICS_REGISTRY } from './health/metrics.tokens';
+import { OpenAiExceptionFilter } from './http/openai-exception.filter';
+import { ModelsController } from './models/models.controller';
+
+@Module({})
+export class IngressModule {
+  static forRoot(config: IngressConfig): DynamicModule {
+    return {
+      module: IngressModule,
+      imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'ingress', namespace: config.TF_NAMESPACE })],
+      controllers: [ChatCompletionsController, ModelsController, AdminBillingController, AdminChannelsController, HealthController],
+      providers: [
+        { provide: INGRESS_CONFIG, useValue: config },
+        { provide: METRICS_REGISTRY, useValue: createMetricsRegistry('ingress') },
+        { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+        AuthService,
+        AdminAuthService,
+        ChatService,
+      ],
+    };
+  }
+}

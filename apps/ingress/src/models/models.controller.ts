@@ -1,0 +1,31 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { type ModelCard, type ModelsListReply, Subjects } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import type { FastifyRequest } from 'fastify';
+import { AuthService } from '../auth/auth.service';
+import { callContext } from '../http/request-context';
+
+/** OpenAI's models endpoints, showing only what the calling key may use. */
+@Controller('v1/models')
+export class ModelsController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly bus: NatsBus,
+  ) {}
+
+  @Get()
+  async list(@Req() req: FastifyRequest): Promise<ModelsListReply> {
+    const ctx = callContext(req);
+    const principal = await this.auth.principal(req.headers.authorization, ctx);
+    return this.bus.request(Subjects.routerModelsList, { allowedModels: principal.models }, { ctx });
+  }
+
+  /** Model ids may contain slashes (`org/model`), so the rest of the path is the id. */
+  @Get('*')
+  async get(@Req() req: FastifyRequest): Promise<ModelCard> {
+    const ctx = callContext(req);
+    const principal = await this.auth.principal(req.headers.authorization, ctx);
+    const modelId = decodeURIComponent((req.params as Record<string, string>)['*'] ?? '');
+    return this.bus.request(Subjects.routerModelGet, { id: modelId, allowedModels: principal.models }, { ctx });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './chat-request.schema';
+export * from './validate';
+export * from './sse';
+export * from './completion-assembler';
