@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const ran = await migrateAll(env.DATABASE_URL!);
-  console.log(ran.length ? `migrations applied: ${ran.join(', ')}` : 'database schema is up to date');
+  console.log(ran.join('\n'));
 
   const group = new ProcessGroup({ root, env });
   let stopping = false;

@@ -2,13 +2,11 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Headers, TfError } from '@tokenflow/contracts';
+import { Headers } from '@tokenflow/contracts';
 import { httpMetrics } from '@tokenflow/observability';
 import type { Registry } from 'prom-client';
 import type { IngressConfig } from './config';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
-import { sendError } from './http/error-response';
-import { toTfError } from './http/openai-exception.filter';
 import { IngressModule } from './ingress.module';
 
 export interface IngressApp {

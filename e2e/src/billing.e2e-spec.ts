@@ -1,0 +1,160 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { NatsBus } from '@tokenflow/messaging';
+import { Subjects, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { testUrls, waitFor } from '@tokenflow/testing';
+import OpenAI from 'openai';
+import { balanceNano, usageRows } from './support/ledger';
+import { adminApi, type Platform, startPlatform } from './support/platform';
+
+/** Seed prices in nano-USD per token (input, output). */
+const PRICES: Record<string, [bigint, bigint]> = { 'deepseek-v3': [140n, 280n], 'gpt-4o': [2500n, 10000n] };
+
+describe('usage reaches the ledger exactly once', () => {
+  let p: Platform;
+
+  before(async () => {
+    p = await startPlatform('billing');
+  });
+  after(async () => p?.stop());
+
+  async function freshClient(credit = '10.00') {
+    const admin = adminApi(p);
+    const acct = await admin<{ id: string }>('POST', '/admin/v1/accounts', { name: 'bill-test', credit_usd: credit });
+    const key = await admin<{ key: string }>('POST', '/admin/v1/keys', { account_id: acct.body.id });
+    return { accountId: acct.body.id, client: new OpenAI({ apiKey: key.body.key, baseURL: `${p.baseUrl}/v1`, maxRetries: 0 }) };
+  }
+
+  it('debits each request at the seed price, exactly, for both modes', async () => {
+    const { accountId, client } = await freshClient('10.00');
+    let expected = 0n;
+    for (const model of ['deepseek-v3', 'gpt-4o']) {
+      const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: `bill me ${model}` }] });
+      expected += BigInt(r.usage!.prompt_tokens) * PRICES[model][0] + BigInt(r.usage!.completion_tokens) * PRICES[model][1];
+      const s = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: `stream ${model}` }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const c of s) {
+        if (c.usage) expected += BigInt(c.usage.prompt_tokens) * PRICES[model][0] + BigInt(c.usage.completion_tokens) * PRICES[model][1];
+      }
+    }
+    const rows = await waitFor(async () => {
+      const r = await usageRows(p.databaseUrl, accountId);
+      return r.length === 4 ? r : null;
+    }, 10_000, 'four ledger entries');
+    const charged = rows.reduce((sum, r) => sum - BigInt(r.amount_nano), 0n);
+    assert.equal(charged, expected);
+    assert.equal(await balanceNano(p.databaseUrl, accountId), 10_000_000_000n - expected);
+  });
+
+  it('loses nothing and double-counts nothing when billing is killed and restarted under traffic', async () => {
+    const { accountId, client } = await freshClient('50.00');
+    const completed = new Set<string>();
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        const { data, response } = await client.chat.completions
+          .create({ model: 'deepseek-v3', messages: [{ role: 'user', content: 'traffic' }] })
+          .withResponse();
+        if (data.choices.length) completed.add(response.headers.get('x-request-id')!);
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await new Promise((r) => setTimeout(r, 500));
+    await p.group.stop('billing', 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Requests keep completing while billing is down (auth is cached); their usage waits in JetStream.
+    await p.group.startAndWait('billing');
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await Promise.all(workers);
+    assert.ok(completed.size > 20, `enough traffic (${completed.size})`);
+    const rows = await waitFor(async () => {
+      const r = await usageRows(p.databaseUrl, accountId);
+      return r.length >= completed.size ? r : null;
+    }, 15_000, 'every completed request in the ledger');
+    const ids = rows.map((r) => r.request_id);
+    assert.equal(new Set(ids).size, ids.length, 'no request billed twice');
+    assert.deepEqual(new Set(ids), completed, 'every completed request billed');
+    const charged = rows.reduce((sum, r) => sum - BigInt(r.amount_nano), 0n);
+    assert.equal(await balanceNano(p.databaseUrl, accountId), 50_000_000_000n - charged);
+  });
+
+  it('applies a redelivered usage event once', async () => {
+    const { accountId } = await freshClient('1.00');
+    const bus = await NatsBus.connect({ url: testUrls.nats, name: 'e2e-dup', namespace: p.namespace });
+    try {
+      const event: UsageRecordedEvent = {
+        eventId: 'req_dupcheck:1',
+        requestId: 'req_dupcheck',
+        attemptNo: 1,
+        accountId,
+        keyId: '00000000-0000-4000-8000-000000000001',
+        model: 'deepseek-v3',
+        channelId: 'test',
+        provider: 'deepseek',
+        upstreamModel: 'deepseek-chat',
+        promptTokens: 100,
+        completionTokens: 10,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        usageSource: 'upstream',
+        outcome: 'ok',
+        ttftMs: 1,
+        durationMs: 2,
+        occurredAt: new Date().toISOString(),
+      };
+      // Different msgIds defeat JetStream's own dedupe: billing's idempotency key must catch it.
+      await bus.publishDurable(Subjects.usageRecorded, event, 'dup-a');
+      await bus.publishDurable(Subjects.usageRecorded, event, 'dup-b');
+      await new Promise((r) => setTimeout(r, 2_500));
+      const rows = await usageRows(p.databaseUrl, accountId);
+      assert.equal(rows.length, 1);
+      assert.equal(await balanceNano(p.databaseUrl, accountId), 1_000_000_000n - (100n * 140n + 10n * 280n));
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('bills a client that disconnects mid-stream for what was generated, and aborts the upstream', async () => {
+    const { accountId } = await freshClient('1.00');
+    const admin = adminApi(p);
+    await admin('POST', '/admin/v1/channels', {
+      name: 'slow-stream',
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: ['sk-mock-slow'],
+      models: ['m-slow-stream'],
+      model_mapping: { 'm-slow-stream': 'gpt-4o+tokens=400+tps=40' },
+    });
+    const keyRes = await fetch(`${p.baseUrl}/admin/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ account_id: accountId }),
+    });
+    const { key } = (await keyRes.json()) as { key: string };
+    const ctrl = new AbortController();
+    const res = await fetch(`${p.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm-slow-stream', stream: true, messages: [{ role: 'user', content: 'long story' }] }),
+      signal: ctrl.signal,
+    });
+    const reader = res.body!.getReader();
+    let received = 0;
+    while (received < 5) {
+      const { value } = await reader.read();
+      received += (new TextDecoder().decode(value).match(/data: /g) ?? []).length;
+    }
+    ctrl.abort();
+    const rows = await waitFor(async () => {
+      const r = await usageRows(p.databaseUrl, accountId);
+      return r.length === 1 ? r : null;
+    }, 10_000, 'a ledger entry for the cancelled stream');
+    assert.ok(rows[0].completion_tokens > 0, 'billed for generated tokens');
+    assert.ok(rows[0].completion_tokens < 200, `upstream aborted early (${rows[0].completion_tokens} tokens)`);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './migrate';
+export * from './preflight';
+export * from './process-group';
+export * from './seed';
