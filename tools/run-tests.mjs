@@ -38,6 +38,6 @@ const reporter = process.env.TEST_REPORTER ?? 'spec';
 const res = spawnSync(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-concurrency=1', `--test-reporter=${reporter}`, ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' } },
 );
 process.exit(res.status ?? 1);

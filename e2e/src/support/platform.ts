@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureDatabase } from '@tokenflow/config';
+import { USAGE_STREAM } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
 import { freePort, testNamespace, testUrls } from '@tokenflow/testing';
 import { Client } from 'pg';
 import { migrateAll } from '@tokenflow/tools';
@@ -78,6 +80,9 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
       },
       async stop() {
         await group.stopAll();
+        const bus = await NatsBus.connect({ url: testUrls.nats, name: 'e2e-teardown', namespace: ns });
+        await bus.durable.deleteStream(USAGE_STREAM);
+        await bus.close();
         rmSync(stateDir, { recursive: true, force: true });
         await dropDatabase(databaseUrl);
       },

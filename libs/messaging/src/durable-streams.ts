@@ -65,6 +65,12 @@ export class DurableStreams {
     }
   }
 
+  /** Drops a stream and its consumers (test clean-up and namespace teardown). */
+  async deleteStream(name: string): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.streams.delete(this.streamName(name)).catch(() => undefined);
+  }
+
   async publish<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string): Promise<void> {
     const js = jetstream(this.nc);
     const h = natsHeaders();

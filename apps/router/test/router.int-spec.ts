@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ensureDatabase } from '@tokenflow/config';
+import { type ChannelInput, Subjects, TfError } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+import { DataSource } from 'typeorm';
+import { routerEnvSchema } from '../src/config';
+import { runRoutingMigrations } from '../src/db/data-source';
+import { RoutingTable } from '../src/planning/routing-table';
+import { createRouterApp } from '../src/router.app';
+
+describe('router service (real NATS + Postgres), two replicas', () => {
+  const ns = testNamespace('router');
+  let a: INestApplicationContext;
+  let b: INestApplicationContext;
+  let bus: NatsBus;
+
+  const channel = (over: Partial<ChannelInput>): ChannelInput => ({
+    name: `ch-${Math.random().toString(36).slice(2)}`,
+    provider: 'openai-compatible',
+    base_url: 'http://127.0.0.1:9/v1/',
+    api_keys: ['sk-1', 'sk-2'],
+    models: ['gpt-4o'],
+    ...over,
+  });
+
+  before(async () => {
+    await ensureDatabase(testUrls.database);
+    await runRoutingMigrations(testUrls.database);
+    const config = routerEnvSchema.parse({ NATS_URL: testUrls.nats, DATABASE_URL: testUrls.database, TF_NAMESPACE: ns, DB_POOL_SIZE: '2' });
+    a = await createRouterApp(config);
+    await a.get(DataSource).query('TRUNCATE routing.channels');
+    b = await createRouterApp(config);
+    bus = await NatsBus.connect({ url: testUrls.nats, name: 'router-test', namespace: ns });
+    await Promise.all([a.get(RoutingTable).reload(), b.get(RoutingTable).reload()]);
+  });
+  after(async () => {
+    await bus.close();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('creates channels without echoing keys, and every replica routes to them at once', async () => {
+    const created = await bus.request(Subjects.routerChannelCreate, channel({ name: 'primary', priority: 5, model_mapping: { 'gpt-4o': 'gpt-4o-2024-08-06' } }));
+    assert.equal(created.api_key_count, 2);
+    assert.equal(created.base_url, 'http://127.0.0.1:9/v1', 'trailing slash trimmed');
+    assert.equal(created.first_byte_timeout_ms, 60_000);
+    assert.ok(!JSON.stringify(created).includes('sk-1'));
+    await bus.request(Subjects.routerChannelCreate, channel({ name: 'backup', priority: 0 }));
+    // Both replicas must agree, whichever one answers.
+    for (const app of [a, b]) {
+      await waitFor(() => (app.get(RoutingTable).current.byModel.get('gpt-4o')?.length ?? 0) === 2, 2_000, 'replica reload');
+    }
+    const plan = await bus.request(Subjects.routerPlan, { requestId: 'r1', model: 'gpt-4o', allowedModels: null });
+    assert.equal(plan.model, 'gpt-4o');
+    assert.deepEqual(plan.attempts.map((x) => x.channelName), ['primary', 'backup']);
+    assert.equal(plan.attempts[0].upstreamModel, 'gpt-4o-2024-08-06');
+    assert.equal(plan.attempts[1].upstreamModel, 'gpt-4o');
+  });
+
+  it('applies updates and deletes live, and reports 503 when no channel is enabled', async () => {
+    const list = await bus.request(Subjects.routerChannelList, {});
+    const primary = list.data.find((c) => c.name === 'primary')!;
+    const backup = list.data.find((c) => c.name === 'backup')!;
+    await bus.request(Subjects.routerChannelUpdate, { id: primary.id, patch: { enabled: false } });
+    await bus.request(Subjects.routerChannelDelete, { id: backup.id });
+    await waitFor(() => !b.get(RoutingTable).current.byModel.has('gpt-4o'), 2_000, 'replica b reload');
+    for (let i = 0; i < 4; i++) {
+      await assert.rejects(bus.request(Subjects.routerPlan, { requestId: 'r', model: 'gpt-4o', allowedModels: null }), (e: unknown) => {
+        return e instanceof TfError && e.code === 'no_available_channel' && e.status === 503;
+      });
+    }
+    await assert.rejects(bus.request(Subjects.routerChannelGet, { id: backup.id }), (e: unknown) => e instanceof TfError && e.status === 404);
+    await bus.request(Subjects.routerChannelUpdate, { id: primary.id, patch: { enabled: true } });
+  });
+
+  it('lists only models with an enabled channel plus auto, filtered by the key allow-list', async () => {
+    await bus.request(Subjects.routerChannelCreate, channel({ name: 'ds', models: ['deepseek-v3', 'custom-model'] }));
+    const all = await bus.request(Subjects.routerModelsList, { allowedModels: null });
+    assert.deepEqual(all.data.map((m) => m.id), ['custom-model', 'deepseek-v3', 'gpt-4o', 'auto']);
+    assert.equal(all.data.find((m) => m.id === 'deepseek-v3')!.owned_by, 'deepseek');
+    const limited = await bus.request(Subjects.routerModelsList, { allowedModels: ['gpt-4o'] });
+    assert.deepEqual(limited.data.map((m) => m.id), ['gpt-4o', 'auto']);
+    await assert.rejects(bus.request(Subjects.routerModelGet, { id: 'claude-sonnet', allowedModels: null }), (e: unknown) => e instanceof TfError && e.code === 'model_not_found');
+  });
+
+  it('resolves auto to AUTO_DEFAULT_MODEL inside the allow-list', async () => {
+    const plan = await bus.request(Subjects.routerPlan, { requestId: 'r', model: 'auto', allowedModels: null });
+    assert.equal(plan.model, 'deepseek-v3');
+    assert.equal(plan.route, 'auto-default');
+    await assert.rejects(bus.request(Subjects.routerPlan, { requestId: 'r', model: 'auto', allowedModels: ['gpt-4o'] }), (e: unknown) => e instanceof TfError && e.code === 'model_not_allowed');
+  });
+
+  it('rejects a duplicate channel name', async () => {
+    await assert.rejects(bus.request(Subjects.routerChannelCreate, channel({ name: 'ds' })), (e: unknown) => e instanceof TfError && e.param === 'name');
+  });
+});

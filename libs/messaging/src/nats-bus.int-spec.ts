@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { Subjects, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+import { NatsBus } from './nats-bus';
+
+describe('NatsBus against the real NATS server', () => {
+  const ns = testNamespace('bus');
+  let server: NatsBus;
+  let client: NatsBus;
+
+  before(async () => {
+    server = await NatsBus.connect({ url: testUrls.nats, name: 'bus-server', namespace: ns });
+    client = await NatsBus.connect({ url: testUrls.nats, name: 'bus-client', namespace: ns });
+  });
+  after(async () => {
+    await server.durable.deleteStream('TF_USAGE');
+    await client.close();
+    await server.close();
+  });
+
+  it('does typed request/reply and carries request id and traceparent in headers', async () => {
+    let seen: { requestId?: string; traceparent?: string } = {};
+    server.serve(Subjects.billingAuth, (req, ctx) => {
+      seen = ctx;
+      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, rpmLimit: null } : null };
+    });
+    await server.flush();
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await client.request(Subjects.billingAuth, { keyHash: 'known' }, { ctx: { requestId: 'req_1', traceparent: tp } });
+    assert.equal(res.principal?.keyId, 'k');
+    assert.deepEqual(seen, { requestId: 'req_1', traceparent: tp });
+  });
+
+  it('turns a thrown TfError into the same error on the caller, and hides other errors', async () => {
+    server.serve(Subjects.billingHold, (req) => {
+      if (req.accountId === 'broke') throw new TfError('insufficient_quota', 'no money', { retryAfterMs: 5 });
+      throw new Error('secret internal detail');
+    });
+    await server.flush();
+    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'broke', keyId: 'k', model: 'm' }), (err: unknown) => {
+      assert.ok(err instanceof TfError);
+      assert.equal(err.code, 'insufficient_quota');
+      assert.equal(err.status, 429);
+      assert.equal(err.retryAfterMs, 5);
+      return true;
+    });
+    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'x', keyId: 'k', model: 'm' }), (err: unknown) => {
+      assert.ok(err instanceof TfError);
+      assert.equal(err.code, 'internal_error');
+      assert.ok(!err.message.includes('secret'));
+      return true;
+    });
+  });
+
+  it('answers 503 service_unavailable when nobody serves a subject', async () => {
+    await assert.rejects(client.request(Subjects.routerPlan, { requestId: 'r', model: 'm', allowedModels: null }), (err: unknown) => {
+      assert.ok(err instanceof TfError);
+      assert.equal(err.code, 'service_unavailable');
+      assert.match(err.message, /router service/);
+      return true;
+    });
+  });
+
+  it('isolates namespaces: a server in another namespace does not answer', async () => {
+    const other = await NatsBus.connect({ url: testUrls.nats, name: 'other', namespace: testNamespace('other') });
+    other.serve(Subjects.ratelimitAcquire, () => ({ limitRequests: 1, remainingRequests: 1, resetRequestsMs: 1 }));
+    await other.flush();
+    await assert.rejects(client.request(Subjects.ratelimitAcquire, { requestId: 'r', keyId: 'k', model: 'm', rpmLimit: 1 }), TfError);
+    await other.close();
+  });
+
+  it('streams frames to an inbox in order and times out a silent producer', async () => {
+    const inbox = client.openInbox();
+    for (let i = 0; i < 50; i++) server.sendFrame(inbox.subject, { type: 'chunk', seq: i, data: { i } });
+    server.sendFrame(inbox.subject, { type: 'end', seq: 50, usage: null, usageSource: 'upstream' });
+    const seqs: number[] = [];
+    for (;;) {
+      const f = await inbox.next(2_000);
+      seqs.push(f.seq);
+      if (f.type === 'end') break;
+    }
+    assert.deepEqual(seqs, Array.from({ length: 51 }, (_, i) => i));
+    const started = Date.now();
+    await assert.rejects(inbox.next(150), (err: unknown) => err instanceof TfError && err.code === 'upstream_timeout');
+    assert.ok(Date.now() - started >= 140);
+    inbox.close();
+  });
+
+  it('broadcasts events (with a suffix family) to every subscriber', async () => {
+    const got: string[] = [];
+    server.on(Subjects.adapterCancel, (ev) => void got.push(`a:${ev.requestId}`), { wildcard: true });
+    client.on(Subjects.adapterCancel, (ev) => void got.push(`b:${ev.requestId}`), { wildcard: true });
+    await Promise.all([server.flush(), client.flush()]);
+    client.emit(Subjects.adapterCancel, { requestId: 'req_9', reason: 'client_disconnected' }, 'req_9');
+    await waitFor(() => got.length === 2, 2_000, 'both subscribers');
+    assert.deepEqual(got.sort(), ['a:req_9', 'b:req_9']);
+  });
+
+  it('delivers durable events at least once: a failed batch comes back, a duplicate msgId is dropped', async () => {
+    await server.durable.ensureStream({ name: 'TF_USAGE', subjects: [Subjects.usageRecorded] });
+    const event = (id: string) => ({ eventId: id, requestId: id }) as UsageRecordedEvent;
+    await client.publishDurable(Subjects.usageRecorded, event('e1'), 'e1');
+    await client.publishDurable(Subjects.usageRecorded, event('e1'), 'e1');
+    await client.publishDurable(Subjects.usageRecorded, event('e2'), 'e2');
+    const seen: string[] = [];
+    let failOnce = true;
+    await server.durable.consumeBatches({ stream: 'TF_USAGE', durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('database down');
+      }
+      for (const e of batch) seen.push(e.payload.eventId);
+    });
+    await waitFor(() => seen.length >= 2, 10_000, 'redelivered batch');
+    assert.deepEqual(seen.sort(), ['e1', 'e2']);
+  });
+});
