@@ -217,3 +217,21 @@ describe('toParam', () => {
     assert.equal(toParam(['messages', 1, 'content', 2, 'image_url', 'url']), 'messages[1].content[2].image_url.url');
   });
 });
+
+describe('missing required parameters inside unions', () => {
+  it('reports a user message without content, or a message without role, as missing', () => {
+    for (const [messages, param] of [
+      [[{ role: 'user' }], 'messages[0].content'],
+      [[{ content: 'hi' }], 'messages[0].role'],
+    ] as const) {
+      try {
+        validate(chatRequestSchema, { model: 'gpt-4o', messages });
+        assert.fail('should throw');
+      } catch (err) {
+        assert.ok(err instanceof TfError);
+        assert.equal(err.param, param);
+        assert.equal(err.message, `Missing required parameter: '${param}'.`);
+      }
+    }
+  });
+});

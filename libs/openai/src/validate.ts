@@ -17,8 +17,9 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infe
   const issue = deepest(result.error.issues);
   const param = toParam(issue.path);
   const where = param ? `'${param}'` : 'the request body';
+  // Judge "missing" by the input itself: zod's union issues do not carry the (absent) value.
   const message =
-    issue.code === 'invalid_type' && issue.input === undefined
+    issue.path.length > 0 && valueAt(input, issue.path) === undefined
       ? `Missing required parameter: ${where}.`
       : `Invalid value for ${where}: ${issue.message}.`;
   throw new TfError('invalid_request', message, { param });
@@ -38,4 +39,13 @@ function deepest(issues: z.core.$ZodIssue[]): z.core.$ZodIssue {
     }
   }
   return best;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
 }

@@ -47,8 +47,8 @@ export class OpenAiBaseProvider implements ProviderAdapter {
     } catch {
       throw new TfError('upstream_error', 'The upstream sent a malformed stream chunk.', { retryable: true });
     }
-    if (chunk.error && typeof chunk.error === 'object') {
-      const message = String((chunk.error as { message?: unknown }).message ?? 'unknown error');
+    if (chunk.error) {
+      const message = typeof chunk.error === 'string' ? chunk.error : String((chunk.error as { message?: unknown }).message ?? 'unknown error');
       throw new TfError('upstream_error', `The upstream reported an error mid-stream: ${sanitize(message)}`);
     }
     const usage = (chunk.usage ?? undefined) as TokenUsage | undefined;
@@ -64,7 +64,7 @@ export class OpenAiBaseProvider implements ProviderAdapter {
       return new TfError('invalid_request', upstreamMessage ?? 'The upstream rejected the request as invalid.');
     }
     if (status === 429) {
-      const seconds = Number(retryAfter);
+      const seconds = retryAfter?.trim() ? Number(retryAfter) : NaN;
       return new TfError('rate_limit_exceeded', 'The upstream provider is rate limiting requests. Please retry shortly.', {
         retryable: true,
         retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined,

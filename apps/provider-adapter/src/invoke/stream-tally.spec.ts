@@ -1,0 +1,93 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { TokenUsage } from '@tokenflow/contracts';
+import { StreamTally } from './stream-tally';
+
+const body = {
+  model: 'deepseek-v3',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    { role: 'user', content: 'Tell me about the weather in Paris today.' },
+  ],
+};
+
+function chunk(delta: Record<string, unknown> | undefined, finish_reason: string | null = null): Record<string, unknown> {
+  return { id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] };
+}
+
+function completionTokensFor(...chunks: Record<string, unknown>[]): number {
+  const t = new StreamTally();
+  for (const c of chunks) t.observe(c);
+  return t.usage(body).usage.completion_tokens;
+}
+
+describe('StreamTally', () => {
+  it('prefers the usage the upstream reported', () => {
+    const t = new StreamTally();
+    t.observe(chunk({ content: 'a long answer that would estimate to several tokens' }));
+    const upstream: TokenUsage = { prompt_tokens: 100, completion_tokens: 200, total_tokens: 300, prompt_tokens_details: { cached_tokens: 64 } };
+    t.upstreamUsage = upstream;
+    assert.deepEqual(t.usage(body), { usage: upstream, source: 'upstream' });
+  });
+
+  it('estimates usage from the generated text when the upstream reported none', () => {
+    const t = new StreamTally();
+    t.observe(chunk({ role: 'assistant', content: 'It is sunny ' }));
+    t.observe(chunk({ content: 'and 21 degrees in Paris.' }));
+    const { usage, source } = t.usage(body);
+    assert.equal(source, 'estimated');
+    assert.ok(usage.prompt_tokens > 0);
+    assert.ok(usage.completion_tokens > 0);
+    assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+  });
+
+  it('counts content, reasoning_content and tool-call arguments each', () => {
+    assert.ok(completionTokensFor(chunk({ content: 'Sunny and warm today.' })) > 0);
+    assert.ok(completionTokensFor(chunk({ reasoning_content: 'The user wants the weather, so I will look it up.' })) > 0);
+    assert.ok(
+      completionTokensFor(
+        chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city": "Paris", "unit": "celsius"}' } }] }),
+      ) > 0,
+    );
+  });
+
+  it('adds reasoning and tool-call text on top of content', () => {
+    const contentOnly = completionTokensFor(chunk({ content: 'Answer.' }));
+    const all = completionTokensFor(
+      chunk({ reasoning_content: 'Thinking about what the user asked for in some detail.' }),
+      chunk({ content: 'Answer.' }),
+      chunk({ tool_calls: [{ index: 0, function: { name: 'lookup', arguments: '{"query":"weather in Paris"}' } }] }),
+    );
+    assert.ok(all > contentOnly, `${all} > ${contentOnly}`);
+  });
+
+  it('estimates zero completion tokens when nothing was generated', () => {
+    const t = new StreamTally();
+    const { usage, source } = t.usage(body);
+    assert.equal(source, 'estimated');
+    assert.equal(usage.completion_tokens, 0);
+    assert.ok(usage.prompt_tokens > 0);
+    assert.equal(usage.total_tokens, usage.prompt_tokens);
+  });
+
+  it('notices a finish_reason on any choice', () => {
+    const t = new StreamTally();
+    t.observe(chunk({ content: 'x' }));
+    assert.equal(t.sawFinish, false);
+    t.observe({ choices: [{ index: 0, delta: { content: 'y' }, finish_reason: null }, { index: 1, delta: {}, finish_reason: 'length' }] });
+    assert.equal(t.sawFinish, true);
+  });
+
+  it('counts chunks and records when the first arrived, tolerating chunks without choices or delta', () => {
+    const t = new StreamTally();
+    assert.equal(t.firstChunkAt, null);
+    const before = Date.now();
+    t.observe({ id: 'usage-only', choices: [] });
+    t.observe({ id: 'no-choices' });
+    t.observe(chunk(undefined, 'stop'));
+    assert.equal(t.chunks, 3);
+    assert.ok(t.firstChunkAt !== null && t.firstChunkAt >= before && t.firstChunkAt <= Date.now());
+    assert.equal(t.sawFinish, true);
+  });
+});

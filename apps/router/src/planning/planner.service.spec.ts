@@ -1,0 +1,180 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { TfError, type PlanRequest } from '@tokenflow/contracts';
+import type { RouterConfig } from '../config';
+import type { ChannelEntity, ModelEntity } from '../db/entities';
+import { PlannerService } from './planner.service';
+import type { RoutingSnapshot, RoutingTable } from './routing-table';
+
+let seq = 0;
+function channel(over: Partial<ChannelEntity> & { name: string }): ChannelEntity {
+  return {
+    id: `ch-${over.name}-${++seq}`,
+    provider: 'deepseek',
+    baseUrl: `https://${over.name}.example/v1`,
+    apiKeys: [`key-${over.name}`],
+    models: [],
+    modelMapping: {},
+    priority: 0,
+    weight: 1,
+    enabled: true,
+    connectTimeoutMs: 1000,
+    firstByteTimeoutMs: 2000,
+    idleTimeoutMs: 3000,
+    ...over,
+  } as ChannelEntity;
+}
+
+function model(id: string): ModelEntity {
+  return { id, ownedBy: 'test', contextWindow: null, maxOutputTokens: null } as ModelEntity;
+}
+
+/** A RoutingTable stand-in: the planner only reads `current`. */
+function planner(models: string[], byModel: Record<string, ChannelEntity[]>, autoDefault = 'deepseek-v3'): PlannerService {
+  const snapshot: RoutingSnapshot = {
+    catalog: new Map(models.map((m) => [m, model(m)])),
+    byModel: new Map(Object.entries(byModel)),
+  };
+  const table = { current: snapshot } as unknown as RoutingTable;
+  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault } as RouterConfig);
+}
+
+function req(modelId: string, allowedModels: string[] | null = null): PlanRequest {
+  return { requestId: 'req-1', model: modelId, allowedModels };
+}
+
+function planError(p: PlannerService, r: PlanRequest): TfError {
+  try {
+    p.plan(r);
+  } catch (err) {
+    assert.ok(err instanceof TfError, `expected TfError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail(`expected plan(${JSON.stringify(r)}) to throw`);
+}
+
+describe('PlannerService', () => {
+  it('resolves auto to AUTO_DEFAULT_MODEL with route auto-default', () => {
+    const ds = channel({ name: 'ds', models: ['deepseek-v3'] });
+    const reply = planner(['deepseek-v3', 'gpt-4o'], { 'deepseek-v3': [ds], 'gpt-4o': [channel({ name: 'oa' })] }).plan(req('auto'));
+    assert.equal(reply.model, 'deepseek-v3');
+    assert.equal(reply.route, 'auto-default');
+    assert.match(reply.reason, /deepseek-v3/);
+    assert.deepEqual(
+      reply.attempts.map((a) => a.channelId),
+      [ds.id],
+    );
+    assert.equal(reply.attempts[0].upstreamModel, 'deepseek-v3');
+  });
+
+  it('routes a named model directly', () => {
+    const oa = channel({ name: 'oa', provider: 'openai' as ChannelEntity['provider'] });
+    const reply = planner(['gpt-4o'], { 'gpt-4o': [oa] }).plan(req('gpt-4o'));
+    assert.equal(reply.model, 'gpt-4o');
+    assert.equal(reply.route, 'direct');
+    assert.match(reply.reason, /priority-weighted/);
+  });
+
+  it('fills each attempt from its channel', () => {
+    const ch = channel({ name: 'full', apiKeys: ['sk-only'], connectTimeoutMs: 11, firstByteTimeoutMs: 22, idleTimeoutMs: 33 });
+    const [attempt] = planner(['m'], { m: [ch] }).plan(req('m')).attempts;
+    assert.deepEqual(attempt, {
+      channelId: ch.id,
+      channelName: 'full',
+      provider: 'deepseek',
+      baseUrl: 'https://full.example/v1',
+      apiKey: 'sk-only',
+      upstreamModel: 'm',
+      timeouts: { connectMs: 11, firstByteMs: 22, idleMs: 33 },
+    });
+  });
+
+  it('rejects an unknown model with model_not_found (404, param model)', () => {
+    const err = planError(planner(['gpt-4o'], { 'gpt-4o': [channel({ name: 'oa' })] }), req('gpt-9'));
+    assert.equal(err.code, 'model_not_found');
+    assert.equal(err.status, 404);
+    assert.equal(err.param, 'model');
+    assert.match(err.message, /gpt-9/);
+  });
+
+  it('rejects a catalog model with no enabled channel with no_available_channel (503)', () => {
+    const err = planError(planner(['qwen-max'], {}), req('qwen-max'));
+    assert.equal(err.code, 'no_available_channel');
+    assert.equal(err.status, 503);
+    assert.match(err.message, /qwen-max/);
+  });
+
+  it('treats an empty channel list like no channel', () => {
+    const err = planError(planner(['qwen-max'], { 'qwen-max': [] }), req('qwen-max'));
+    assert.equal(err.code, 'no_available_channel');
+  });
+
+  it('serves a model that has channels even if it is missing from the catalog', () => {
+    const ch = channel({ name: 'x' });
+    assert.equal(planner([], { 'custom-model': [ch] }).plan(req('custom-model')).attempts[0].channelId, ch.id);
+  });
+
+  it('rejects a model outside the key allow-list with model_not_allowed (403, param model)', () => {
+    const p = planner(['gpt-4o', 'deepseek-v3'], { 'gpt-4o': [channel({ name: 'oa' })], 'deepseek-v3': [channel({ name: 'ds' })] });
+    const err = planError(p, req('gpt-4o', ['deepseek-v3']));
+    assert.equal(err.code, 'model_not_allowed');
+    assert.equal(err.status, 403);
+    assert.equal(err.param, 'model');
+    assert.doesNotThrow(() => p.plan(req('deepseek-v3', ['deepseek-v3'])));
+    assert.doesNotThrow(() => p.plan(req('gpt-4o', null)));
+  });
+
+  it('applies the allow-list to what auto resolves to', () => {
+    const p = planner(['deepseek-v3'], { 'deepseek-v3': [channel({ name: 'ds' })] });
+    assert.equal(planError(p, req('auto', ['gpt-4o'])).code, 'model_not_allowed');
+    assert.equal(p.plan(req('auto', ['deepseek-v3'])).model, 'deepseek-v3');
+  });
+
+  it('maps the model to the channel upstream name via model_mapping', () => {
+    const mapped = channel({ name: 'mapped', priority: 1, modelMapping: { 'deepseek-v3': 'deepseek-chat' } });
+    const plain = channel({ name: 'plain', priority: 0, modelMapping: { other: 'x' } });
+    const reply = planner(['deepseek-v3'], { 'deepseek-v3': [plain, mapped] }).plan(req('deepseek-v3'));
+    assert.deepEqual(
+      reply.attempts.map((a) => [a.channelName, a.upstreamModel]),
+      [
+        ['mapped', 'deepseek-chat'],
+        ['plain', 'deepseek-v3'],
+      ],
+    );
+    assert.equal(reply.model, 'deepseek-v3');
+  });
+
+  it('rotates a channel upstream keys round-robin across plans, per channel', () => {
+    const three = channel({ name: 'three', priority: 1, apiKeys: ['k1', 'k2', 'k3'] });
+    const two = channel({ name: 'two', priority: 0, apiKeys: ['j1', 'j2'] });
+    const p = planner(['m'], { m: [three, two] });
+    const keys = Array.from({ length: 7 }, () => p.plan(req('m')).attempts.map((a) => a.apiKey));
+    assert.deepEqual(
+      keys.map((k) => k[0]),
+      ['k1', 'k2', 'k3', 'k1', 'k2', 'k3', 'k1'],
+    );
+    assert.deepEqual(
+      keys.map((k) => k[1]),
+      ['j1', 'j2', 'j1', 'j2', 'j1', 'j2', 'j1'],
+    );
+  });
+
+  it('lists every channel exactly once, higher priority first', () => {
+    const chans = [
+      channel({ name: 'p0a', priority: 0 }),
+      channel({ name: 'p5', priority: 5 }),
+      channel({ name: 'p0b', priority: 0, weight: 10 }),
+      channel({ name: 'p2', priority: 2 }),
+    ];
+    const p = planner(['m'], { m: chans });
+    for (let i = 0; i < 50; i++) {
+      const attempts = p.plan(req('m')).attempts;
+      assert.equal(attempts.length, 4);
+      assert.deepEqual(new Set(attempts.map((a) => a.channelId)), new Set(chans.map((c) => c.id)));
+      assert.deepEqual(
+        attempts.slice(0, 2).map((a) => a.channelName),
+        ['p5', 'p2'],
+      );
+    }
+  });
+});
