@@ -41,15 +41,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await Promise.all(APPS.map((app) => group.startAndWait(app)));
   const baseUrl = `http://127.0.0.1:${env.PORT}`;
-  const result = await seed({
-    ingressUrl: baseUrl,
-    adminKey: env.TOKENFLOW_ADMIN_KEY!,
-    mockUrl: `http://127.0.0.1:${env.MOCK_PORT}`,
-    stateFile: join(stateDir, 'demo.json'),
-    env,
-  });
+  let result: Awaited<ReturnType<typeof seed>>;
+  try {
+    await Promise.all(APPS.map((app) => group.startAndWait(app)));
+    result = await seed({
+      ingressUrl: baseUrl,
+      adminKey: env.TOKENFLOW_ADMIN_KEY!,
+      mockUrl: `http://127.0.0.1:${env.MOCK_PORT}`,
+      stateFile: join(stateDir, 'demo.json'),
+      env,
+    });
+  } catch (err) {
+    // Never leave half a platform running behind a failed start.
+    stopping = true;
+    await group.stopAll();
+    throw err;
+  }
   const real = result.channels.filter((c) => c.real).map((c) => c.name);
   console.log(`
 TokenFlow is running.

@@ -56,3 +56,14 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+
+/** Entry point of a service's `migrate.js`: reads DATABASE_URL, applies its migrations, exits non-zero on failure. */
+export function migrateMain(service: string, options: (url: string) => PostgresSchemaOptions): void {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow';
+  runMigrations(options(url))
+    .then((ran) => console.log(ran.length ? `${service}: applied ${ran.join(', ')}` : `${service}: schema up to date`))
+    .catch((err: Error) => {
+      console.error(`${service}: migration failed: ${err.message}`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: the latency TokenFlow adds over calling the (mock) upstream directly, and throughput.
+ * Boots the whole platform like `npm start` (own namespace and database), then for each concurrency runs the same
+ * request straight at the mock provider and through TokenFlow, streaming and not, with autocannon.
+ * Env: BENCH_DURATION_S (default 8), BENCH_CONCURRENCY (default "1,10,50").
+ */
+import autocannon from 'autocannon';
+import { ensureDatabase } from '@tokenflow/config';
+import { freePort, testUrls } from '@tokenflow/testing';
+import { APPS, migrateAll, ProcessGroup, seed } from '@tokenflow/tools';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const duration = Number(process.env.BENCH_DURATION_S ?? 8);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
+
+interface Row {
+  mode: 'json' | 'stream';
+  concurrency: number;
+  direct: autocannon.Result;
+  gateway: autocannon.Result;
+}
+
+async function run(url: string, headers: Record<string, string>, body: object, connections: number): Promise<autocannon.Result> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    connections,
+    duration,
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..');
+  const db = new URL(testUrls.database);
+  db.pathname = '/tokenflow_bench';
+  await ensureDatabase(db.toString());
+  await migrateAll(db.toString());
+  const [port, mockPort] = await Promise.all([freePort(), freePort()]);
+  const adminKey = 'bench-admin-key-0123456789';
+  const env = {
+    ...process.env,
+    NATS_URL: testUrls.nats,
+    REDIS_URL: testUrls.redis,
+    DATABASE_URL: db.toString(),
+    TF_NAMESPACE: `bench_${process.pid}`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MOCK_PORT: String(mockPort),
+    TOKENFLOW_ADMIN_KEY: adminKey,
+    DEFAULT_KEY_RPM: '0',
+    LOG_LEVEL: 'info',
+  };
+  const group = new ProcessGroup({ root, env, output: () => undefined });
+  try {
+    await Promise.all(APPS.map((app) => group.startAndWait(app)));
+    const gateway = `http://127.0.0.1:${port}`;
+    const mock = `http://127.0.0.1:${mockPort}`;
+    const { key } = await seed({
+      ingressUrl: gateway,
+      adminKey,
+      mockUrl: mock,
+      stateFile: join(mkdtempSync(join(tmpdir(), 'tf-bench-')), 'demo.json'),
+      env,
+    });
+    const messages = [{ role: 'user', content: 'Benchmark: say something short.' }];
+    const rows: Row[] = [];
+    // Warm up pools, caches and JIT on both paths.
+    await run(`${gateway}/v1/chat/completions`, { authorization: `Bearer ${key}` }, { model: 'deepseek-v3', messages }, 10);
+    for (const mode of ['json', 'stream'] as const) {
+      for (const c of concurrencies) {
+        const stream = mode === 'stream' ? { stream: true } : {};
+        const direct = await run(`${mock}/v1/chat/completions`, { authorization: 'Bearer sk-bench' }, { model: 'deepseek-chat', messages, ...stream }, c);
+        const gw = await run(`${gateway}/v1/chat/completions`, { authorization: `Bearer ${key}` }, { model: 'deepseek-v3', messages, ...stream }, c);
+        rows.push({ mode, concurrency: c, direct, gateway: gw });
+        process.stderr.write(`done: ${mode} c=${c}\n`);
+      }
+    }
+    console.log(`\nTokenFlow latency benchmark — ${duration}s per cell, mock upstream (16 tokens, no delay), Node ${process.version}\n`);
+    console.log('| mode | conc. | direct p50 | direct p99 | via TokenFlow p50 | via p99 | added p50 | added p99 | direct req/s | via req/s |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const d = r.direct.latency;
+      const g = r.gateway.latency;
+      console.log(
+        `| ${r.mode} | ${r.concurrency} | ${d.p50} ms | ${d.p99} ms | ${g.p50} ms | ${g.p99} ms | ${(g.p50 - d.p50).toFixed(1)} ms | ${(g.p99 - d.p99).toFixed(1)} ms | ${Math.round(r.direct.requests.average)} | ${Math.round(r.gateway.requests.average)} |`,
+      );
+    }
+  } finally {
+    await group.stopAll();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench failed: ${err.message}`);
+  process.exit(1);
+});
