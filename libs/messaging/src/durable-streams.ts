@@ -87,14 +87,19 @@ export class DurableStreams {
   ): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     const stream = this.streamName(opts.stream);
-    await jsm.consumers.add(stream, {
-      durable_name: opts.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: this.subject(opts.subject),
-      ack_wait: nanos(opts.ackWaitMs ?? 30_000),
-      max_ack_pending: 10_000,
-    });
+    const tunable = { ack_wait: nanos(opts.ackWaitMs ?? 30_000), max_ack_pending: 10_000 };
+    try {
+      await jsm.consumers.add(stream, {
+        durable_name: opts.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: this.subject(opts.subject),
+        ...tunable,
+      });
+    } catch {
+      // The durable exists from an earlier version with other settings: keep its position, update what may change.
+      await jsm.consumers.update(stream, opts.durable, tunable);
+    }
     const consumer = await jetstream(this.nc).consumers.get(stream, opts.durable);
     const loop = (async () => {
       while (!this.stopping && !this.nc.isClosed()) {

@@ -23,10 +23,14 @@ export class SettlementService implements OnApplicationBootstrap {
     private readonly pricesRepo: PricesRepository,
   ) {}
 
+  /**
+   * Events delivered to a replica that died before acking come back after `ackWaitMs`: short enough that a
+   * restart settles quickly, long enough for a batch statement (milliseconds) under a slow database.
+   */
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded] });
     await this.bus.durable.consumeBatches(
-      { stream: USAGE_STREAM, durable: 'billing-settlement', subject: Subjects.usageRecorded, maxBatch: 500 },
+      { stream: USAGE_STREAM, durable: 'billing-settlement', subject: Subjects.usageRecorded, maxBatch: 500, ackWaitMs: 10_000 },
       (batch) => this.settle(batch),
     );
   }

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { OpenAiError } from '../http/openai-error';
+
+const contentPart = z.looseObject({ type: z.string() });
+
+const message = z.looseObject({
+  role: z.string(),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+});
+
+const functionTool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: z.string().min(1),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+const namedToolChoice = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string() }),
+});
+
+const tokenCap = z.int().min(0).nullish();
+
+/**
+ * Only the fields the mock acts on are checked; everything else passes through untouched (and is kept verbatim
+ * in the request log), because the mock must not reject what a real provider would accept.
+ */
+const chatRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(message).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  n: z.int().min(1).max(128).nullish(),
+  max_tokens: tokenCap,
+  max_completion_tokens: tokenCap,
+  tools: z.array(functionTool).nullish(),
+  tool_choice: z.union([z.enum(['none', 'auto', 'required']), namedToolChoice]).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+});
+
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export type ChatMessage = ChatRequest['messages'][number];
+export type FunctionTool = z.infer<typeof functionTool>;
+
+/** Validates a chat request body; any problem is a 400 naming the offending parameter, as OpenAI reports it. */
+export function parseChatRequest(body: unknown): ChatRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw OpenAiError.invalidRequest('The request body must be a JSON object.');
+  }
+  const result = chatRequestSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const param = formatPath(issue.path);
+    if (valueAt(body, issue.path) === undefined) {
+      throw OpenAiError.invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+    }
+    throw OpenAiError.invalidRequest(`Invalid '${param}': ${issue.message}`, param, 'invalid_value');
+  }
+  const request = result.data;
+  const chosen = request.tool_choice;
+  if (typeof chosen === 'object' && chosen && !request.tools?.some((t) => t.function.name === chosen.function.name)) {
+    throw OpenAiError.invalidRequest(
+      `Invalid 'tool_choice': no tool named '${chosen.function.name}' in 'tools'.`,
+      'tool_choice',
+      'invalid_value',
+    );
+  }
+  return request;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], root);
+}

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { DEFAULT_DIRECTIVES, DirectiveParserService } from './directive-parser.service';
+
+describe('DirectiveParserService', () => {
+  const parser = new DirectiveParserService();
+
+  it('returns the bare model with default directives when there is no suffix', () => {
+    assert.deepEqual(parser.parse('gpt-4o'), { base: 'gpt-4o', directives: { ...DEFAULT_DIRECTIVES } });
+  });
+
+  it('reads pacing and length directives', () => {
+    const { base, directives } = parser.parse('deepseek-chat+ttft=200+tps=50+tokens=7');
+    assert.equal(base, 'deepseek-chat');
+    assert.equal(directives.ttftMs, 200);
+    assert.equal(directives.tps, 50);
+    assert.equal(directives.tokens, 7);
+  });
+
+  it('reads failure directives with their parameters', () => {
+    const { directives } = parser.parse('gpt-4o+fail=429+retry-after=2');
+    assert.equal(directives.fail, '429');
+    assert.equal(directives.retryAfterSeconds, 2);
+    const cut = parser.parse('gpt-4o+fail=disconnect+fail-after=5').directives;
+    assert.equal(cut.fail, 'disconnect');
+    assert.equal(cut.failAfter, 5);
+  });
+
+  it('reads usage suppression and the mid-stream stall', () => {
+    const { directives } = parser.parse('gpt-4o+usage=none+chunk-delay=3000+stall-at=4');
+    assert.equal(directives.suppressUsage, true);
+    assert.equal(directives.chunkDelayMs, 3000);
+    assert.equal(directives.stallAt, 4);
+  });
+
+  it('accepts a fractional tps but only whole numbers elsewhere', () => {
+    assert.equal(parser.parse('m+tps=2.5').directives.tps, 2.5);
+    assert.equal(parser.parse('m+tokens=2.5').directives.tokens, undefined);
+  });
+
+  it('ignores unknown directives, bad values and prototype keys', () => {
+    const { base, directives } = parser.parse('gpt-4o+color=blue+fail=explode+ttft=-5+tokens=abc+__proto__=1+constructor');
+    assert.equal(base, 'gpt-4o');
+    assert.deepEqual(directives, { ...DEFAULT_DIRECTIVES });
+  });
+
+  it('lets a later directive override an earlier one', () => {
+    assert.equal(parser.parse('m+tokens=3+tokens=9').directives.tokens, 9);
+  });
+});

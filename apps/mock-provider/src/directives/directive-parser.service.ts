@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+
+export const FAIL_MODES = ['500', '429', '400', 'timeout', 'disconnect', 'malformed'] as const;
+export type FailMode = (typeof FAIL_MODES)[number];
+
+/** Scripted behaviour for one request, taken from the `+key=value` suffixes of its `model`. */
+export interface Directives {
+  /** Overrides the app's default time to first byte. */
+  ttftMs?: number;
+  /** Overrides the app's default pacing; 0 means as fast as possible. */
+  tps?: number;
+  /** Natural completion length in tokens (the client's max_tokens can still cut it). */
+  tokens?: number;
+  fail?: FailMode;
+  retryAfterSeconds: number;
+  /** Content chunks sent before a `disconnect` or `malformed` failure. */
+  failAfter: number;
+  suppressUsage: boolean;
+  /** Extra pause before content chunk number `stallAt` (1-based). */
+  chunkDelayMs: number;
+  stallAt: number;
+}
+
+export interface ScriptedModel {
+  /** The model name before the first `+`: what responses echo back. */
+  base: string;
+  directives: Directives;
+}
+
+export const DEFAULT_DIRECTIVES: Readonly<Directives> = {
+  retryAfterSeconds: 1,
+  failAfter: 3,
+  suppressUsage: false,
+  chunkDelayMs: 0,
+  stallAt: 2,
+};
+
+const count = (v: string): number | undefined => (/^\d+$/.test(v) ? Number(v) : undefined);
+const rate = (v: string): number | undefined => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined);
+
+/** A directive with a value the rule does not accept yields `undefined` and is ignored, like an unknown one. */
+const RULES: Record<string, (value: string) => Partial<Directives>> = {
+  ttft: (v) => ({ ttftMs: count(v) }),
+  tps: (v) => ({ tps: rate(v) }),
+  tokens: (v) => ({ tokens: count(v) }),
+  fail: (v) => ({ fail: FAIL_MODES.find((mode) => mode === v) }),
+  'retry-after': (v) => ({ retryAfterSeconds: count(v) }),
+  'fail-after': (v) => ({ failAfter: count(v) }),
+  usage: (v) => ({ suppressUsage: v === 'none' ? true : undefined }),
+  'chunk-delay': (v) => ({ chunkDelayMs: count(v) }),
+  'stall-at': (v) => ({ stallAt: count(v) }),
+};
+
+@Injectable()
+export class DirectiveParserService {
+  /** `gpt-4o+fail=429+retry-after=2` → base `gpt-4o` and its directives; unknown or malformed ones are ignored. */
+  parse(model: string): ScriptedModel {
+    const [base, ...parts] = model.split('+');
+    const directives: Directives = { ...DEFAULT_DIRECTIVES };
+    for (const part of parts) {
+      const eq = part.indexOf('=');
+      const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+      const value = eq < 0 ? '' : part.slice(eq + 1).trim().toLowerCase();
+      if (!Object.hasOwn(RULES, key)) continue;
+      for (const [field, parsed] of Object.entries(RULES[key](value))) {
+        if (parsed !== undefined) Object.assign(directives, { [field]: parsed });
+      }
+    }
+    return { base, directives };
+  }
+}

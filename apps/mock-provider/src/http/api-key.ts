@@ -1,0 +1,22 @@
+import { OpenAiError } from './openai-error';
+
+/** The one key the mock treats as revoked, so clients can exercise their 401 handling. */
+export const INVALID_API_KEY = 'sk-invalid';
+
+/** Any `Bearer <key>` is accepted except {@link INVALID_API_KEY}; like OpenAI, the key itself is never echoed. */
+export function assertApiKey(authorization: string | undefined): void {
+  const key = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  if (!key) {
+    throw OpenAiError.invalidApiKey(
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    );
+  }
+  if (key === INVALID_API_KEY) {
+    throw OpenAiError.invalidApiKey(`Incorrect API key provided: ${maskSecret(key)}.`);
+  }
+}
+
+/** Keeps the last 4 characters, enough to tell keys apart in a log without exposing them. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 4 ? '***' : `***${secret.slice(-4)}`;
+}

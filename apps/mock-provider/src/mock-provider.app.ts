@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MockProviderModule } from './mock-provider.module';
+
+export interface MockProviderAppOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default time to first byte in ms (the `ttft=` directive overrides it). Default 0. */
+  ttftMs?: number;
+  /** Default tokens per second, 0 = as fast as possible (the `tps=` directive overrides it). Default 0. */
+  tps?: number;
+}
+
+export interface MockProviderApp {
+  app: INestApplication;
+  /** e.g. `http://127.0.0.1:4010` (no trailing slash, no `/v1`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+
+/** Starts the mock provider and resolves once it listens; used by `main.ts` and in-process by other apps' tests. */
+export async function createMockProviderApp(opts: MockProviderAppOptions): Promise<MockProviderApp> {
+  const host = opts.host ?? '127.0.0.1';
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // `fail=timeout` holds requests open until the client leaves; closing must not wait for such clients.
+    forceCloseConnections: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    MockProviderModule.forRoot({ ttftMs: opts.ttftMs ?? 0, tps: opts.tps ?? 0 }),
+    adapter,
+    { logger: ['error'] },
+  );
+  await app.listen(opts.port, host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://${urlHost(host)}:${port}`, close: () => app.close() };
+}
+
+/** A wildcard bind address is reachable on loopback; IPv6 literals need brackets in a URL. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

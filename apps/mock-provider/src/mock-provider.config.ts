@@ -1,0 +1,11 @@
+import { env, z } from '@tokenflow/config';
+
+export const mockProviderEnvSchema = z.object({
+  MOCK_PORT: env.int(4010, 0, 65535),
+  MOCK_HOST: z.string().min(1).default('127.0.0.1'),
+  MOCK_TTFT_MS: env.int(0),
+  /** Tokens per second; 0 means as fast as possible. */
+  MOCK_TPS: env.int(0),
+});
+
+export type MockProviderConfig = z.infer<typeof mockProviderEnvSchema>;

@@ -1,0 +1,8 @@
+export const MOCK_PROVIDER_OPTIONS = Symbol('MOCK_PROVIDER_OPTIONS');
+
+/** App-wide defaults that the `ttft=` and `tps=` directives override per request. */
+export interface MockProviderOptions {
+  ttftMs: number;
+  /** Tokens per second; 0 means as fast as possible. */
+  tps: number;
+}

@@ -1,0 +1,158 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import type { INestApplicationContext } from '@nestjs/common';
+import { type Attempt, type StreamFrame, Subjects, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
+import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+// Test-only: the mock upstream runs in-process; production code never imports another app.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createMockProviderApp } from '../../mock-provider/src/mock-provider.app';
+import { createAdapterApp } from '../src/adapter.app';
+import { adapterEnvSchema } from '../src/config';
+import { CancellationRegistry } from '../src/invoke/cancellation.registry';
+
+describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', () => {
+  const ns = testNamespace('adapter');
+  let app: INestApplicationContext;
+  let bus: NatsBus;
+  let mock: { url: string; close(): Promise<void> };
+  const usage: UsageRecordedEvent[] = [];
+
+  const attempt = (upstreamModel: string, t: Partial<Attempt['timeouts']> = {}): Attempt => ({
+    channelId: 'ch-1',
+    channelName: 'mock',
+    provider: 'openai-compatible',
+    baseUrl: `${mock.url}/v1`,
+    apiKey: 'sk-mock-adapter',
+    upstreamModel,
+    timeouts: { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, ...t },
+  });
+
+  async function invoke(upstreamModel: string, opts: { t?: Partial<Attempt['timeouts']>; requestId?: string; body?: Record<string, unknown> } = {}) {
+    const inbox = bus.openInbox();
+    const requestId = opts.requestId ?? `req_${Math.random().toString(16).slice(2)}`;
+    await bus.request(Subjects.adapterInvoke, {
+      requestId,
+      attemptNo: 1,
+      attempt: attempt(upstreamModel, opts.t),
+      body: opts.body ?? { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello adapter' }] },
+      inbox: inbox.subject,
+      deadlineAt: Date.now() + 30_000,
+      accountId: '00000000-0000-4000-8000-000000000001',
+      keyId: '00000000-0000-4000-8000-000000000002',
+      model: 'gpt-4o',
+    });
+    return { inbox, requestId };
+  }
+
+  async function drain(inbox: FrameInbox): Promise<StreamFrame[]> {
+    const frames: StreamFrame[] = [];
+    for (;;) {
+      const f = await inbox.next(10_000);
+      frames.push(f);
+      if (f.type !== 'chunk') break;
+    }
+    inbox.close();
+    return frames;
+  }
+
+  before(async () => {
+    mock = await createMockProviderApp({ port: 0 });
+    app = await createAdapterApp(adapterEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: ns }));
+    bus = await NatsBus.connect({ url: testUrls.nats, name: 'adapter-test', namespace: ns });
+    await bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
+      for (const e of batch) usage.push(e.payload);
+    });
+  });
+  after(async () => {
+    await bus.close();
+    await app.close();
+    const cleanup = await NatsBus.connect({ url: testUrls.nats, name: 'cleanup', namespace: ns });
+    await cleanup.durable.deleteStream(USAGE_STREAM);
+    await cleanup.close();
+    await mock.close();
+  });
+
+  it('streams chunks with our model id, ends with upstream usage, and publishes one usage event', async () => {
+    const { inbox, requestId } = await invoke('gpt-4o');
+    const frames = await drain(inbox);
+    const end = frames[frames.length - 1];
+    assert.equal(end.type, 'end');
+    assert.deepEqual(frames.map((f) => f.seq), frames.map((_, i) => i));
+    const chunks = frames.filter((f) => f.type === 'chunk');
+    assert.ok(chunks.length >= 3);
+    assert.ok(chunks.every((c) => c.type === 'chunk' && c.data.model === 'gpt-4o' && !('usage' in c.data)));
+    assert.ok(end.type === 'end' && end.usageSource === 'upstream' && end.usage!.completion_tokens > 0);
+    const ev = await waitFor(() => usage.find((u) => u.requestId === requestId), 10_000, 'usage event');
+    assert.equal(ev.eventId, `${requestId}:1`);
+    assert.equal(ev.outcome, 'ok');
+    assert.equal(ev.completionTokens, end.type === 'end' ? end.usage!.completion_tokens : -1);
+  });
+
+  it('counts tokens locally when the upstream sends no usage', async () => {
+    const { inbox, requestId } = await invoke('gpt-4o+usage=none');
+    const end = (await drain(inbox)).pop()!;
+    assert.ok(end.type === 'end' && end.usageSource === 'estimated' && end.usage!.completion_tokens > 0 && end.usage!.prompt_tokens > 0);
+    const ev = await waitFor(() => usage.find((u) => u.requestId === requestId), 10_000, 'usage event');
+    assert.equal(ev.usageSource, 'estimated');
+  });
+
+  it('maps upstream failures to retryable errors and never leaks credentials', async () => {
+    for (const [model, code] of [
+      ['gpt-4o+fail=500', 'upstream_error'],
+      ['gpt-4o+fail=429+retry-after=2', 'rate_limit_exceeded'],
+    ]) {
+      const frames = await drain((await invoke(model)).inbox);
+      assert.equal(frames.length, 1);
+      const f = frames[0];
+      assert.ok(f.type === 'error');
+      assert.equal(f.error.code, code);
+      assert.equal(f.error.retryable, true);
+      assert.ok(!JSON.stringify(f).includes('sk-mock'));
+      if (code === 'rate_limit_exceeded') assert.equal(f.error.retryAfterMs, 2_000);
+    }
+  });
+
+  it('times out a silent upstream (first byte) and a stalled stream (idle)', async () => {
+    let started = Date.now();
+    let frames = await drain((await invoke('gpt-4o+fail=timeout', { t: { firstByteMs: 300 } })).inbox);
+    assert.ok(frames[0].type === 'error' && frames[0].error.code === 'upstream_timeout');
+    assert.ok(Date.now() - started < 3_000);
+    started = Date.now();
+    frames = await drain((await invoke('gpt-4o+chunk-delay=3000+stall-at=2', { t: { idleMs: 300 } })).inbox);
+    const last = frames[frames.length - 1];
+    assert.ok(frames.length > 1, 'some chunks arrived before the stall');
+    assert.ok(last.type === 'error' && last.error.code === 'upstream_timeout' && !last.error.retryable);
+    assert.ok(Date.now() - started < 3_000);
+  });
+
+  it('reports a stream cut short or garbled as an error, never as a normal end', async () => {
+    for (const model of ['gpt-4o+fail=disconnect+fail-after=2', 'gpt-4o+fail=malformed+fail-after=2']) {
+      const frames = await drain((await invoke(model)).inbox);
+      const last = frames[frames.length - 1];
+      assert.ok(last.type === 'error' && last.error.code === 'upstream_error', `${model}: ${JSON.stringify(last)}`);
+    }
+  });
+
+  it('aborts the upstream call on a cancel broadcast and bills what was generated', async () => {
+    const { inbox, requestId } = await invoke('gpt-4o+tokens=500+tps=50');
+    for (let i = 0; i < 5; i++) assert.equal((await inbox.next(5_000)).type, 'chunk');
+    await waitFor(() => app.get(CancellationRegistry).size > 0, 2_000, 'call registered');
+    bus.emit(Subjects.adapterCancel, { requestId, reason: 'client_disconnected' }, requestId);
+    const ev = await waitFor(() => usage.find((u) => u.requestId === requestId), 10_000, 'usage event');
+    inbox.close();
+    assert.equal(ev.outcome, 'cancelled');
+    assert.ok(ev.completionTokens > 0 && ev.completionTokens < 500, `${ev.completionTokens}`);
+    assert.equal(app.get(CancellationRegistry).size, 0);
+  });
+
+  it('passes the client body through with the model mapped and streaming forced', async () => {
+    await fetch(`${mock.url}/mock/requests`, { method: 'DELETE' });
+    const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], temperature: 0.2, seed: 3, user: 'u1', custom_field: { a: 1 } };
+    await drain((await invoke('upstream-name', { body })).inbox);
+    const log = (await (await fetch(`${mock.url}/mock/requests`)).json()) as { data: { body: Record<string, unknown>; headers: Record<string, string> }[] };
+    const sent = log.data[0];
+    assert.deepEqual({ ...sent.body }, { ...body, model: 'upstream-name', stream: true, stream_options: { include_usage: true } });
+    assert.ok(!sent.headers.authorization.includes('sk-mock-adapter'), 'mock masks the key in its log');
+  });
+});
