@@ -65,7 +65,7 @@ describe('router service (real NATS + Postgres), two replicas', () => {
     const backup = list.data.find((c) => c.name === 'backup')!;
     await bus.request(Subjects.routerChannelUpdate, { id: primary.id, patch: { enabled: false } });
     await bus.request(Subjects.routerChannelDelete, { id: backup.id });
-    await waitFor(() => !b.get(RoutingTable).current.byModel.has('gpt-4o'), 2_000, 'replica b reload');
+    for (const app of [a, b]) await waitFor(() => !app.get(RoutingTable).current.byModel.has('gpt-4o'), 2_000, 'replica reload');
     for (let i = 0; i < 4; i++) {
       await assert.rejects(bus.request(Subjects.routerPlan, { requestId: 'r', model: 'gpt-4o', allowedModels: null }), (e: unknown) => {
         return e instanceof TfError && e.code === 'no_available_channel' && e.status === 503;
@@ -77,6 +77,8 @@ describe('router service (real NATS + Postgres), two replicas', () => {
 
   it('lists only models with an enabled channel plus auto, filtered by the key allow-list', async () => {
     await bus.request(Subjects.routerChannelCreate, channel({ name: 'ds', models: ['deepseek-v3', 'custom-model'] }));
+    // The replica that wrote reloads before answering; the other one follows the broadcast within milliseconds.
+    for (const app of [a, b]) await waitFor(() => app.get(RoutingTable).current.byModel.has('custom-model'), 2_000, 'reload');
     const all = await bus.request(Subjects.routerModelsList, { allowedModels: null });
     assert.deepEqual(all.data.map((m) => m.id), ['custom-model', 'deepseek-v3', 'gpt-4o', 'auto']);
     assert.equal(all.data.find((m) => m.id === 'deepseek-v3')!.owned_by, 'deepseek');

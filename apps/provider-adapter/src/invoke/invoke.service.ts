@@ -8,6 +8,7 @@ import { mapTransportError, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
 import { StreamTally } from './stream-tally';
+import { StreamWatchdog } from './stream-watchdog';
 
 /**
  * Runs one upstream attempt and streams normalised chunks to the caller's inbox as they arrive (never
@@ -30,7 +31,8 @@ export class InvokeService {
   async run(req: InvokeRequest): Promise<void> {
     const started = Date.now();
     const ctrl = this.cancellations.register(req.requestId);
-    const signal = AbortSignal.any([ctrl.signal, AbortSignal.timeout(Math.max(1, req.deadlineAt - started))]);
+    const watchdog = new StreamWatchdog(req.attempt.timeouts);
+    const signal = AbortSignal.any([ctrl.signal, watchdog.signal, AbortSignal.timeout(Math.max(1, req.deadlineAt - started))]);
     const tally = new StreamTally();
     let seq = 0;
     const send = (frame: UnsequencedFrame) => this.bus.sendFrame(req.inbox, { ...frame, seq: seq++ } as StreamFrame);
@@ -39,8 +41,10 @@ export class InvokeService {
 
     try {
       const provider = providerFor(req.attempt.provider);
+      watchdog.awaitingFirstByte();
       const res = await this.upstream.send(provider.buildRequest(req.attempt, req.body), req.attempt.timeouts, signal);
       reachedUpstream = true;
+      watchdog.sawData();
       if (res.status < 200 || res.status >= 300) {
         const text = await readLimited(res.body, 64 * 1024);
         throw provider.mapError(res.status, text, res.retryAfter);
@@ -66,6 +70,7 @@ export class InvokeService {
       });
       const decoder = new TextDecoder();
       for await (const buf of res.body) {
+        watchdog.sawData();
         parser.feed(decoder.decode(buf, { stream: true }));
         if (parseError) {
           res.body.destroy();
@@ -81,12 +86,13 @@ export class InvokeService {
       const { usage, source } = tally.usage(req.body);
       send({ type: 'end', usage, usageSource: source });
     } catch (err) {
-      const error = this.classify(err, signal, ctrl.signal);
+      const error = watchdog.fired ?? this.classify(err, signal, ctrl.signal);
       outcome = error === 'cancelled' ? 'cancelled' : 'error';
       if (error !== 'cancelled') {
         send({ type: 'error', error: { ...error.toWire(), retryable: error.retryable && tally.chunks === 0 } });
       }
     } finally {
+      watchdog.stop();
       this.cancellations.release(req.requestId);
     }
     if (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) {

@@ -12,7 +12,6 @@ export interface UpstreamResponse {
 
 /**
  * Keep-alive pools over undici, one Agent per connect timeout (undici sets that per dispatcher).
- * `headersTimeout` is the time-to-first-byte deadline and `bodyTimeout` the idle gap between chunks.
  */
 @Injectable()
 export class UpstreamClient implements OnApplicationShutdown {
@@ -31,8 +30,9 @@ export class UpstreamClient implements OnApplicationShutdown {
       body: req.body,
       dispatcher: this.agent(t.connectMs),
       signal,
-      headersTimeout: t.firstByteMs,
-      bodyTimeout: t.idleMs,
+      // Backstops only: StreamWatchdog enforces these deadlines precisely.
+      headersTimeout: t.firstByteMs + 1_000,
+      bodyTimeout: t.idleMs + 1_000,
     });
     const retryAfter = res.headers['retry-after'];
     return {
