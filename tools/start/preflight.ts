@@ -40,6 +40,7 @@ export async function checkNats(url: string): Promise<void> {
 
 export async function checkRedis(url: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  redis.on('error', () => undefined); // reported through the rejected connect() below
   try {
     await redis.connect();
     await redis.ping();

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type DynamicModule, Global, Inject, Injectable, Module } from '@nestjs/common';
 import { createLogger } from '@tokenflow/observability';
 import { NatsBus } from './nats-bus';
 
@@ -10,11 +10,14 @@ export interface MessagingModuleOptions {
   namespace?: string;
 }
 
-/** Drains the connection on shutdown so in-flight replies are delivered before the process exits. */
+/**
+ * Stops durable consumers (letting the batch in hand finish) and drains the connection BEFORE other modules shut
+ * down, so a batch is never cut off by a database pool that closed under it.
+ */
 @Injectable()
-class BusLifecycle implements OnApplicationShutdown {
+class BusLifecycle implements BeforeApplicationShutdown {
   constructor(@Inject(NatsBus) private readonly bus: NatsBus) {}
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.bus.close();
   }
 }
