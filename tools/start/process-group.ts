@@ -24,7 +24,11 @@ export class ProcessGroup {
     const entry = join(this.opts.root, 'dist', 'apps', app, 'src', 'main.js');
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
       env: { ...this.opts.env, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    // Services announce readiness over IPC (runMain), whatever their LOG_LEVEL.
+    child.on('message', (msg: { type?: string }) => {
+      if (msg?.type === 'tokenflow:ready') this.readyWaiters.get(app)?.();
     });
     const out = this.opts.output ?? ((a, line) => process.stdout.write(`[${a.padEnd(16)}] ${line}\n`));
     let buffered = '';
@@ -32,12 +36,7 @@ export class ProcessGroup {
       buffered += buf.toString('utf8');
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line) continue;
-        // runMain logs "<app> ready" once the service is listening and subscribed.
-        if (line.includes(`"msg":"${app} ready"`) || line.includes(`${app} ready`)) this.readyWaiters.get(app)?.();
-        out(app, line);
-      }
+      for (const line of lines) if (line) out(app, line);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
