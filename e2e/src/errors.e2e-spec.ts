@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seed } from '@tokenflow/tools';
 import { adminApi, type Platform, startPlatform } from './support/platform';
 import { assertOpenAiError, post, streamEvents } from './support/http';
 
@@ -59,17 +63,26 @@ describe('errors: every failure is an OpenAI-format error with the right status'
     assert.equal(r.json.error!.param, 'x-tokenflow-timeout-ms');
   });
 
-  it('401 invalid_api_key for a missing, unknown or revoked key — revocation within a second', async () => {
+  it('401 invalid_api_key for a missing, unknown or revoked key — revoked on every replica within a second', async () => {
     assertOpenAiError(await chat(null, { model: 'deepseek-v3', messages: user() }), 401, 'invalid_api_key');
     assertOpenAiError(await chat('tf-' + 'x'.repeat(48), { model: 'deepseek-v3', messages: user() }), 401, 'invalid_api_key');
-    const k = await newKey();
-    assert.equal((await chat(k.key, { model: 'deepseek-v3', messages: user() })).status, 200);
-    const revoked = await admin('DELETE', `/admin/v1/keys/${k.id}`);
-    assert.equal(revoked.status, 200);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const r = await chat(k.key, { model: 'deepseek-v3', messages: user() });
-    assertOpenAiError(r, 401, 'invalid_api_key');
-    assert.ok(!r.json.error!.message.includes(k.key), 'the key is never echoed whole');
+    const second = await p.extraIngress();
+    try {
+      const k = await newKey();
+      const body = { model: 'deepseek-v3', messages: user() };
+      // Both replicas now hold the key in their caches (60 s TTL): only the broadcast can evict it.
+      assert.equal((await chat(k.key, body)).status, 200);
+      assert.equal((await post(second.baseUrl, '/v1/chat/completions', k.key, body)).status, 200);
+      const revoked = await admin('DELETE', `/admin/v1/keys/${k.id}`);
+      assert.equal(revoked.status, 200);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const r = await chat(k.key, body);
+      assertOpenAiError(r, 401, 'invalid_api_key');
+      assertOpenAiError(await post(second.baseUrl, '/v1/chat/completions', k.key, body), 401, 'invalid_api_key');
+      assert.ok(!r.json.error!.message.includes(k.key), 'the key is never echoed whole');
+    } finally {
+      await second.stop();
+    }
   });
 
   it('403 model_not_allowed for a model outside the key allow-list', async () => {
@@ -176,5 +189,22 @@ describe('errors: every failure is an OpenAI-format error with the right status'
     const bad = await admin<{ error: { param: string } }>('POST', '/admin/v1/channels', { name: 'x', provider: 'nope' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.param, 'provider');
+  });
+
+  // Last: it re-routes the DeepSeek models to an unreachable real upstream.
+  it('seeding again is idempotent, and a real upstream key in env replaces the mock channel', async () => {
+    const before = await admin<{ data: { name: string }[] }>('GET', '/admin/v1/channels');
+    const common = { ingressUrl: p.baseUrl, adminKey: p.adminKey, mockUrl: p.mockUrl, stateFile: join(mkdtempSync(join(tmpdir(), 'tf-seed-')), 's.json') };
+    await seed({ ...common, env: {} });
+    const again = await admin<{ data: { name: string }[] }>('GET', '/admin/v1/channels');
+    assert.equal(again.body.data.length, before.body.data.length, 'no duplicate channels');
+    await seed({ ...common, env: { DEEPSEEK_API_KEY: 'sk-real-deepseek-key' } });
+    const after = await admin<{ data: { name: string; enabled: boolean; base_url: string; models: string[]; provider: string }[] }>('GET', '/admin/v1/channels');
+    const real = after.body.data.find((c) => c.name === 'deepseek-env')!;
+    assert.equal(real.base_url, 'https://api.deepseek.com');
+    assert.equal(real.provider, 'deepseek');
+    assert.deepEqual([...real.models].sort(), ['deepseek-r1', 'deepseek-v3']);
+    assert.equal(after.body.data.find((c) => c.name === 'mock-deepseek')!.enabled, false);
+    assert.ok(!JSON.stringify(after.body).includes('sk-real-deepseek-key'));
   });
 });

@@ -21,6 +21,8 @@ export interface Platform {
   group: ProcessGroup;
   logs: string[];
   restart(app: AppName, signal?: NodeJS.Signals): Promise<void>;
+  /** A second ingress replica on its own port (same namespace), for cross-replica behaviour. */
+  extraIngress(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,12 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
       async restart(app, signal = 'SIGTERM') {
         await group.stop(app, signal);
         await group.startAndWait(app);
+      },
+      async extraIngress() {
+        const extraPort = await freePort();
+        const extra = new ProcessGroup({ root, env: { ...env, PORT: String(extraPort) }, output: (app, line) => logs.push(`[${app}#2] ${line}`) });
+        await extra.startAndWait('ingress');
+        return { baseUrl: `http://127.0.0.1:${extraPort}`, stop: () => extra.stopAll() };
       },
       async stop() {
         await group.stopAll();
