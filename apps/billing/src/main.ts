@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '@tokenflow/config';
+import { loadServiceConfig } from '@tokenflow/config';
 import { runMain } from '@tokenflow/observability';
 import { createBillingApp } from './billing.app';
 import { billingEnvSchema } from './config';
 
-runMain('billing', () => createBillingApp(loadConfigOrExit('billing', billingEnvSchema)));
+runMain('billing', () => createBillingApp(loadServiceConfig('billing', billingEnvSchema)));

@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '@tokenflow/config';
+import { loadServiceConfig } from '@tokenflow/config';
 import { runMain } from '@tokenflow/observability';
 import { ingressEnvSchema } from './config';
 import { createIngressApp } from './ingress.app';
 
-runMain('ingress', () => createIngressApp(loadConfigOrExit('ingress', ingressEnvSchema)));
+runMain('ingress', () => createIngressApp(loadServiceConfig('ingress', ingressEnvSchema)));

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@tokenflow/config';
+import { loadServiceConfig } from '@tokenflow/config';
 import { runMain } from '@tokenflow/observability';
 import { createMockProviderApp } from './mock-provider.app';
 import { mockProviderEnvSchema } from './mock-provider.config';
@@ -8,7 +8,7 @@ let url = '';
 runMain(
   'mock-provider',
   async () => {
-    const config = loadConfigOrExit('mock-provider', mockProviderEnvSchema);
+    const config = loadServiceConfig('mock-provider', mockProviderEnvSchema);
     const mock = await createMockProviderApp({ port: config.MOCK_PORT, host: config.MOCK_HOST, ttftMs: config.MOCK_TTFT_MS, tps: config.MOCK_TPS });
     mock.app.enableShutdownHooks();
     url = mock.url;

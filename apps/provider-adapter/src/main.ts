@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '@tokenflow/config';
+import { loadServiceConfig } from '@tokenflow/config';
 import { runMain } from '@tokenflow/observability';
 import { createAdapterApp } from './adapter.app';
 import { adapterEnvSchema } from './config';
 
-runMain('provider-adapter', () => createAdapterApp(loadConfigOrExit('provider-adapter', adapterEnvSchema)));
+runMain('provider-adapter', () => createAdapterApp(loadServiceConfig('provider-adapter', adapterEnvSchema)));

@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '@tokenflow/config';
+import { loadServiceConfig } from '@tokenflow/config';
 import { runMain } from '@tokenflow/observability';
 import { createRatelimitApp } from './ratelimit.app';
 import { ratelimitEnvSchema } from './config';
 
-runMain('ratelimit', () => createRatelimitApp(loadConfigOrExit('ratelimit', ratelimitEnvSchema)));
+runMain('ratelimit', () => createRatelimitApp(loadServiceConfig('ratelimit', ratelimitEnvSchema)));

@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '@tokenflow/config';
+import { loadServiceConfig } from '@tokenflow/config';
 import { runMain } from '@tokenflow/observability';
 import { createRouterApp } from './router.app';
 import { routerEnvSchema } from './config';
 
-runMain('router', () => createRouterApp(loadConfigOrExit('router', routerEnvSchema)));
+runMain('router', () => createRouterApp(loadServiceConfig('router', routerEnvSchema)));

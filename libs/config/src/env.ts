@@ -28,7 +28,7 @@ function redact(name: string, value: string): string {
 }
 
 /** Loads config for a service entry point; on error prints one line per problem and exits 1 (no stack trace). */
-export function loadConfigOrExit<T extends z.ZodObject>(service: string, schema: T): z.infer<T> {
+export function loadServiceConfig<T extends z.ZodObject>(service: string, schema: T): z.infer<T> {
   try {
     return parseEnv(schema);
   } catch (err) {
