@@ -3,10 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type Attempt, type StreamFrame, Subjects, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
-import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
-// Test-only: the mock upstream runs in-process; production code never imports another app.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createMockProviderApp } from '../../mock-provider/src/mock-provider.app';
+import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createAdapterApp } from '../src/adapter.app';
 import { adapterEnvSchema } from '../src/config';
 import { CancellationRegistry } from '../src/invoke/cancellation.registry';
@@ -57,7 +56,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
   }
 
   before(async () => {
-    mock = await createMockProviderApp({ port: 0 });
+    mock = await startMockProvider();
     app = await createAdapterApp(adapterEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: ns }));
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'adapter-test', namespace: ns });
     await bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
@@ -156,3 +155,22 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     assert.ok(!sent.headers.authorization.includes('sk-mock-adapter'), 'mock masks the key in its log');
   });
 });
+
+/** The mock upstream as its own process (apps never import apps), on a free port. */
+async function startMockProvider(): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'mock-provider', 'src', 'main.js')], {
+    env: { ...process.env, MOCK_PORT: String(port), LOG_LEVEL: 'error' },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 15_000, 'mock provider');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
