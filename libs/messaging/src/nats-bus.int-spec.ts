@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Subjects, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { NatsBus } from './nats-bus';
@@ -72,6 +73,8 @@ describe('NatsBus against the real NATS server', () => {
 
   it('streams frames to an inbox in order and times out a silent producer', async () => {
     const inbox = client.openInbox();
+    // The producer is another connection here: make sure the server has our subscription before it publishes.
+    await client.flush();
     for (let i = 0; i < 50; i++) server.sendFrame(inbox.subject, { type: 'chunk', seq: i, data: { i } });
     server.sendFrame(inbox.subject, { type: 'end', seq: 50, usage: null, usageSource: 'upstream' });
     const seqs: number[] = [];
@@ -103,16 +106,19 @@ describe('NatsBus against the real NATS server', () => {
     await client.publishDurable(Subjects.usageRecorded, event('e1'), 'e1');
     await client.publishDurable(Subjects.usageRecorded, event('e1'), 'e1');
     await client.publishDurable(Subjects.usageRecorded, event('e2'), 'e2');
-    const seen: string[] = [];
-    let failOnce = true;
+    const info = await (await jetstreamManager(client.nc)).streams.info(client.durable.streamName('TF_USAGE'));
+    assert.equal(info.state.messages, 2, 'the re-published msgId was deduplicated by the server');
+    const handled = new Set<string>();
+    let failedBatch: string[] | null = null;
     await server.durable.consumeBatches({ stream: 'TF_USAGE', durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
-      if (failOnce) {
-        failOnce = false;
+      if (!failedBatch) {
+        failedBatch = batch.map((e) => e.payload.eventId);
         throw new Error('database down');
       }
-      for (const e of batch) seen.push(e.payload.eventId);
+      for (const e of batch) handled.add(e.payload.eventId);
     });
-    await waitFor(() => seen.length >= 2, 10_000, 'redelivered batch');
-    assert.deepEqual(seen.sort(), ['e1', 'e2']);
+    // At-least-once: every event, including those of the failed batch, is eventually handled.
+    await waitFor(() => handled.has('e1') && handled.has('e2'), 10_000, 'redelivered batch');
+    assert.ok(failedBatch!.length >= 1);
   });
 });
