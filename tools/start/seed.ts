@@ -58,7 +58,7 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
   const admin = adminClient(o.ingressUrl, o.adminKey);
   const demo = await ensureDemo(admin, o);
   const existing = new Map(
-    ((await admin('GET', '/admin/v1/channels')) as { data: { id: string; name: string; enabled: boolean }[] }).data.map((c) => [
+    ((await admin('GET', '/admin/v1/channels')) as { data: { id: string; name: string; enabled: boolean; base_url: string }[] }).data.map((c) => [
       c.name,
       c,
     ]),
@@ -83,11 +83,16 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
         });
       }
       channels.push({ name, created: !existing.has(name), real: true });
-      const mock = existing.get(mockName);
-      if (mock?.enabled) await admin('PATCH', `/admin/v1/channels/${mock.id}`, { enabled: false });
+      const stale = existing.get(mockName);
+      if (stale?.enabled) await admin('PATCH', `/admin/v1/channels/${stale.id}`, { enabled: false });
       continue;
     }
-    if (!existing.has(mockName)) {
+    const mock = existing.get(mockName);
+    if (mock && mock.base_url !== `${o.mockUrl}/v1`) {
+      // The mock moved (another MOCK_PORT): follow it rather than keep routing to a dead port.
+      await admin('PATCH', `/admin/v1/channels/${mock.id}`, { base_url: `${o.mockUrl}/v1` });
+    }
+    if (!mock) {
       await admin('POST', '/admin/v1/channels', {
         name: mockName,
         // The mock speaks the OpenAI wire format; Anthropic's own format arrives with the providers issue.
