@@ -115,6 +115,8 @@ describe('usage reaches the ledger exactly once', () => {
         reasoningTokens: 0,
         usageSource: 'upstream',
         outcome: 'ok',
+        inputNanoPerToken: '140',
+        outputNanoPerToken: '280',
         ttftMs: 1,
         durationMs: 2,
         occurredAt: new Date().toISOString(),
@@ -142,6 +144,7 @@ describe('usage reaches the ledger exactly once', () => {
       models: ['m-slow-stream'],
       model_mapping: { 'm-slow-stream': 'gpt-4o+tokens=400+tps=40' },
     });
+    await admin('PUT', '/admin/v1/models/m-slow-stream/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '2.00' });
     const keyRes = await fetch(`${p.baseUrl}/admin/v1/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' },
@@ -157,8 +160,10 @@ describe('usage reaches the ledger exactly once', () => {
     });
     const reader = res.body!.getReader();
     let received = 0;
+    assert.equal(res.status, 200);
     while (received < 5) {
-      const { value } = await reader.read();
+      const { value, done } = await reader.read();
+      assert.ok(!done, 'the stream ended before the client left');
       received += (new TextDecoder().decode(value).match(/data: /g) ?? []).length;
     }
     ctrl.abort();

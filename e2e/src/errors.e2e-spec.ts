@@ -26,6 +26,9 @@ describe('errors: every failure is an OpenAI-format error with the right status'
       ...extra,
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
+    // Every model must have a price before it can be used (nothing is billed at a made-up rate).
+    const priced = await admin('PUT', `/admin/v1/models/${model}/price`, { input_usd_per_mtok: '1.00', output_usd_per_mtok: '2.00' });
+    assert.equal(priced.status, 200, JSON.stringify(priced.body));
     return r.body as { id: string };
   }
 

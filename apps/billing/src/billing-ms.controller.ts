@@ -2,7 +2,9 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { AccountsService } from './accounts/accounts.service';
+import { HoldService } from './holds/hold.service';
 import { KeysService } from './keys/keys.service';
+import { PricesService } from './prices/prices.service';
 
 /** The NATS surface of billing: thin, every handler delegates to a service. */
 @Injectable()
@@ -11,18 +13,20 @@ export class BillingMsController implements OnApplicationBootstrap {
     private readonly bus: NatsBus,
     private readonly accounts: AccountsService,
     private readonly keys: KeysService,
+    private readonly holds: HoldService,
+    private readonly prices: PricesService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
     this.bus.serve(Subjects.billingAuth, async (req) => ({ principal: await this.keys.authenticate(req.keyHash) }));
-    this.bus.serve(Subjects.billingHold, async (req) => {
-      await this.accounts.assertCanSpend(req.accountId);
-      return { granted: true } as const;
-    });
+    this.bus.serve(Subjects.billingHold, (req) => this.holds.place(req));
+    this.bus.serve(Subjects.billingHoldReleaseNow, async (req) => ({ released: (await this.holds.release(req.accountId, req.requestId)) > 0n }));
     this.bus.serve(Subjects.billingAccountCreate, (req) => this.accounts.create(req));
     this.bus.serve(Subjects.billingAccountGet, (req) => this.accounts.get(req.id));
     this.bus.serve(Subjects.billingKeyCreate, (req) => this.keys.create(req));
     this.bus.serve(Subjects.billingKeyRevoke, (req) => this.keys.revoke(req.id));
+    this.bus.serve(Subjects.billingPriceGet, (req) => this.prices.get(req.model));
+    this.bus.serve(Subjects.billingPriceSet, (req) => this.prices.set(req));
     return this.bus.flush();
   }
 }

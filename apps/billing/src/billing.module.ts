@@ -1,15 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { postgresOptions } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
 import { BillingMsController } from './billing-ms.controller';
-import type { BillingConfig } from './config';
-import { postgresOptions } from '@tokenflow/config';
+import { BILLING_CONFIG, type BillingConfig } from './config';
 import { billingSchemaOptions } from './db/data-source';
+import { BalanceCache } from './holds/balance-cache';
+import { HoldExpiryJob } from './holds/hold-expiry.job';
+import { HoldService } from './holds/hold.service';
 import { KeysRepository } from './keys/keys.repository';
 import { KeysService } from './keys/keys.service';
+import { PriceBookService } from './prices/price-book.service';
 import { PricesRepository } from './prices/prices.repository';
+import { PricesService } from './prices/prices.service';
 import { LedgerRepository } from './settlement/ledger.repository';
 import { SettlementService } from './settlement/settlement.service';
 
@@ -23,11 +28,17 @@ export class BillingModule {
         TypeOrmModule.forRoot(postgresOptions(billingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE))),
       ],
       providers: [
+        { provide: BILLING_CONFIG, useValue: config },
         AccountsRepository,
         AccountsService,
         KeysRepository,
         KeysService,
         PricesRepository,
+        PriceBookService,
+        PricesService,
+        BalanceCache,
+        HoldService,
+        HoldExpiryJob,
         LedgerRepository,
         SettlementService,
         BillingMsController,

@@ -7,6 +7,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { DataSource } from 'typeorm';
 import { createBillingApp } from '../src/billing.app';
+import { BalanceCache } from '../src/holds/balance-cache';
 import { billingEnvSchema } from '../src/config';
 import { runBillingMigrations } from '../src/db/data-source';
 
@@ -19,7 +20,17 @@ describe('billing service (real NATS + Postgres)', () => {
   before(async () => {
     await ensureDatabase(testUrls.database);
     await runBillingMigrations(testUrls.database);
-    app = await createBillingApp(billingEnvSchema.parse({ NATS_URL: testUrls.nats, DATABASE_URL: testUrls.database, TF_NAMESPACE: ns, DB_POOL_SIZE: '4' }));
+    app = await createBillingApp(
+      billingEnvSchema.parse({
+        NATS_URL: testUrls.nats,
+        DATABASE_URL: testUrls.database,
+        REDIS_URL: testUrls.redis,
+        TF_NAMESPACE: ns,
+        DB_POOL_SIZE: '4',
+        HOLD_TTL_MS: '1500',
+        HOLD_SWEEP_MS: '200',
+      }),
+    );
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'billing-test', namespace: ns });
     db = app.get(DataSource);
   });
@@ -59,17 +70,50 @@ describe('billing service (real NATS + Postgres)', () => {
     await assert.rejects(bus.request(Subjects.billingKeyCreate, { account_id: '00000000-0000-4000-8000-000000000000' }), TfError);
   });
 
-  it('refuses to start requests for an account without balance', async () => {
+  const hold = (accountId: string, requestId: string, maxOutputTokens = 100, model = 'gpt-4o') =>
+    bus.request(Subjects.billingHold, { requestId, accountId, keyId: 'k', model, promptTokens: 1000, maxOutputTokens });
+  const held = (accountId: string) => app.get(BalanceCache).held(accountId);
+
+  it('holds the maximum cost at the quoted price, and refuses what the balance cannot cover', async () => {
     const broke = await bus.request(Subjects.billingAccountCreate, { name: 'broke' });
-    await assert.rejects(bus.request(Subjects.billingHold, { requestId: 'r', accountId: broke.id, keyId: 'k', model: 'gpt-4o' }), (e: unknown) => {
-      return e instanceof TfError && e.code === 'insufficient_quota' && e.status === 429;
-    });
+    await assert.rejects(hold(broke.id, 'r-broke'), (e: unknown) => e instanceof TfError && e.code === 'insufficient_quota' && e.status === 429);
     const rich = await bus.request(Subjects.billingAccountCreate, { name: 'rich', credit_usd: '1' });
-    assert.deepEqual(await bus.request(Subjects.billingHold, { requestId: 'r', accountId: rich.id, keyId: 'k', model: 'gpt-4o' }), { granted: true });
+    // gpt-4o: 1000 prompt × 2500 + 100 output × 10000 = 3,500,000 nano-USD.
+    assert.deepEqual(await hold(rich.id, 'r-rich'), {
+      holdId: 'r-rich',
+      amountNano: '3500000',
+      price: { inputNanoPerToken: '2500', outputNanoPerToken: '10000' },
+    });
+    assert.equal(await held(rich.id), 3_500_000n);
+    assert.deepEqual(await hold(rich.id, 'r-rich'), { holdId: 'r-rich', amountNano: '3500000', price: { inputNanoPerToken: '2500', outputNanoPerToken: '10000' } });
+    assert.equal(await held(rich.id), 3_500_000n, 'placing the same hold twice reserves once');
+    await assert.rejects(hold(rich.id, 'r-x', 100, 'no-price-model'), (e: unknown) => e instanceof TfError && e.code === 'model_not_priced');
   });
 
-  it('settles usage events into the ledger exactly once at the seed price', async () => {
+  it('admits exactly what the balance covers under 200 concurrent holds (no overdraft)', async () => {
+    // 50 holds of 3,500,000 nano-USD = $0.175.
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'race', credit_usd: '0.175' });
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => hold(acct.id, `race-${i}`)));
+    const granted = results.filter((r) => r.status === 'fulfilled').length;
+    assert.equal(granted, 50);
+    assert.ok(results.filter((r) => r.status === 'rejected').every((r) => ((r as PromiseRejectedResult).reason as TfError).code === 'insufficient_quota'));
+    assert.equal(await held(acct.id), 175_000_000n);
+  });
+
+  it('releases a hold on a release event, and an abandoned one through the expiry job', async () => {
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'release', credit_usd: '1' });
+    await hold(acct.id, 'rel-1');
+    await bus.publishDurable(Subjects.billingHoldRelease, { requestId: 'rel-1', accountId: acct.id }, 'release:rel-1');
+    await waitFor(async () => (await held(acct.id)) === 0n, 10_000, 'hold released by event');
+    await hold(acct.id, 'abandoned');
+    assert.equal(await held(acct.id), 3_500_000n);
+    // HOLD_TTL_MS is 1.5 s in this suite and the job sweeps every 200 ms.
+    await waitFor(async () => (await held(acct.id)) === 0n, 10_000, 'expired hold released by the job');
+  });
+
+  it('settles usage exactly once at the quoted price, closing the hold and updating the cached balance', async () => {
     const acct = await bus.request(Subjects.billingAccountCreate, { name: 'usage', credit_usd: '1.00' });
+    await hold(acct.id, `req_${acct.id}_1`);
     const ev = (n: number, model = 'gpt-4o'): UsageRecordedEvent => ({
       eventId: `req_${acct.id}_${n}:1`,
       requestId: `req_${acct.id}_${n}`,
@@ -86,6 +130,8 @@ describe('billing service (real NATS + Postgres)', () => {
       reasoningTokens: 0,
       usageSource: 'upstream',
       outcome: 'ok',
+      inputNanoPerToken: '2500',
+      outputNanoPerToken: '10000',
       ttftMs: 5,
       durationMs: 10,
       occurredAt: new Date().toISOString(),
@@ -93,11 +139,50 @@ describe('billing service (real NATS + Postgres)', () => {
     await bus.publishDurable(Subjects.usageRecorded, ev(1), 'm1');
     await bus.publishDurable(Subjects.usageRecorded, ev(1), 'm1-again');
     await bus.publishDurable(Subjects.usageRecorded, ev(2), 'm2');
-    await bus.publishDurable(Subjects.usageRecorded, ev(3, 'unpriced-model'), 'm3');
+    // A price quoted before a price change is the one billed.
+    await bus.publishDurable(Subjects.usageRecorded, { ...ev(3, 'kimi-k2'), inputNanoPerToken: '1', outputNanoPerToken: '2' }, 'm3');
     const count = () => db.query(`SELECT count(*)::int AS n FROM billing.ledger_entries WHERE account_id = $1 AND kind = 'usage'`, [acct.id]);
     await waitFor(async () => (await count())[0].n === 3, 10_000, 'three usage entries');
-    // gpt-4o: 1000 × 2500 + 100 × 10000 = 3,500,000 nano-USD per request, twice; the unpriced model costs 0.
-    assert.equal(await balance(acct.id), 1_000_000_000n - 2n * 3_500_000n);
+    // gpt-4o: 1000 × 2500 + 100 × 10000 = 3,500,000 nano-USD per request, twice; kimi-k2 at its quote: 1200.
+    const expected = 1_000_000_000n - 2n * 3_500_000n - 1_200n;
+    assert.equal(await balance(acct.id), expected);
+    assert.equal(await held(acct.id), 0n, 'settling released the hold');
+    const cached = await app.get(BalanceCache).redis.hget(`tf:${ns}:{a:${acct.id}}:bal`, 'balance');
+    await waitFor(async () => (await app.get(BalanceCache).redis.hget(`tf:${ns}:{a:${acct.id}}:bal`, 'balance')) === expected.toString(), 5_000, `cached balance (${cached})`);
     await assert.rejects(db.query(`UPDATE billing.ledger_entries SET amount_nano = 0 WHERE account_id = $1`, [acct.id]), /append-only/);
+  });
+});
+
+describe('price book (admin)', () => {
+  const ns = testNamespace('prices');
+  let app: INestApplicationContext;
+  let bus: NatsBus;
+
+  before(async () => {
+    app = await createBillingApp(
+      billingEnvSchema.parse({ NATS_URL: testUrls.nats, DATABASE_URL: testUrls.database, REDIS_URL: testUrls.redis, TF_NAMESPACE: ns, DB_POOL_SIZE: '2' }),
+    );
+    bus = await NatsBus.connect({ url: testUrls.nats, name: 'prices-test', namespace: ns });
+  });
+  after(async () => {
+    await app.close();
+    await bus.durable.deleteStream(USAGE_STREAM);
+    await bus.close();
+  });
+
+  it('shows the seed price, versions changes, and quotes the version in force', async () => {
+    const model = `test-model-${ns}`;
+    await assert.rejects(bus.request(Subjects.billingPriceGet, { model }), (e: unknown) => e instanceof TfError && e.status === 404);
+    const seed = await bus.request(Subjects.billingPriceGet, { model: 'deepseek-v3' });
+    assert.deepEqual([seed.input_usd_per_mtok, seed.output_usd_per_mtok], ['0.14', '0.28']);
+    await bus.request(Subjects.billingPriceSet, { model, input_usd_per_mtok: '1.00', output_usd_per_mtok: '2.50', effective_from: '2020-01-01T00:00:00Z' });
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const view = await bus.request(Subjects.billingPriceSet, { model, input_usd_per_mtok: '9.00', output_usd_per_mtok: '9.00', effective_from: future });
+    assert.deepEqual([view.input_usd_per_mtok, view.output_usd_per_mtok], ['1.00', '2.50'], 'a scheduled change is not in force yet');
+    assert.equal(view.history.length, 2);
+    await assert.rejects(
+      bus.request(Subjects.billingPriceSet, { model, input_usd_per_mtok: '0.0000001', output_usd_per_mtok: '1' }),
+      (e: unknown) => e instanceof TfError && e.param === 'input_usd_per_mtok',
+    );
   });
 });

@@ -4,6 +4,7 @@ import { MessagingModule } from '@tokenflow/messaging';
 import { createMetricsRegistry } from '@tokenflow/observability';
 import { AdminBillingController } from './admin/admin-billing.controller';
 import { AdminChannelsController } from './admin/admin-channels.controller';
+import { AdminPricesController } from './admin/admin-prices.controller';
 import { AdminAuthService } from './auth/admin-auth.service';
 import { AuthService } from './auth/auth.service';
 import { ChatCompletionsController } from './chat/chat-completions.controller';
@@ -20,7 +21,14 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'ingress', namespace: config.TF_NAMESPACE })],
-      controllers: [ChatCompletionsController, ModelsController, AdminBillingController, AdminChannelsController, HealthController],
+      controllers: [
+        ChatCompletionsController,
+        ModelsController,
+        AdminBillingController,
+        AdminChannelsController,
+        AdminPricesController,
+        HealthController,
+      ],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: createMetricsRegistry('ingress') },

@@ -40,6 +40,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
       accountId: '00000000-0000-4000-8000-000000000001',
       keyId: '00000000-0000-4000-8000-000000000002',
       model: 'gpt-4o',
+      price: { inputNanoPerToken: '2500', outputNanoPerToken: '10000' },
     });
     return { inbox, requestId };
   }
@@ -60,7 +61,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     app = await createAdapterApp(adapterEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: ns }));
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'adapter-test', namespace: ns });
     await bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
-      for (const e of batch) usage.push(e.payload);
+      for (const e of batch) if (e.subject === Subjects.usageRecorded) usage.push(e.payload);
     });
   });
   after(async () => {
@@ -85,6 +86,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     const ev = await waitFor(() => usage.find((u) => u.requestId === requestId), 10_000, 'usage event');
     assert.equal(ev.eventId, `${requestId}:1`);
     assert.equal(ev.outcome, 'ok');
+    assert.deepEqual([ev.inputNanoPerToken, ev.outputNanoPerToken], ['2500', '10000'], 'the quoted price travels with the usage');
     assert.equal(ev.completionTokens, end.type === 'end' ? end.usage!.completion_tokens : -1);
   });
 

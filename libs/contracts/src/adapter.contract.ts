@@ -1,5 +1,6 @@
 import type { WireError } from './errors';
 import type { Attempt } from './router.contract';
+import type { PriceQuote } from './billing.contract';
 
 export interface InvokeRequest {
   requestId: string;
@@ -15,6 +16,8 @@ export interface InvokeRequest {
   keyId: string;
   /** Our model id (not the upstream name). */
   model: string;
+  /** The price quoted when the request started; the usage event carries it so settlement bills at it. */
+  price: PriceQuote;
 }
 export interface InvokeAck {
   accepted: true;

@@ -17,14 +17,34 @@ export interface AuthReply {
   principal: KeyPrincipal | null;
 }
 
+/** Price per token in force when a request starts; it travels with the request so that price is the one billed. */
+export interface PriceQuote {
+  inputNanoPerToken: string;
+  outputNanoPerToken: string;
+}
+
 export interface HoldRequest {
   requestId: string;
   accountId: string;
   keyId: string;
+  /** The real model (after `auto` resolution). */
   model: string;
+  /** Prompt tokens counted by ingress with the tokenizer. */
+  promptTokens: number;
+  /** Most output tokens the request can produce (all `n` choices). */
+  maxOutputTokens: number;
 }
+/** The hold placed for the request's maximum cost (nano-USD as a decimal string) and the price it was priced at. */
 export interface HoldReply {
-  granted: true;
+  holdId: string;
+  amountNano: string;
+  price: PriceQuote;
+}
+
+/** Ends a hold that no usage event will settle (every attempt failed before producing output). */
+export interface HoldReleaseEvent {
+  requestId: string;
+  accountId: string;
 }
 
 export interface KeyChangedEvent {
@@ -71,4 +91,28 @@ export interface KeyRevokeRequest {
 export interface KeyRevokeReply {
   id: string;
   revoked: true;
+}
+
+export interface PricesChangedEvent {
+  model: string;
+}
+
+/** A model's price as the admin API shows it: USD per 1M tokens, decimal strings. */
+export interface PriceView {
+  model: string;
+  input_usd_per_mtok: string;
+  output_usd_per_mtok: string;
+  effective_from: string;
+  /** Earlier and scheduled versions, newest first. */
+  history: { input_usd_per_mtok: string; output_usd_per_mtok: string; effective_from: string }[];
+}
+export interface PriceGetRequest {
+  model: string;
+}
+export interface PriceSetRequest {
+  model: string;
+  input_usd_per_mtok: string;
+  output_usd_per_mtok: string;
+  /** ISO time; default now. A future time schedules a change. */
+  effective_from?: string;
 }

@@ -17,6 +17,7 @@ export const ErrorCatalog = {
   internal_error: { status: 500, type: 'api_error' },
   upstream_error: { status: 502, type: 'api_error' },
   no_available_channel: { status: 503, type: 'service_unavailable' },
+  model_not_priced: { status: 503, type: 'service_unavailable' },
   service_unavailable: { status: 503, type: 'service_unavailable' },
   upstream_timeout: { status: 504, type: 'timeout_error' },
 } as const;

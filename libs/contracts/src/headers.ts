@@ -5,5 +5,6 @@ export const Headers = {
   route: 'x-tokenflow-route',
   model: 'x-tokenflow-model',
   provider: 'x-tokenflow-provider',
+  cost: 'x-tokenflow-cost-usd',
   timeoutMs: 'x-tokenflow-timeout-ms',
 } as const;

@@ -27,6 +27,8 @@ export interface PlanRequest {
 export interface PlanReply {
   /** The real model that will serve the request (never `auto`). */
   model: string;
+  /** The model's output limit from the catalog (null = unknown), used to bound the hold. */
+  maxOutputTokens: number | null;
   route: 'direct' | 'auto-default';
   reason: string;
   attempts: Attempt[];

@@ -8,11 +8,15 @@ import type { UsageRecordedEvent } from './usage.contract';
 export const Subjects = {
   billingAuth: 'tf.billing.auth.v1',
   billingHold: 'tf.billing.hold.v1',
+  billingHoldReleaseNow: 'tf.billing.hold-release-now.v1',
   billingAccountCreate: 'tf.billing.account-create.v1',
   billingAccountGet: 'tf.billing.account-get.v1',
   billingKeyCreate: 'tf.billing.key-create.v1',
   billingKeyRevoke: 'tf.billing.key-revoke.v1',
   billingKeyChanged: 'tf.billing.key-changed.v1',
+  billingPricesChanged: 'tf.billing.prices-changed.v1',
+  billingPriceGet: 'tf.billing.price-get.v1',
+  billingPriceSet: 'tf.billing.price-set.v1',
 
   routerPlan: 'tf.router.plan.v1',
   routerModelsList: 'tf.router.models-list.v1',
@@ -31,6 +35,7 @@ export const Subjects = {
   adapterCancel: 'tf.adapter.cancel.v1',
 
   usageRecorded: 'tf.usage.recorded.v1',
+  billingHoldRelease: 'tf.billing.hold-release.v1',
 } as const;
 
 type S = typeof Subjects;
@@ -39,10 +44,13 @@ type S = typeof Subjects;
 export interface RequestMap {
   [Subjects.billingAuth]: { req: B.AuthRequest; res: B.AuthReply };
   [Subjects.billingHold]: { req: B.HoldRequest; res: B.HoldReply };
+  [Subjects.billingHoldReleaseNow]: { req: B.HoldReleaseEvent; res: { released: boolean } };
   [Subjects.billingAccountCreate]: { req: B.AccountCreateRequest; res: B.AccountView };
   [Subjects.billingAccountGet]: { req: B.AccountGetRequest; res: B.AccountView };
   [Subjects.billingKeyCreate]: { req: B.KeyCreateRequest; res: B.KeyCreateReply };
   [Subjects.billingKeyRevoke]: { req: B.KeyRevokeRequest; res: B.KeyRevokeReply };
+  [Subjects.billingPriceGet]: { req: B.PriceGetRequest; res: B.PriceView };
+  [Subjects.billingPriceSet]: { req: B.PriceSetRequest; res: B.PriceView };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
   [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };
@@ -58,6 +66,7 @@ export interface RequestMap {
 /** Fire-and-forget broadcasts over core NATS (every subscriber gets each one). */
 export interface EventMap {
   [Subjects.billingKeyChanged]: B.KeyChangedEvent;
+  [Subjects.billingPricesChanged]: B.PricesChangedEvent;
   [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
   [Subjects.adapterCancel]: A.CancelEvent;
 }
@@ -65,6 +74,7 @@ export interface EventMap {
 /** Durable events on JetStream. */
 export interface DurableEventMap {
   [Subjects.usageRecorded]: UsageRecordedEvent;
+  [Subjects.billingHoldRelease]: B.HoldReleaseEvent;
 }
 
 export type RequestSubject = keyof RequestMap;

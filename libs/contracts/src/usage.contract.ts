@@ -1,4 +1,8 @@
-/** Published once per upstream attempt on JetStream; `eventId` is the dedupe key end to end. */
+/**
+ * Published on JetStream for an upstream attempt that produced output (or completed); `eventId` is the dedupe key
+ * end to end. Such an attempt always ends its request (no fallback after output), so settling it also releases
+ * the request's hold.
+ */
 export interface UsageRecordedEvent {
   eventId: string;
   requestId: string;
@@ -15,9 +19,14 @@ export interface UsageRecordedEvent {
   reasoningTokens: number;
   usageSource: 'upstream' | 'estimated';
   outcome: 'ok' | 'error' | 'cancelled';
+  /** Price per token quoted at the start of the request (nano-USD, decimal strings). */
+  inputNanoPerToken: string;
+  outputNanoPerToken: string;
+
   ttftMs: number | null;
   durationMs: number;
   occurredAt: string;
 }
 
+/** The JetStream stream holding usage and hold-release events, consumed in order by billing's settlement. */
 export const USAGE_STREAM = 'TF_USAGE';

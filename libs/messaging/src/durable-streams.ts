@@ -16,17 +16,17 @@ export interface DurableStreamSpec {
 export interface BatchConsumerOptions {
   stream: string;
   durable: string;
-  subject: DurableSubject;
+  /** Only this subject of the stream; omitted = every subject in the stream. */
+  subject?: DurableSubject;
   maxBatch?: number;
   maxWaitMs?: number;
   ackWaitMs?: number;
 }
 
-export interface DeliveredEvent<T> {
-  payload: T;
-  msgId: string | undefined;
-  redelivered: boolean;
-}
+/** One delivered durable event, discriminated by its (un-namespaced) subject. */
+export type DeliveredEvent = {
+  [K in DurableSubject]: { subject: K; payload: DurableEventMap[K]; msgId: string | undefined; redelivered: boolean };
+}[DurableSubject];
 
 /**
  * JetStream for events that must not be lost (usage → ledger). Publishing carries a msgId so a publisher retry
@@ -81,10 +81,7 @@ export class DurableStreams {
    * Runs `handle` on batches of events until stop(). A batch is acked only when `handle` resolves; if it throws,
    * the batch is nak'd with a delay and comes back. `handle` must therefore be idempotent.
    */
-  async consumeBatches<K extends DurableSubject>(
-    opts: BatchConsumerOptions & { subject: K },
-    handle: (events: DeliveredEvent<DurableEventMap[K]>[]) => Promise<unknown>,
-  ): Promise<void> {
+  async consumeBatches(opts: BatchConsumerOptions, handle: (events: DeliveredEvent[]) => Promise<unknown>): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     const stream = this.streamName(opts.stream);
     const tunable = { ack_wait: nanos(opts.ackWaitMs ?? 30_000), max_ack_pending: 10_000 };
@@ -93,7 +90,7 @@ export class DurableStreams {
         durable_name: opts.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        filter_subject: this.subject(opts.subject),
+        ...(opts.subject ? { filter_subject: this.subject(opts.subject) } : {}),
         ...tunable,
       });
     } catch {
@@ -116,12 +113,17 @@ export class DurableStreams {
         }
         if (batch.length === 0) continue;
         try {
+          const prefix = this.subject('');
           await handle(
-            batch.map((m) => ({
-              payload: decode<DurableEventMap[K]>(m.data),
-              msgId: m.headers?.get('Nats-Msg-Id') || undefined,
-              redelivered: m.redelivered,
-            })),
+            batch.map(
+              (m) =>
+                ({
+                  subject: m.subject.slice(prefix.length),
+                  payload: decode(m.data),
+                  msgId: m.headers?.get('Nats-Msg-Id') || undefined,
+                  redelivered: m.redelivered,
+                }) as DeliveredEvent,
+            ),
           );
           for (const m of batch) m.ack();
         } catch (err) {

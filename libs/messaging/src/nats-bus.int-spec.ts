@@ -39,14 +39,14 @@ describe('NatsBus against the real NATS server', () => {
       throw new Error('secret internal detail');
     });
     await server.flush();
-    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'broke', keyId: 'k', model: 'm' }), (err: unknown) => {
+    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'broke', keyId: 'k', model: 'm', promptTokens: 1, maxOutputTokens: 1 }), (err: unknown) => {
       assert.ok(err instanceof TfError);
       assert.equal(err.code, 'insufficient_quota');
       assert.equal(err.status, 429);
       assert.equal(err.retryAfterMs, 5);
       return true;
     });
-    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'x', keyId: 'k', model: 'm' }), (err: unknown) => {
+    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'x', keyId: 'k', model: 'm', promptTokens: 1, maxOutputTokens: 1 }), (err: unknown) => {
       assert.ok(err instanceof TfError);
       assert.equal(err.code, 'internal_error');
       assert.ok(!err.message.includes('secret'));
@@ -112,10 +112,10 @@ describe('NatsBus against the real NATS server', () => {
     let failedBatch: string[] | null = null;
     await server.durable.consumeBatches({ stream: 'TF_USAGE', durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
       if (!failedBatch) {
-        failedBatch = batch.map((e) => e.payload.eventId);
+        failedBatch = batch.map((e) => e.payload.requestId);
         throw new Error('database down');
       }
-      for (const e of batch) handled.add(e.payload.eventId);
+      for (const e of batch) handled.add(e.payload.requestId);
     });
     // At-least-once: every event, including those of the failed batch, is eventually handled.
     await waitFor(() => handled.has('e1') && handled.has('e2'), 10_000, 'redelivered batch');

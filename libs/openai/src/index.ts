@@ -2,3 +2,4 @@ export * from './chat-request.schema';
 export * from './validate';
 export * from './sse';
 export * from './completion-assembler';
+export * from './token-count';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AccountEntity } from '../db/entities';
+import type { BalanceSnapshot } from '../holds/balance-cache';
 
 @Injectable()
 export class AccountsRepository {
@@ -28,8 +29,23 @@ export class AccountsRepository {
     });
   }
 
-  async balanceNano(id: string): Promise<bigint | null> {
-    const rows = await this.db.query(`SELECT balance_nano FROM billing.accounts WHERE id = $1`, [id]);
-    return rows.length ? BigInt(rows[0].balance_nano) : null;
+  /** Current balances with their versions, for pushing to the Redis cache. */
+  async snapshots(ids: string[]): Promise<BalanceSnapshot[]> {
+    if (ids.length === 0) return [];
+    const rows: { id: string; balance_nano: string; credit_limit_nano: string; version: string }[] = await this.db.query(
+      `SELECT id, balance_nano::text, credit_limit_nano::text, version::text FROM billing.accounts WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      accountId: r.id,
+      balanceNano: BigInt(r.balance_nano),
+      creditLimitNano: BigInt(r.credit_limit_nano),
+      version: BigInt(r.version),
+    }));
+  }
+
+  async snapshot(id: string): Promise<BalanceSnapshot | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.snapshots([id]))[0] ?? null;
   }
 }

@@ -24,20 +24,6 @@ export class AccountsService {
     if (!account) throw new TfError('not_found', `No account with id '${id}'.`, { param: 'id' });
     return toView(account);
   }
-
-  /**
-   * Admission check before a request goes upstream. Until holds land, an account may start a request while its
-   * balance is positive; the settlement debits the real cost afterwards.
-   */
-  async assertCanSpend(accountId: string): Promise<void> {
-    const balance = await this.accounts.balanceNano(accountId);
-    if (balance === null || balance <= 0n) {
-      throw new TfError(
-        'insufficient_quota',
-        'You exceeded your current quota: the account balance is exhausted. Add credits to continue.',
-      );
-    }
-  }
 }
 
 function toView(a: AccountEntity): AccountView {

@@ -2,12 +2,13 @@ import { postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tok
 import { DataSource } from 'typeorm';
 import { billingEntities } from './entities';
 import { BillingInit1764000000000 } from './migrations/1764000000000-billing-init';
+import { PriceBookAndBalances1764100000000 } from './migrations/1764100000000-price-book-and-balances';
 
 export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: billingEntities,
-    migrations: [BillingInit1764000000000],
+    migrations: [BillingInit1764000000000, PriceBookAndBalances1764100000000],
     migrationsTableName: 'billing_migrations',
     poolSize,
   };

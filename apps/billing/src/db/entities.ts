@@ -11,6 +11,8 @@ export class AccountEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column('text') name: string;
   @Column('bigint', { name: 'balance_nano', transformer: bigintTransformer }) balanceNano: bigint;
+  @Column('bigint', { name: 'credit_limit_nano', transformer: bigintTransformer }) creditLimitNano: bigint;
+  @Column('bigint', { transformer: bigintTransformer }) version: bigint;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -30,6 +32,7 @@ export class ApiKeyEntity {
 @Entity({ schema: 'billing', name: 'prices' })
 export class PriceEntity {
   @PrimaryColumn('text') model: string;
+  @PrimaryColumn('timestamptz', { name: 'effective_from' }) effectiveFrom: Date;
   @Column('bigint', { name: 'input_nano_per_token', transformer: bigintTransformer }) inputNanoPerToken: bigint;
   @Column('bigint', { name: 'output_nano_per_token', transformer: bigintTransformer }) outputNanoPerToken: bigint;
 }

@@ -45,7 +45,7 @@ export class LedgerRepository {
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING account_id, amount_nano
        ), moved AS (
-         UPDATE billing.accounts a SET balance_nano = a.balance_nano + d.delta, updated_at = now()
+         UPDATE billing.accounts a SET balance_nano = a.balance_nano + d.delta, version = a.version + 1, updated_at = now()
          FROM (SELECT account_id, sum(amount_nano) AS delta FROM ins GROUP BY account_id) d
          WHERE a.id = d.account_id
          RETURNING a.id

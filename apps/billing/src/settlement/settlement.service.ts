@@ -2,25 +2,26 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type DeliveredEvent, NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
-import { type Price, PricesRepository } from '../prices/prices.repository';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { BalanceCache } from '../holds/balance-cache';
+import { PriceBookService } from '../prices/price-book.service';
 import { LedgerRepository, type UsageEntry } from './ledger.repository';
 
-const PRICE_TTL_MS = 30_000;
-
 /**
- * Turns usage events into ledger entries. JetStream delivers at least once; the ledger's idempotency key
- * (`usage:<eventId>`) makes it exactly once. Batches are written in one statement and acked after commit.
+ * Turns usage events into ledger entries and closes holds. JetStream delivers at least once; the ledger's
+ * idempotency key (`usage:<eventId>`) makes the money move exactly once, hold releases are idempotent, and the
+ * balance pushed to Redis is a versioned snapshot read after the commit — so a redelivered batch changes nothing.
  */
 @Injectable()
 export class SettlementService implements OnApplicationBootstrap {
   private readonly log = createLogger('billing.settlement');
-  private prices: Map<string, Price> = new Map();
-  private pricesLoadedAt = 0;
 
   constructor(
     private readonly bus: NatsBus,
     private readonly ledger: LedgerRepository,
-    private readonly pricesRepo: PricesRepository,
+    private readonly prices: PriceBookService,
+    private readonly accounts: AccountsRepository,
+    private readonly cache: BalanceCache,
   ) {}
 
   /**
@@ -28,51 +29,59 @@ export class SettlementService implements OnApplicationBootstrap {
    * restart settles quickly, long enough for a batch statement (milliseconds) under a slow database.
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded] });
-    await this.bus.durable.consumeBatches(
-      { stream: USAGE_STREAM, durable: 'billing-settlement', subject: Subjects.usageRecorded, maxBatch: 500, ackWaitMs: 10_000 },
-      (batch) => this.settle(batch),
+    await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded, Subjects.billingHoldRelease] });
+    await this.bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'billing-settler', maxBatch: 500, ackWaitMs: 10_000 }, (batch) =>
+      this.settle(batch),
     );
   }
 
-  async settle(batch: DeliveredEvent<UsageRecordedEvent>[]): Promise<number> {
-    if (Date.now() - this.pricesLoadedAt > PRICE_TTL_MS) await this.reloadPrices();
+  async settle(batch: DeliveredEvent[]): Promise<number> {
     const entries: UsageEntry[] = [];
-    for (const { payload: e } of batch) {
-      let price = this.prices.get(e.model);
-      if (!price) {
-        await this.reloadPrices();
-        price = this.prices.get(e.model);
+    const releases: { accountId: string; requestId: string }[] = [];
+    for (const e of batch) {
+      if (e.subject === Subjects.billingHoldRelease) {
+        releases.push(e.payload);
+      } else if (e.subject === Subjects.usageRecorded) {
+        entries.push(await this.entry(e.payload));
+        releases.push({ accountId: e.payload.accountId, requestId: e.payload.requestId });
       }
-      if (!price) {
-        // Never bill at a made-up rate; the entry is still recorded (at zero) so the usage is not lost.
-        this.log.warn({ model: e.model, requestId: e.requestId }, 'no price for model; usage recorded at zero cost');
-        price = { inputNanoPerToken: 0n, outputNanoPerToken: 0n };
-      }
-      const cost = BigInt(e.promptTokens) * price.inputNanoPerToken + BigInt(e.completionTokens) * price.outputNanoPerToken;
-      entries.push({
-        idempotencyKey: `usage:${e.eventId}`,
-        accountId: e.accountId,
-        amountNano: -cost,
-        requestId: e.requestId,
-        keyId: e.keyId,
-        model: e.model,
-        channelId: e.channelId,
-        promptTokens: e.promptTokens,
-        completionTokens: e.completionTokens,
-        cachedTokens: e.cachedTokens,
-        reasoningTokens: e.reasoningTokens,
-        inputPriceNano: price.inputNanoPerToken,
-        outputPriceNano: price.outputNanoPerToken,
-      });
     }
     const inserted = await this.ledger.appendUsage(entries);
     if (inserted < entries.length) this.log.info({ duplicates: entries.length - inserted }, 'skipped already-settled events');
+    // After the commit, first publish the new balances (read back, so redeliveries converge), THEN close the holds:
+    // in between, the charge and the hold both count against the account, which is conservative. The other
+    // order would briefly show money that was already spent.
+    const touched = [...new Set(entries.map((e) => e.accountId))];
+    for (const snapshot of await this.accounts.snapshots(touched)) await this.cache.sync(snapshot);
+    for (const r of releases) await this.cache.release(r.accountId, r.requestId);
     return inserted;
   }
 
-  private async reloadPrices(): Promise<void> {
-    this.prices = await this.pricesRepo.all();
-    this.pricesLoadedAt = Date.now();
+  /** Priced at the quote carried from the request's start; events from before quotes existed use the price book. */
+  private async entry(e: UsageRecordedEvent): Promise<UsageEntry> {
+    let input = e.inputNanoPerToken !== undefined ? BigInt(e.inputNanoPerToken) : null;
+    let output = e.outputNanoPerToken !== undefined ? BigInt(e.outputNanoPerToken) : null;
+    if (input === null || output === null) {
+      const v = await this.prices.priceAt(e.model, new Date(e.occurredAt));
+      if (!v) this.log.warn({ model: e.model, requestId: e.requestId }, 'no price for model; usage recorded at zero cost');
+      input = v?.inputNanoPerToken ?? 0n;
+      output = v?.outputNanoPerToken ?? 0n;
+    }
+    const cost = BigInt(e.promptTokens) * input + BigInt(e.completionTokens) * output;
+    return {
+      idempotencyKey: `usage:${e.eventId}`,
+      accountId: e.accountId,
+      amountNano: -cost,
+      requestId: e.requestId,
+      keyId: e.keyId,
+      model: e.model,
+      channelId: e.channelId,
+      promptTokens: e.promptTokens,
+      completionTokens: e.completionTokens,
+      cachedTokens: e.cachedTokens,
+      reasoningTokens: e.reasoningTokens,
+      inputPriceNano: input,
+      outputPriceNano: output,
+    };
   }
 }

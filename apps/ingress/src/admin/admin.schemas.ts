@@ -37,3 +37,9 @@ export const channelPatchSchema = z
   .strictObject(channelFields)
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'at least one field must be given');
+
+export const priceSetSchema = z.strictObject({
+  input_usd_per_mtok: usd,
+  output_usd_per_mtok: usd,
+  effective_from: z.iso.datetime({ offset: true }).optional(),
+});

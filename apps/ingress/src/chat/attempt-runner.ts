@@ -20,13 +20,16 @@ export async function openFirstGoodAttempt(
   attempts: Attempt[],
   base: Omit<InvokeRequest, 'attempt' | 'attemptNo' | 'inbox'>,
   ctx: CallContext,
-  isCancelled: () => boolean,
+  signal: AbortSignal,
 ): Promise<OpenedStream> {
   let lastError: TfError | null = null;
   for (let i = 0; i < attempts.length; i++) {
-    if (isCancelled()) throw new TfError('upstream_error', 'cancelled');
+    if (signal.aborted) throw new TfError('upstream_error', 'The client went away.');
     const attempt = attempts[i];
     const inbox = bus.openInbox();
+    // A client that leaves stops the wait for the first frame at once.
+    const stop = () => inbox.close();
+    signal.addEventListener('abort', stop, { once: true });
     try {
       await bus.request(Subjects.adapterInvoke, { ...base, attempt, attemptNo: i + 1, inbox: inbox.subject }, { ctx });
       const firstWait = Math.min(
@@ -44,6 +47,8 @@ export async function openFirstGoodAttempt(
     } catch (err) {
       inbox.close();
       throw err;
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
   }
   throw lastError ?? new TfError('no_available_channel', 'No available channel for this model.');

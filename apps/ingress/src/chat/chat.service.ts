@@ -3,7 +3,9 @@ import {
   AUTO_MODEL,
   Headers,
   type KeyPrincipal,
+  nanoToUsd,
   type PlanReply,
+  type PriceQuote,
   type RateLimitAcquireReply,
   type StreamFrame,
   Subjects,
@@ -13,7 +15,9 @@ import {
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
 import { type ChatRequest, CompletionAssembler, SSE_DONE, sseData } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
+import { createLogger } from '@tokenflow/observability';
 import { idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
+import { holdSize } from './hold-size';
 
 export interface ChatCall {
   body: ChatRequest;
@@ -25,12 +29,14 @@ export interface ChatCall {
 }
 
 /**
- * The hot path: plan + rate limit + quota in parallel, then the upstream stream relayed to the client as it
+ * The hot path: plan and rate limit in parallel, then the hold for the request's maximum cost, then the upstream stream relayed to the client as it
  * arrives (SSE) or assembled into one completion. Both modes read the same upstream stream, so the same
  * deadlines and the same usage accounting apply to both.
  */
 @Injectable()
 export class ChatService {
+  private readonly log = createLogger('ingress.chat');
+
   constructor(private readonly bus: NatsBus) {}
 
   async complete(call: ChatCall): Promise<void> {
@@ -45,19 +51,23 @@ export class ChatService {
         { requestId, keyId: principal.keyId, model: body.model, rpmLimit: principal.rpmLimit },
         { ctx },
       ),
-      this.bus.request(Subjects.billingHold, { requestId, accountId: principal.accountId, keyId: principal.keyId, model: body.model }, { ctx }),
     ]);
+    // The hold needs the real model (after `auto`) for its price, so it follows the plan.
+    const hold = await this.bus.request(
+      Subjects.billingHold,
+      { requestId, accountId: principal.accountId, keyId: principal.keyId, model: plan.model, ...holdSize(body, plan.maxOutputTokens) },
+      { ctx },
+    );
 
-    let cancelled = false;
+    const abort = new AbortController();
     let finished = false;
-    let opened: OpenedStream | null = null;
     call.reply.raw.on('close', () => {
       if (finished) return;
-      cancelled = true;
+      abort.abort();
       this.bus.emit(Subjects.adapterCancel, { requestId, reason: 'client_disconnected' }, requestId);
-      opened?.inbox.close();
     });
 
+    let opened: OpenedStream;
     try {
       opened = await openFirstGoodAttempt(
         this.bus,
@@ -69,27 +79,51 @@ export class ChatService {
           accountId: principal.accountId,
           keyId: principal.keyId,
           model: plan.model,
+          price: hold.price,
         },
         ctx,
-        () => cancelled,
+        abort.signal,
       );
     } catch (err) {
       finished = true;
       this.bus.emit(Subjects.adapterCancel, { requestId, reason: 'deadline' }, requestId);
+      // No attempt produced output, so no usage event will settle the hold: give the money back now.
+      await this.releaseHold(requestId, principal.accountId);
       throw err;
     }
     const stream = opened;
+    abort.signal.addEventListener('abort', () => stream.inbox.close(), { once: true });
     const headers = this.successHeaders(plan, limits, stream);
     try {
-      if (body.stream) await this.relay(call, stream, headers, () => cancelled);
-      else await this.assemble(call, stream, headers);
+      if (body.stream) await this.relay(call, stream, headers, hold.price, () => abort.signal.aborted);
+      else await this.assemble(call, stream, headers, hold.price);
     } finally {
       finished = true;
       stream.inbox.close();
     }
   }
 
-  private async relay(call: ChatCall, s: OpenedStream, headers: Record<string, string>, isCancelled: () => boolean): Promise<void> {
+  /** At once when billing answers (the money is spendable again immediately), else durably through JetStream. */
+  private async releaseHold(requestId: string, accountId: string): Promise<void> {
+    try {
+      await this.bus.request(Subjects.billingHoldReleaseNow, { requestId, accountId }, { timeoutMs: 2_000 });
+    } catch {
+      try {
+        await this.bus.publishDurable(Subjects.billingHoldRelease, { requestId, accountId }, `release:${requestId}`);
+      } catch (err) {
+        // The expiry job releases it later; the request's own error matters more to the caller.
+        this.log.warn({ err, requestId }, 'hold release could not be published');
+      }
+    }
+  }
+
+  private async relay(
+    call: ChatCall,
+    s: OpenedStream,
+    headers: Record<string, string>,
+    price: PriceQuote,
+    isCancelled: () => boolean,
+  ): Promise<void> {
     const raw = call.reply.raw;
     const includeUsage = call.body.stream_options?.include_usage === true;
     const preset = call.reply.getHeaders() as Record<string, string>;
@@ -112,6 +146,8 @@ export class ChatService {
           raw.write(sseData(includeUsage ? { ...frame.data, usage: null } : frame.data));
         } else if (frame.type === 'end') {
           if (includeUsage) raw.write(sseData(usageChunk(last, call.body.model, frame.usage)));
+          // SSE comments are ignored by clients that do not look for them; headers are long gone by now.
+          if (frame.usage) raw.write(`: ${Headers.cost}=${nanoToUsd(costNano(frame.usage, price))}\n\n`);
           raw.write(SSE_DONE);
           return;
         } else {
@@ -130,7 +166,7 @@ export class ChatService {
     }
   }
 
-  private async assemble(call: ChatCall, s: OpenedStream, headers: Record<string, string>): Promise<void> {
+  private async assemble(call: ChatCall, s: OpenedStream, headers: Record<string, string>, price: PriceQuote): Promise<void> {
     const assembler = new CompletionAssembler();
     let frame: StreamFrame = s.first;
     for (;;) {
@@ -147,6 +183,7 @@ export class ChatService {
     const completion = assembler.result(frame.usage);
     if (!completion.id) completion.id = `chatcmpl-${call.requestId}`;
     completion.model = String(completion.model || s.attempt.upstreamModel);
+    if (frame.usage) headers[Headers.cost] = nanoToUsd(costNano(frame.usage, price));
     call.reply.status(200).headers(headers).send(completion);
   }
 
@@ -163,6 +200,10 @@ export class ChatService {
     }
     return h;
   }
+}
+
+function costNano(usage: TokenUsage, price: PriceQuote): bigint {
+  return BigInt(usage.prompt_tokens ?? 0) * BigInt(price.inputNanoPerToken) + BigInt(usage.completion_tokens ?? 0) * BigInt(price.outputNanoPerToken);
 }
 
 /** OpenAI's final usage chunk: same id/created/model as the stream, `choices: []`. */

@@ -22,10 +22,15 @@ export class ModelsController {
 
   /** Model ids may contain slashes (`org/model`), so the rest of the path is the id. */
   @Get('*')
-  async get(@Req() req: FastifyRequest): Promise<ModelCard> {
+  async get(@Req() req: FastifyRequest): Promise<ModelCard & { pricing?: Record<string, string> }> {
     const ctx = callContext(req);
     const principal = await this.auth.principal(req.headers.authorization, ctx);
     const modelId = decodeURIComponent((req.params as Record<string, string>)['*'] ?? '');
-    return this.bus.request(Subjects.routerModelGet, { id: modelId, allowedModels: principal.models }, { ctx });
+    const [card, price] = await Promise.all([
+      this.bus.request(Subjects.routerModelGet, { id: modelId, allowedModels: principal.models }, { ctx }),
+      this.bus.request(Subjects.billingPriceGet, { model: modelId }, { ctx }).catch(() => null),
+    ]);
+    // An extra field, ignored by OpenAI clients: what a million tokens cost right now.
+    return price ? { ...card, pricing: { input_usd_per_mtok: price.input_usd_per_mtok, output_usd_per_mtok: price.output_usd_per_mtok } } : card;
   }
 }

@@ -1,5 +1,5 @@
 import type { TokenUsage } from '@tokenflow/contracts';
-import { estimateCompletionTokens, estimatePromptTokens } from '../usage/token-estimator';
+import { estimateCompletionTokens, estimatePromptTokens } from '@tokenflow/openai';
 
 /**
  * What has been generated so far on one upstream stream: enough to bill it if the upstream never reports usage

@@ -49,6 +49,8 @@ export class UsagePublisher implements OnApplicationBootstrap {
       reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
       usageSource: source,
       outcome,
+      inputNanoPerToken: req.price.inputNanoPerToken,
+      outputNanoPerToken: req.price.outputNanoPerToken,
       ttftMs: timing.ttftMs,
       durationMs: timing.durationMs,
       occurredAt: new Date().toISOString(),

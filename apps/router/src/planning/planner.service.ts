@@ -34,6 +34,7 @@ export class PlannerService {
     const ordered = this.selector.order(channels);
     return {
       model,
+      maxOutputTokens: snapshot.catalog.get(model)?.maxOutputTokens ?? null,
       route: isAuto ? 'auto-default' : 'direct',
       reason: isAuto ? `auto -> ${model} (AUTO_DEFAULT_MODEL)` : `${this.selector.name} over ${ordered.length} channel(s)`,
       attempts: ordered.map((ch) => this.attempt(ch, model)),

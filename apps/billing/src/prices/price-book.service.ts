@@ -1,0 +1,63 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type PriceQuote, Subjects, TfError } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import { type PriceVersion, PricesRepository } from './prices.repository';
+
+const REFRESH_MS = 60_000;
+
+/**
+ * The price book in memory: every version of every model's price, newest first, so a request is priced at the
+ * version in force when it started. Reloaded on a price-change broadcast (all replicas) and every minute.
+ */
+@Injectable()
+export class PriceBookService implements OnApplicationBootstrap {
+  private byModel = new Map<string, PriceVersion[]>();
+  private loadedAt = 0;
+
+  constructor(
+    private readonly prices: PricesRepository,
+    private readonly bus: NatsBus,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reload();
+    this.bus.on(Subjects.billingPricesChanged, () => this.reload());
+  }
+
+  async reload(): Promise<void> {
+    const map = new Map<string, PriceVersion[]>();
+    for (const v of await this.prices.all()) {
+      const list = map.get(v.model) ?? [];
+      list.push(v);
+      map.set(v.model, list);
+    }
+    this.byModel = map;
+    this.loadedAt = Date.now();
+  }
+
+  /** The version in force at `at`, or null when the model has none (it must then be refused, never guessed). */
+  async priceAt(model: string, at = new Date()): Promise<PriceVersion | null> {
+    if (Date.now() - this.loadedAt > REFRESH_MS) await this.reload();
+    return this.byModel.get(model)?.find((v) => v.effectiveFrom.getTime() <= at.getTime()) ?? null;
+  }
+
+  async quote(model: string): Promise<PriceQuote> {
+    const v = await this.priceAt(model);
+    if (!v) {
+      throw new TfError('model_not_priced', `The model '${model}' has no price configured, so it cannot be billed. Ask the operator to set one.`, {
+        param: 'model',
+      });
+    }
+    return { inputNanoPerToken: v.inputNanoPerToken.toString(), outputNanoPerToken: v.outputNanoPerToken.toString() };
+  }
+
+  versions(model: string): PriceVersion[] {
+    return this.byModel.get(model) ?? [];
+  }
+
+  async set(v: PriceVersion): Promise<void> {
+    await this.prices.upsert(v);
+    await this.reload();
+    this.bus.emit(Subjects.billingPricesChanged, { model: v.model });
+  }
+}

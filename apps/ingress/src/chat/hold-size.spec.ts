@@ -1,0 +1,21 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { estimatePromptTokens } from '@tokenflow/openai';
+import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize } from './hold-size';
+
+describe('holdSize', () => {
+  const messages = [{ role: 'user' as const, content: 'Tell me a long story about a gateway that never overdraws.' }];
+
+  it('bounds the output by the request, else the catalog, else a default, times n', () => {
+    assert.equal(holdSize({ model: 'm', messages, max_completion_tokens: 50, max_tokens: 99 }, 8192).maxOutputTokens, 50);
+    assert.equal(holdSize({ model: 'm', messages, max_tokens: 99, n: 3 }, 8192).maxOutputTokens, 297);
+    assert.equal(holdSize({ model: 'm', messages }, 8192).maxOutputTokens, 8192);
+    assert.equal(holdSize({ model: 'm', messages }, null).maxOutputTokens, DEFAULT_MAX_OUTPUT_TOKENS);
+  });
+
+  it('counts the prompt with a margin above the tokenizer count', () => {
+    const counted = estimatePromptTokens({ model: 'm', messages });
+    assert.ok(counted > 10);
+    assert.ok(holdSize({ model: 'm', messages }, null).promptTokens >= counted * 1.25 + 16);
+  });
+});

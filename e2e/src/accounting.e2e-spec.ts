@@ -1,0 +1,119 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@tokenflow/testing';
+import { balanceNano, usageRows } from './support/ledger';
+import { post } from './support/http';
+import { adminApi, type Platform, startPlatform } from './support/platform';
+
+describe('holds, prices and cost reporting', () => {
+  let p: Platform;
+  let admin: ReturnType<typeof adminApi>;
+
+  before(async () => {
+    p = await startPlatform('accounting');
+    admin = adminApi(p);
+  });
+  after(async () => p?.stop());
+
+  async function account(credit: string) {
+    const acct = await admin<{ id: string }>('POST', '/admin/v1/accounts', { name: 'acct-test', credit_usd: credit });
+    const key = await admin<{ key: string }>('POST', '/admin/v1/keys', { account_id: acct.body.id, rpm_limit: 1_000_000 });
+    return { accountId: acct.body.id, key: key.body.key };
+  }
+  const chat = (key: string, body: Record<string, unknown>) => post(p.baseUrl, '/v1/chat/completions', key, body);
+  const small = { model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] };
+
+  it('admits at most what the balance covers under 200 concurrent requests, and never overdraws', async () => {
+    // One request's hold: ~26 prompt tokens × 2500 + 16 × 10000 ≈ 0.000225 USD; $0.01 covers ~44 at once.
+    const { accountId, key } = await account('0.01');
+    const results = await Promise.all(Array.from({ length: 200 }, () => chat(key, small)));
+    const ok = results.filter((r) => r.status === 200).length;
+    const refused = results.filter((r) => r.status === 429 && r.json.error?.code === 'insufficient_quota').length;
+    assert.equal(ok + refused, 200, 'every request either served or refused for quota');
+    // Requests that finish early settle below their hold and free money for later ones, so more than 50 may be
+    // served; what must hold is that the account is never charged past what it had.
+    assert.ok(ok > 0 && refused > 0, `admitted ${ok}, refused ${refused}`);
+    const rows = await waitFor(async () => {
+      const r = await usageRows(p.databaseUrl, accountId);
+      return r.length === ok ? r : null;
+    }, 10_000, 'all settled');
+    const charged = rows.reduce((sum, r) => sum - BigInt(r.amount_nano), 0n);
+    assert.ok(charged <= 10_000_000n, `charged ${charged} nano-USD of 10,000,000`);
+    assert.equal(await balanceNano(p.databaseUrl, accountId), 10_000_000n - charged);
+  });
+
+  it('gives the hold back when the request fails before any output', async () => {
+    await admin('POST', '/admin/v1/channels', {
+      name: 'always-500',
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: ['sk-mock'],
+      models: ['m-broken'],
+      model_mapping: { 'm-broken': 'gpt-4o+fail=500' },
+    });
+    await admin('PUT', '/admin/v1/models/m-broken/price', { input_usd_per_mtok: '2.50', output_usd_per_mtok: '10.00' });
+    // Enough for exactly one hold of this size at a time.
+    const { key } = await account('0.0003');
+    for (let i = 0; i < 3; i++) assert.equal((await chat(key, { ...small, model: 'm-broken' })).status, 502);
+    const ok = await waitFor(async () => {
+      const r = await chat(key, small);
+      return r.status === 200 ? r : null;
+    }, 10_000, 'a released hold to be spendable again');
+    assert.equal(ok.status, 200);
+  });
+
+  it('reports the cost of each request in a header (and a final SSE comment), equal to what the ledger charged', async () => {
+    const { accountId, key } = await account('1.00');
+    const r = await chat(key, small);
+    const cost = r.headers.get('x-tokenflow-cost-usd');
+    assert.match(cost ?? '', /^\d+\.\d+$/);
+    const usage = r.json.usage as { prompt_tokens: number; completion_tokens: number };
+    const expectedNano = BigInt(usage.prompt_tokens) * 2500n + BigInt(usage.completion_tokens) * 10000n;
+    const rows = await waitFor(async () => {
+      const rr = await usageRows(p.databaseUrl, accountId);
+      return rr.length === 1 ? rr : null;
+    }, 10_000, 'ledger entry');
+    assert.equal(-BigInt(rows[0].amount_nano), expectedNano);
+    assert.equal(r.headers.get('x-tokenflow-model'), 'gpt-4o');
+    assert.equal(r.headers.get('x-tokenflow-provider'), 'openai');
+
+    const res = await fetch(`${p.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...small, stream: true }),
+    });
+    const text = await res.text();
+    assert.match(text, /\n: x-tokenflow-cost-usd=\d+\.\d+\n\ndata: \[DONE\]\n\n$/);
+  });
+
+  it('shows prices on GET /v1/models/{id} and bills new requests at a changed price', async () => {
+    const { key } = await account('1.00');
+    const card = (await (await fetch(`${p.baseUrl}/v1/models/qwen-max`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      pricing: { input_usd_per_mtok: string; output_usd_per_mtok: string };
+    };
+    assert.deepEqual(card.pricing, { input_usd_per_mtok: '0.16', output_usd_per_mtok: '0.64' });
+    const set = await admin<{ input_usd_per_mtok: string }>('PUT', '/admin/v1/models/qwen-max/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    assert.equal(set.status, 200);
+    assert.equal(set.body.input_usd_per_mtok, '1.00');
+    const r = await chat(key, { ...small, model: 'qwen-max' });
+    const usage = r.json.usage as { total_tokens: number };
+    assert.equal(r.headers.get('x-tokenflow-cost-usd'), (usage.total_tokens / 1_000_000).toFixed(6).replace(/0+$/, '').replace(/\.(\d)$/, '.$10'));
+    const bad = await admin<{ error: { param: string } }>('PUT', '/admin/v1/models/qwen-max/price', { input_usd_per_mtok: 'free', output_usd_per_mtok: '1' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.param, 'input_usd_per_mtok');
+  });
+
+  it('refuses a model that has no price instead of billing it at a made-up rate', async () => {
+    await admin('POST', '/admin/v1/channels', {
+      name: 'unpriced',
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: ['sk-mock'],
+      models: ['m-unpriced'],
+    });
+    const { key } = await account('1.00');
+    const r = await chat(key, { ...small, model: 'm-unpriced' });
+    assert.equal(r.status, 503);
+    assert.equal(r.json.error?.code, 'model_not_priced');
+  });
+});
