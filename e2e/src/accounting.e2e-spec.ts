@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@tokenflow/testing';
-import { balanceNano, usageRows } from './support/ledger';
+import { balanceNano, usageRows, withDb } from './support/ledger';
 import { post } from './support/http';
 import { adminApi, type Platform, startPlatform } from './support/platform';
 
@@ -115,5 +115,51 @@ describe('holds, prices and cost reporting', () => {
     const r = await chat(key, { ...small, model: 'm-unpriced' });
     assert.equal(r.status, 503);
     assert.equal(r.json.error?.code, 'model_not_priced');
+  });
+
+  it('tops up once per Idempotency-Key, and the new money is spendable at once', async () => {
+    const { accountId, key } = await account('0');
+    assert.equal((await chat(key, small)).status, 429);
+    const credit = (idem: string) =>
+      fetch(`${p.baseUrl}/admin/v1/accounts/${accountId}/credits`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json', 'idempotency-key': idem },
+        body: JSON.stringify({ amount_usd: '2.50', note: 'invoice 42' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { applied: boolean; account: { balance_usd: string } } }));
+    const first = await credit('inv-42');
+    assert.equal(first.status, 200);
+    assert.deepEqual([first.body.applied, first.body.account.balance_usd], [true, '2.50']);
+    const again = await credit('inv-42');
+    assert.deepEqual([again.body.applied, again.body.account.balance_usd], [false, '2.50']);
+    assert.equal((await chat(key, small)).status, 200);
+    const bad = await admin<{ error: { param: string } }>('POST', `/admin/v1/accounts/${accountId}/credits`, { amount_usd: '-1' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.param, 'amount_usd');
+    assert.equal((await admin('POST', '/admin/v1/accounts/00000000-0000-4000-8000-000000000000/credits', { amount_usd: '1' })).status, 404);
+  });
+
+  it('lets a postpaid account spend down to its credit limit', async () => {
+    const acct = await admin<{ id: string; credit_limit_usd: string }>('POST', '/admin/v1/accounts', { name: 'postpaid', credit_limit_usd: '1.00' });
+    assert.equal(acct.body.credit_limit_usd, '1.00');
+    const key = await admin<{ key: string }>('POST', '/admin/v1/keys', { account_id: acct.body.id });
+    assert.equal((await chat(key.body.key, small)).status, 200);
+  });
+
+  it('verifies the ledger invariants, and notices a balance that does not match its ledger', async () => {
+    await new Promise((r) => setTimeout(r, 1_500));
+    const report = await admin<{ ok: boolean; usage_events_checked: number; postings_sum_nano: string; balance_mismatches: unknown[] }>(
+      'GET',
+      '/admin/v1/ledger/verify',
+    );
+    assert.equal(report.status, 200);
+    assert.equal(report.body.ok, true, JSON.stringify(report.body));
+    assert.ok(report.body.usage_events_checked > 0);
+    assert.equal(report.body.postings_sum_nano, '0');
+    const { accountId } = await account('1.00');
+    await withDb(p.databaseUrl, (c) => c.query(`UPDATE billing.accounts SET balance_nano = balance_nano + 1 WHERE id = $1`, [accountId]));
+    const broken = await admin<{ ok: boolean; balance_mismatches: { account_id: string }[] }>('GET', '/admin/v1/ledger/verify');
+    assert.equal(broken.body.ok, false);
+    assert.deepEqual(broken.body.balance_mismatches.map((m) => m.account_id), [accountId]);
+    await withDb(p.databaseUrl, (c) => c.query(`UPDATE billing.accounts SET balance_nano = balance_nano - 1 WHERE id = $1`, [accountId]));
   });
 });

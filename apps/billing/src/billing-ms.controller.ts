@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { HoldService } from './holds/hold.service';
 import { KeysService } from './keys/keys.service';
 import { PricesService } from './prices/prices.service';
+import { LedgerVerifyService } from './settlement/ledger-verify.service';
 
 /** The NATS surface of billing: thin, every handler delegates to a service. */
 @Injectable()
@@ -15,6 +16,7 @@ export class BillingMsController implements OnApplicationBootstrap {
     private readonly keys: KeysService,
     private readonly holds: HoldService,
     private readonly prices: PricesService,
+    private readonly verifier: LedgerVerifyService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -23,6 +25,8 @@ export class BillingMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.billingHoldReleaseNow, async (req) => ({ released: (await this.holds.release(req.accountId, req.requestId)) > 0n }));
     this.bus.serve(Subjects.billingAccountCreate, (req) => this.accounts.create(req));
     this.bus.serve(Subjects.billingAccountGet, (req) => this.accounts.get(req.id));
+    this.bus.serve(Subjects.billingAccountCredit, (req) => this.accounts.credit(req));
+    this.bus.serve(Subjects.billingLedgerVerify, () => this.verifier.verify());
     this.bus.serve(Subjects.billingKeyCreate, (req) => this.keys.create(req));
     this.bus.serve(Subjects.billingKeyRevoke, (req) => this.keys.revoke(req.id));
     this.bus.serve(Subjects.billingPriceGet, (req) => this.prices.get(req.model));

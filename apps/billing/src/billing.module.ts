@@ -16,6 +16,7 @@ import { PriceBookService } from './prices/price-book.service';
 import { PricesRepository } from './prices/prices.repository';
 import { PricesService } from './prices/prices.service';
 import { LedgerRepository } from './settlement/ledger.repository';
+import { LedgerVerifyService } from './settlement/ledger-verify.service';
 import { SettlementService } from './settlement/settlement.service';
 
 @Module({})
@@ -41,6 +42,7 @@ export class BillingModule {
         HoldExpiryJob,
         LedgerRepository,
         SettlementService,
+        LedgerVerifyService,
         BillingMsController,
       ],
     };

@@ -57,11 +57,38 @@ export interface AccountView {
   id: string;
   name: string;
   balance_usd: string;
+  /** How far below zero the account may go (postpaid customers); "0.00" for prepaid. */
+  credit_limit_usd: string;
   created_at: string;
 }
 export interface AccountCreateRequest {
   name: string;
   credit_usd?: string;
+  credit_limit_usd?: string;
+}
+export interface AccountCreditRequest {
+  account_id: string;
+  amount_usd: string;
+  /** Same key, same effect: a retried top-up is applied once. */
+  idempotency_key: string;
+  note?: string;
+}
+export interface AccountCreditReply {
+  account: AccountView;
+  /** false when this idempotency key had already been applied. */
+  applied: boolean;
+}
+
+export interface LedgerVerifyReply {
+  ok: boolean;
+  accounts_checked: number;
+  /** Accounts whose balance differs from the sum of their ledger movements. */
+  balance_mismatches: { account_id: string; balance_nano: string; ledger_nano: string }[];
+  /** Sum of all postings (debits and credits) over every account, system ones included: must be 0. */
+  postings_sum_nano: string;
+  /** Usage events still in the stream that are not in the ledger exactly once. */
+  usage_events_checked: number;
+  usage_events_missing: string[];
 }
 export interface AccountGetRequest {
   id: string;

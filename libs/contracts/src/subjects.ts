@@ -11,6 +11,8 @@ export const Subjects = {
   billingHoldReleaseNow: 'tf.billing.hold-release-now.v1',
   billingAccountCreate: 'tf.billing.account-create.v1',
   billingAccountGet: 'tf.billing.account-get.v1',
+  billingAccountCredit: 'tf.billing.account-credit.v1',
+  billingLedgerVerify: 'tf.billing.ledger-verify.v1',
   billingKeyCreate: 'tf.billing.key-create.v1',
   billingKeyRevoke: 'tf.billing.key-revoke.v1',
   billingKeyChanged: 'tf.billing.key-changed.v1',
@@ -47,6 +49,8 @@ export interface RequestMap {
   [Subjects.billingHoldReleaseNow]: { req: B.HoldReleaseEvent; res: { released: boolean } };
   [Subjects.billingAccountCreate]: { req: B.AccountCreateRequest; res: B.AccountView };
   [Subjects.billingAccountGet]: { req: B.AccountGetRequest; res: B.AccountView };
+  [Subjects.billingAccountCredit]: { req: B.AccountCreditRequest; res: B.AccountCreditReply };
+  [Subjects.billingLedgerVerify]: { req: Record<string, never>; res: B.LedgerVerifyReply };
   [Subjects.billingKeyCreate]: { req: B.KeyCreateRequest; res: B.KeyCreateReply };
   [Subjects.billingKeyRevoke]: { req: B.KeyRevokeRequest; res: B.KeyRevokeReply };
   [Subjects.billingPriceGet]: { req: B.PriceGetRequest; res: B.PriceView };

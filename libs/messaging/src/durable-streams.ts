@@ -71,6 +71,36 @@ export class DurableStreams {
     await jsm.streams.delete(this.streamName(name)).catch(() => undefined);
   }
 
+  /**
+   * Every retained event of `subject` up to stream sequence `upToSeq` (default: the last one), read with a throwaway
+   * ordered consumer, so durable consumers are not disturbed. For audits, not the hot path.
+   */
+  async readAll<K extends DurableSubject>(stream: string, subject: K, upToSeq?: number): Promise<{ seq: number; payload: DurableEventMap[K] }[]> {
+    const name = this.streamName(stream);
+    const info = await (await jetstreamManager(this.nc)).streams.info(name);
+    const last = upToSeq ?? info.state.last_seq;
+    const out: { seq: number; payload: DurableEventMap[K] }[] = [];
+    if (info.state.messages === 0 || last < info.state.first_seq) return out;
+    const consumer = await jetstream(this.nc).consumers.get(name, { filter_subjects: this.subject(subject) });
+    for (;;) {
+      let reachedEnd = true;
+      const iter = await consumer.fetch({ max_messages: 1_000, expires: 1_000 });
+      for await (const m of iter) {
+        reachedEnd = false;
+        if (m.seq > last) return out;
+        out.push({ seq: m.seq, payload: decode<DurableEventMap[K]>(m.data) });
+        if (m.seq === last || m.info.pending === 0) return out;
+      }
+      if (reachedEnd) return out;
+    }
+  }
+
+  /** The stream sequence up to which a durable consumer has acknowledged everything. */
+  async ackFloor(stream: string, durable: string): Promise<number> {
+    const info = await (await jetstreamManager(this.nc)).consumers.info(this.streamName(stream), durable);
+    return info.ack_floor.stream_seq;
+  }
+
   async publish<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string): Promise<void> {
     const js = jetstream(this.nc);
     const h = natsHeaders();

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { type AccountCreateRequest, type AccountView, nanoToUsd, TfError, usdToNano } from '@tokenflow/contracts';
+import {
+  type AccountCreateRequest,
+  type AccountCreditReply,
+  type AccountCreditRequest,
+  type AccountView,
+  nanoToUsd,
+  TfError,
+  usdToNano,
+} from '@tokenflow/contracts';
+import { BalanceCache } from '../holds/balance-cache';
 import type { AccountEntity } from '../db/entities';
 import { AccountsRepository } from './accounts.repository';
 
@@ -11,12 +20,26 @@ export function isUuid(id: string): boolean {
 
 @Injectable()
 export class AccountsService {
-  constructor(private readonly accounts: AccountsRepository) {}
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly cache: BalanceCache,
+  ) {}
 
   async create(req: AccountCreateRequest): Promise<AccountView> {
-    const credit = usdToNano(req.credit_usd ?? '0');
-    if (credit === null) throw new TfError('invalid_request', 'credit_usd must be a non-negative decimal string', { param: 'credit_usd' });
-    return toView(await this.accounts.create(req.name, credit));
+    const credit = usd(req.credit_usd ?? '0', 'credit_usd');
+    const limit = usd(req.credit_limit_usd ?? '0', 'credit_limit_usd');
+    return toView(await this.accounts.create(req.name, credit, limit));
+  }
+
+  /** A top-up: one ledger entry per idempotency key, and the new balance pushed to the hold cache at once. */
+  async credit(req: AccountCreditRequest): Promise<AccountCreditReply> {
+    const amount = usd(req.amount_usd, 'amount_usd');
+    if (amount === 0n) throw new TfError('invalid_request', 'amount_usd must be greater than zero.', { param: 'amount_usd' });
+    await this.get(req.account_id);
+    const applied = await this.accounts.credit(req.account_id, amount, req.idempotency_key, req.note ?? null);
+    const snapshot = await this.accounts.snapshot(req.account_id);
+    if (snapshot) await this.cache.sync(snapshot);
+    return { account: await this.get(req.account_id), applied };
   }
 
   async get(id: string): Promise<AccountView> {
@@ -26,6 +49,18 @@ export class AccountsService {
   }
 }
 
+function usd(value: string, param: string): bigint {
+  const nano = usdToNano(value);
+  if (nano === null) throw new TfError('invalid_request', `${param} must be a non-negative USD decimal string such as "10.00".`, { param });
+  return nano;
+}
+
 function toView(a: AccountEntity): AccountView {
-  return { id: a.id, name: a.name, balance_usd: nanoToUsd(a.balanceNano), created_at: a.createdAt.toISOString() };
+  return {
+    id: a.id,
+    name: a.name,
+    balance_usd: nanoToUsd(a.balanceNano),
+    credit_limit_usd: nanoToUsd(a.creditLimitNano),
+    created_at: a.createdAt.toISOString(),
+  };
 }

@@ -38,9 +38,11 @@ export class LedgerRepository {
                 prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano)
        ), ins AS (
          INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, request_id, key_id, model,
-           channel_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano)
+           channel_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
+           debit_account, credit_account)
          SELECT idempotency_key, account_id, 'usage', amount_nano, request_id, key_id, model, channel_id,
-           prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano
+           prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
+           'account:' || account_id, 'system:revenue'
          FROM input
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING account_id, amount_nano

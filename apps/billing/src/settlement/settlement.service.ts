@@ -12,6 +12,8 @@ import { LedgerRepository, type UsageEntry } from './ledger.repository';
  * idempotency key (`usage:<eventId>`) makes the money move exactly once, hold releases are idempotent, and the
  * balance pushed to Redis is a versioned snapshot read after the commit — so a redelivered batch changes nothing.
  */
+export const SETTLEMENT_DURABLE = 'billing-settler';
+
 @Injectable()
 export class SettlementService implements OnApplicationBootstrap {
   private readonly log = createLogger('billing.settlement');
@@ -30,7 +32,7 @@ export class SettlementService implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded, Subjects.billingHoldRelease] });
-    await this.bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'billing-settler', maxBatch: 500, ackWaitMs: 10_000 }, (batch) =>
+    await this.bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: SETTLEMENT_DURABLE, maxBatch: 500, ackWaitMs: 10_000 }, (batch) =>
       this.settle(batch),
     );
   }

@@ -1,11 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { type AccountView, type KeyCreateReply, type KeyRevokeReply, Subjects } from '@tokenflow/contracts';
+import {
+  type AccountCreditReply,
+  type AccountView,
+  type KeyCreateReply,
+  type KeyRevokeReply,
+  type LedgerVerifyReply,
+  Subjects,
+  TfError,
+} from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { validate } from '@tokenflow/openai';
 import type { FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../auth/admin-auth.service';
 import { callContext } from '../http/request-context';
-import { accountCreateSchema, keyCreateSchema } from './admin.schemas';
+import { accountCreateSchema, accountCreditSchema, idempotencyKeySchema, keyCreateSchema } from './admin.schemas';
 
 /** Accounts and API keys (owned by billing). */
 @Controller('admin/v1')
@@ -26,6 +34,31 @@ export class AdminBillingController {
   getAccount(@Req() req: FastifyRequest, @Param('id') id: string): Promise<AccountView> {
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingAccountGet, { id }, { ctx: callContext(req) });
+  }
+
+  /** Top-up. With an `Idempotency-Key` header a retried call is applied once (the reply says `applied: false`). */
+  @Post('accounts/:id/credits')
+  @HttpCode(200)
+  credit(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountCreditReply> {
+    this.admin.assertAdmin(req.headers.authorization);
+    const header = req.headers['idempotency-key'];
+    const parsed = header === undefined ? null : idempotencyKeySchema.safeParse(header);
+    if (parsed && !parsed.success) {
+      throw new TfError('invalid_request', 'The Idempotency-Key header must be 1 to 255 characters.', { param: 'Idempotency-Key' });
+    }
+    const idempotencyKey = parsed?.data ?? `once:${req.id}`;
+    return this.bus.request(
+      Subjects.billingAccountCredit,
+      { account_id: id, idempotency_key: idempotencyKey, ...validate(accountCreditSchema, body) },
+      { ctx: callContext(req) },
+    );
+  }
+
+  /** The ledger invariants (also `npm run billing:verify`). */
+  @Get('ledger/verify')
+  verify(@Req() req: FastifyRequest): Promise<LedgerVerifyReply> {
+    this.admin.assertAdmin(req.headers.authorization);
+    return this.bus.request(Subjects.billingLedgerVerify, {}, { ctx: callContext(req), timeoutMs: 60_000 });
   }
 
   @Post('keys')

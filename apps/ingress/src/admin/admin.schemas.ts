@@ -8,7 +8,16 @@ const timeout = z.number().int().min(100).max(3_600_000);
 export const accountCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   credit_usd: usd.optional(),
+  credit_limit_usd: usd.optional(),
 });
+
+export const accountCreditSchema = z.strictObject({
+  amount_usd: usd,
+  note: z.string().max(500).optional(),
+});
+
+/** Stripe's convention: any client-chosen string up to 255 characters. */
+export const idempotencyKeySchema = z.string().trim().min(1).max(255);
 
 export const keyCreateSchema = z.strictObject({
   account_id: z.string().min(1),
