@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { nanoToUsd } from '@tokenflow/contracts';
 import { waitFor } from '@tokenflow/testing';
 import { balanceNano, usageRows, withDb } from './support/ledger';
 import { post } from './support/http';
@@ -161,5 +162,35 @@ describe('holds, prices and cost reporting', () => {
     assert.equal(broken.body.ok, false);
     assert.deepEqual(broken.body.balance_mismatches.map((m) => m.account_id), [accountId]);
     await withDb(p.databaseUrl, (c) => c.query(`UPDATE billing.accounts SET balance_nano = balance_nano - 1 WHERE id = $1`, [accountId]));
+  });
+
+  it('reports usage from the ledger, grouped, and shows a key holder only its own key', async () => {
+    const { accountId, key } = await account('1.00');
+    for (const model of ['gpt-4o', 'gpt-4o', 'deepseek-v3']) assert.equal((await chat(key, { ...small, model })).status, 200);
+    await waitFor(async () => (await usageRows(p.databaseUrl, accountId)).length === 3, 10_000, 'settled');
+    const report = await admin<{ data: { group: string; requests: number; cost_usd: string }[]; total: { requests: number; cost_usd: string } }>(
+      'GET',
+      `/admin/v1/usage?account_id=${accountId}&group_by=model`,
+    );
+    assert.equal(report.status, 200);
+    assert.deepEqual(report.body.data.map((r) => [r.group, r.requests]), [['deepseek-v3', 1], ['gpt-4o', 2]]);
+    assert.equal(report.body.total.requests, 3);
+    const charged = (await usageRows(p.databaseUrl, accountId)).reduce((s, r) => s - BigInt(r.amount_nano), 0n);
+    assert.equal(report.body.total.cost_usd, nanoToUsd(charged));
+    const byDay = await admin<{ data: { group: string }[] }>('GET', `/admin/v1/usage?account_id=${accountId}&group_by=day`);
+    assert.match(byDay.body.data[0].group, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal((await admin('GET', '/admin/v1/usage?group_by=week')).status, 400);
+
+    const mine = (await (await fetch(`${p.baseUrl}/v1/key`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      object: string;
+      spend_usd: { total: string; today: string };
+      account: { balance_usd: string };
+    };
+    assert.equal(mine.object, 'key');
+    assert.equal(mine.spend_usd.total, nanoToUsd(charged));
+    assert.equal(mine.spend_usd.today, nanoToUsd(charged));
+    assert.equal(mine.account.balance_usd, nanoToUsd(1_000_000_000n - charged));
+    assert.ok(!JSON.stringify(mine).includes(accountId), 'no internal ids of the account');
+    assert.equal((await fetch(`${p.baseUrl}/v1/key`)).status, 401);
   });
 });

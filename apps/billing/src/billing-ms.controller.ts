@@ -6,6 +6,7 @@ import { HoldService } from './holds/hold.service';
 import { KeysService } from './keys/keys.service';
 import { PricesService } from './prices/prices.service';
 import { LedgerVerifyService } from './settlement/ledger-verify.service';
+import { ReportsService } from './reports/reports.service';
 
 /** The NATS surface of billing: thin, every handler delegates to a service. */
 @Injectable()
@@ -17,6 +18,7 @@ export class BillingMsController implements OnApplicationBootstrap {
     private readonly holds: HoldService,
     private readonly prices: PricesService,
     private readonly verifier: LedgerVerifyService,
+    private readonly reports: ReportsService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -27,6 +29,8 @@ export class BillingMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.billingAccountGet, (req) => this.accounts.get(req.id));
     this.bus.serve(Subjects.billingAccountCredit, (req) => this.accounts.credit(req));
     this.bus.serve(Subjects.billingLedgerVerify, () => this.verifier.verify());
+    this.bus.serve(Subjects.billingUsageReport, (req) => this.reports.usage(req));
+    this.bus.serve(Subjects.billingKeyInfo, (req) => this.reports.keyInfo(req.keyId));
     this.bus.serve(Subjects.billingKeyCreate, (req) => this.keys.create(req));
     this.bus.serve(Subjects.billingKeyRevoke, (req) => this.keys.revoke(req.id));
     this.bus.serve(Subjects.billingPriceGet, (req) => this.prices.get(req.model));

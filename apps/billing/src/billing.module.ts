@@ -18,6 +18,8 @@ import { PricesService } from './prices/prices.service';
 import { LedgerRepository } from './settlement/ledger.repository';
 import { LedgerVerifyService } from './settlement/ledger-verify.service';
 import { SettlementService } from './settlement/settlement.service';
+import { ReportsRepository } from './reports/reports.repository';
+import { ReportsService } from './reports/reports.service';
 
 @Module({})
 export class BillingModule {
@@ -43,6 +45,8 @@ export class BillingModule {
         LedgerRepository,
         SettlementService,
         LedgerVerifyService,
+        ReportsRepository,
+        ReportsService,
         BillingMsController,
       ],
     };

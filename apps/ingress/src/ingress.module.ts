@@ -13,6 +13,7 @@ import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { OpenAiExceptionFilter } from './http/openai-exception.filter';
+import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
 
 @Module({})
@@ -27,6 +28,7 @@ export class IngressModule {
         AdminBillingController,
         AdminChannelsController,
         AdminPricesController,
+        KeyController,
         HealthController,
       ],
       providers: [

@@ -143,3 +143,45 @@ export interface PriceSetRequest {
   /** ISO time; default now. A future time schedules a change. */
   effective_from?: string;
 }
+
+export type UsageGroupBy = 'model' | 'key' | 'day' | 'hour';
+export interface UsageReportRequest {
+  account_id?: string;
+  key_id?: string;
+  model?: string;
+  /** ISO times; `to` is exclusive. */
+  from?: string;
+  to?: string;
+  group_by?: UsageGroupBy;
+}
+export interface UsageReportRow {
+  /** The group's value (model id, key id, `YYYY-MM-DD`, `YYYY-MM-DDTHH:00:00Z`), or "total". */
+  group: string;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: string;
+}
+export interface UsageReportReply {
+  object: 'usage_report';
+  group_by: UsageGroupBy | null;
+  from: string | null;
+  to: string | null;
+  data: UsageReportRow[];
+  total: Omit<UsageReportRow, 'group'>;
+}
+
+export interface KeyInfoRequest {
+  keyId: string;
+}
+/** What a key holder may see about its own key (GET /v1/key): limits, spend, and what is left. */
+export interface KeyInfoReply {
+  object: 'key';
+  id: string;
+  name: string | null;
+  models: string[] | null;
+  rate_limit: { requests_per_minute: number | null };
+  spend_usd: { total: string; today: string; this_month: string };
+  account: { balance_usd: string; credit_limit_usd: string };
+  created_at: string;
+}

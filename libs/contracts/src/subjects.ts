@@ -13,6 +13,8 @@ export const Subjects = {
   billingAccountGet: 'tf.billing.account-get.v1',
   billingAccountCredit: 'tf.billing.account-credit.v1',
   billingLedgerVerify: 'tf.billing.ledger-verify.v1',
+  billingUsageReport: 'tf.billing.usage-report.v1',
+  billingKeyInfo: 'tf.billing.key-info.v1',
   billingKeyCreate: 'tf.billing.key-create.v1',
   billingKeyRevoke: 'tf.billing.key-revoke.v1',
   billingKeyChanged: 'tf.billing.key-changed.v1',
@@ -51,6 +53,8 @@ export interface RequestMap {
   [Subjects.billingAccountGet]: { req: B.AccountGetRequest; res: B.AccountView };
   [Subjects.billingAccountCredit]: { req: B.AccountCreditRequest; res: B.AccountCreditReply };
   [Subjects.billingLedgerVerify]: { req: Record<string, never>; res: B.LedgerVerifyReply };
+  [Subjects.billingUsageReport]: { req: B.UsageReportRequest; res: B.UsageReportReply };
+  [Subjects.billingKeyInfo]: { req: B.KeyInfoRequest; res: B.KeyInfoReply };
   [Subjects.billingKeyCreate]: { req: B.KeyCreateRequest; res: B.KeyCreateReply };
   [Subjects.billingKeyRevoke]: { req: B.KeyRevokeRequest; res: B.KeyRevokeReply };
   [Subjects.billingPriceGet]: { req: B.PriceGetRequest; res: B.PriceView };

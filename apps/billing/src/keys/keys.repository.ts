@@ -20,6 +20,10 @@ export class KeysRepository {
     return repo.save(repo.create({ ...k, revokedAt: null }));
   }
 
+  findById(id: string): Promise<ApiKeyEntity | null> {
+    return this.db.getRepository(ApiKeyEntity).findOneBy({ id });
+  }
+
   findActiveByHash(keyHash: string): Promise<ApiKeyEntity | null> {
     return this.db
       .getRepository(ApiKeyEntity)

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
   type AccountCreditReply,
   type AccountView,
@@ -7,13 +7,14 @@ import {
   type LedgerVerifyReply,
   Subjects,
   TfError,
+  type UsageReportReply,
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { validate } from '@tokenflow/openai';
 import type { FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../auth/admin-auth.service';
 import { callContext } from '../http/request-context';
-import { accountCreateSchema, accountCreditSchema, idempotencyKeySchema, keyCreateSchema } from './admin.schemas';
+import { accountCreateSchema, accountCreditSchema, idempotencyKeySchema, keyCreateSchema, usageQuerySchema } from './admin.schemas';
 
 /** Accounts and API keys (owned by billing). */
 @Controller('admin/v1')
@@ -59,6 +60,13 @@ export class AdminBillingController {
   verify(@Req() req: FastifyRequest): Promise<LedgerVerifyReply> {
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingLedgerVerify, {}, { ctx: callContext(req), timeoutMs: 60_000 });
+  }
+
+  /** Requests, tokens and cost from the ledger, filtered and grouped. */
+  @Get('usage')
+  usage(@Req() req: FastifyRequest, @Query() query: unknown): Promise<UsageReportReply> {
+    this.admin.assertAdmin(req.headers.authorization);
+    return this.bus.request(Subjects.billingUsageReport, validate(usageQuerySchema, query), { ctx: callContext(req), timeoutMs: 30_000 });
   }
 
   @Post('keys')

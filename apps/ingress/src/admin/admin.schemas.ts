@@ -52,3 +52,12 @@ export const priceSetSchema = z.strictObject({
   output_usd_per_mtok: usd,
   effective_from: z.iso.datetime({ offset: true }).optional(),
 });
+
+export const usageQuerySchema = z.strictObject({
+  account_id: z.string().optional(),
+  key_id: z.string().optional(),
+  model: z.string().min(1).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  group_by: z.enum(['model', 'key', 'day', 'hour']).optional(),
+});
