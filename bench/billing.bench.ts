@@ -44,6 +44,7 @@ async function main(): Promise<void> {
         model: 'deepseek-v3',
         promptTokens: 500,
         maxOutputTokens: 1000,
+        keyBudget: null,
       });
     for (let i = 0; i < 200; i++) await hold(10_000_000 + i); // warm-up
     const seq: number[] = [];

@@ -193,4 +193,40 @@ describe('holds, prices and cost reporting', () => {
     assert.ok(!JSON.stringify(mine).includes(accountId), 'no internal ids of the account');
     assert.equal((await fetch(`${p.baseUrl}/v1/key`)).status, 401);
   });
+
+  it('enforces a key budget and expiry, and shows the budget to the key holder', async () => {
+    const acct = await admin<{ id: string }>('POST', '/admin/v1/accounts', { name: 'budget-owner', credit_usd: '100.00' });
+    // One hold here is ~0.000225 USD; a $0.001 daily budget admits a handful of requests, then refuses.
+    const key = await admin<{ key: string; budget_usd: string; budget_period: string }>('POST', '/admin/v1/keys', {
+      account_id: acct.body.id,
+      budget_usd: '0.001',
+      budget_period: 'daily',
+    });
+    assert.deepEqual([key.body.budget_usd, key.body.budget_period], ['0.001', 'daily']);
+    let served = 0;
+    let refusal: Awaited<ReturnType<typeof chat>> | null = null;
+    for (let i = 0; i < 30 && !refusal; i++) {
+      const r = await chat(key.body.key, small);
+      if (r.status === 200) served++;
+      else refusal = r;
+    }
+    assert.ok(served >= 3 && refusal, `served ${served} before the budget refused`);
+    assert.equal(refusal!.status, 429);
+    assert.equal(refusal!.json.error?.code, 'insufficient_quota');
+    assert.match(refusal!.json.error!.message, /daily budget/);
+    type Info = { budget: { limit_usd: string; period: string; remaining_usd: string } };
+    const keyInfo = async () =>
+      (await (await fetch(`${p.baseUrl}/v1/key`, { headers: { authorization: `Bearer ${key.body.key}` } })).json()) as Info;
+    // Spend comes from the ledger, so it shows once the requests are settled.
+    const info = await waitFor(async () => {
+      const i = await keyInfo();
+      return Number(i.budget.remaining_usd) < 0.001 ? i : null;
+    }, 10_000, 'settled spend on /v1/key');
+    assert.deepEqual([info.budget.limit_usd, info.budget.period], ['0.001', 'daily']);
+
+    const expired = await admin<{ key: string }>('POST', '/admin/v1/keys', { account_id: acct.body.id, expires_at: '2020-01-01T00:00:00Z' });
+    const r = await chat(expired.body.key, small);
+    assert.equal(r.status, 401);
+    assert.match(r.json.error!.message, /expired/);
+  });
 });

@@ -24,7 +24,7 @@ export class BillingMsController implements OnApplicationBootstrap {
   onApplicationBootstrap(): Promise<void> {
     this.bus.serve(Subjects.billingAuth, async (req) => ({ principal: await this.keys.authenticate(req.keyHash) }));
     this.bus.serve(Subjects.billingHold, (req) => this.holds.place(req));
-    this.bus.serve(Subjects.billingHoldReleaseNow, async (req) => ({ released: (await this.holds.release(req.accountId, req.requestId)) > 0n }));
+    this.bus.serve(Subjects.billingHoldReleaseNow, async (req) => ({ released: (await this.holds.release(req.accountId, req.requestId, req.keyId)) > 0n }));
     this.bus.serve(Subjects.billingAccountCreate, (req) => this.accounts.create(req));
     this.bus.serve(Subjects.billingAccountGet, (req) => this.accounts.get(req.id));
     this.bus.serve(Subjects.billingAccountCredit, (req) => this.accounts.credit(req));

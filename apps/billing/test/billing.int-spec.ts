@@ -62,7 +62,7 @@ describe('billing service (real NATS + Postgres)', () => {
     const stored = await db.query(`SELECT key_hash FROM billing.api_keys WHERE id = $1`, [k.id]);
     assert.equal(stored[0].key_hash, hashApiKey(k.key));
     const auth = await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) });
-    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], rpmLimit: 5 });
+    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], rpmLimit: 5, expiresAt: null, budget: null });
     await bus.request(Subjects.billingKeyRevoke, { id: k.id });
     assert.equal((await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) })).principal, null);
     await waitFor(() => changes.length === 2, 2_000, 'key-changed events');
@@ -71,7 +71,7 @@ describe('billing service (real NATS + Postgres)', () => {
   });
 
   const hold = (accountId: string, requestId: string, maxOutputTokens = 100, model = 'gpt-4o') =>
-    bus.request(Subjects.billingHold, { requestId, accountId, keyId: 'k', model, promptTokens: 1000, maxOutputTokens });
+    bus.request(Subjects.billingHold, { requestId, accountId, keyId: 'k', model, promptTokens: 1000, maxOutputTokens, keyBudget: null });
   const held = (accountId: string) => app.get(BalanceCache).held(accountId);
 
   it('holds the maximum cost at the quoted price, and refuses what the balance cannot cover', async () => {
@@ -90,6 +90,24 @@ describe('billing service (real NATS + Postgres)', () => {
     await assert.rejects(hold(rich.id, 'r-x', 100, 'no-price-model'), (e: unknown) => e instanceof TfError && e.code === 'model_not_priced');
   });
 
+  it('caps a key at its budget for the window, from the ledger, across concurrent holds', async () => {
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'budgeted', credit_usd: '100' });
+    const keyId = '00000000-0000-4000-8000-00000000b0d9';
+    // 10 holds of 3,500,000 nano-USD fit a $0.035 daily budget; the account itself could pay for thousands.
+    const budget = { limitNano: '35000000', period: 'daily' as const };
+    const budgetHold = (i: number) =>
+      bus.request(Subjects.billingHold, { requestId: `b-${i}`, accountId: acct.id, keyId, model: 'gpt-4o', promptTokens: 1000, maxOutputTokens: 100, keyBudget: budget });
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => budgetHold(i)));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 10);
+    const denied = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.equal((denied.reason as TfError).code, 'insufficient_quota');
+    assert.match((denied.reason as TfError).message, /daily budget of \$0\.035/);
+    // Releasing frees the key's budget as well as the account's money.
+    await bus.request(Subjects.billingHoldReleaseNow, { requestId: 'b-0', accountId: acct.id, keyId });
+    const again = await Promise.allSettled([budgetHold(100), budgetHold(101)]);
+    assert.deepEqual(again.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  });
+
   it('admits exactly what the balance covers under 200 concurrent holds (no overdraft)', async () => {
     // 50 holds of 3,500,000 nano-USD = $0.175.
     const acct = await bus.request(Subjects.billingAccountCreate, { name: 'race', credit_usd: '0.175' });
@@ -103,7 +121,7 @@ describe('billing service (real NATS + Postgres)', () => {
   it('releases a hold on a release event, and an abandoned one through the expiry job', async () => {
     const acct = await bus.request(Subjects.billingAccountCreate, { name: 'release', credit_usd: '1' });
     await hold(acct.id, 'rel-1');
-    await bus.publishDurable(Subjects.billingHoldRelease, { requestId: 'rel-1', accountId: acct.id }, 'release:rel-1');
+    await bus.publishDurable(Subjects.billingHoldRelease, { requestId: 'rel-1', accountId: acct.id, keyId: 'k' }, 'release:rel-1');
     await waitFor(async () => (await held(acct.id)) === 0n, 10_000, 'hold released by event');
     await hold(acct.id, 'abandoned');
     assert.equal(await held(acct.id), 3_500_000n);
@@ -146,7 +164,8 @@ describe('billing service (real NATS + Postgres)', () => {
     // gpt-4o: 1000 × 2500 + 100 × 10000 = 3,500,000 nano-USD per request, twice; kimi-k2 at its quote: 1200.
     const expected = 1_000_000_000n - 2n * 3_500_000n - 1_200n;
     assert.equal(await balance(acct.id), expected);
-    assert.equal(await held(acct.id), 0n, 'settling released the hold');
+    // The ledger commit comes first; the cache is updated right after it.
+    await waitFor(async () => (await held(acct.id)) === 0n, 5_000, 'settling released the hold');
     const cached = await app.get(BalanceCache).redis.hget(`tf:${ns}:{a:${acct.id}}:bal`, 'balance');
     await waitFor(async () => (await app.get(BalanceCache).redis.hget(`tf:${ns}:{a:${acct.id}}:bal`, 'balance')) === expected.toString(), 5_000, `cached balance (${cached})`);
     await assert.rejects(db.query(`UPDATE billing.ledger_entries SET amount_nano = 0 WHERE account_id = $1`, [acct.id]), /append-only/);

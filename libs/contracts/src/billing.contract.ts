@@ -7,6 +7,16 @@ export interface KeyPrincipal {
   models: string[] | null;
   /** Requests per minute; null = the service default. */
   rpmLimit: number | null;
+  /** ISO time after which the key stops working; null = never. */
+  expiresAt: string | null;
+  budget: KeyBudget | null;
+}
+
+export type BudgetPeriod = 'daily' | 'monthly' | 'total';
+/** A key's own spending cap (nano-USD as a decimal string), per UTC day, UTC month, or over its lifetime. */
+export interface KeyBudget {
+  limitNano: string;
+  period: BudgetPeriod;
 }
 
 export interface AuthRequest {
@@ -33,6 +43,7 @@ export interface HoldRequest {
   promptTokens: number;
   /** Most output tokens the request can produce (all `n` choices). */
   maxOutputTokens: number;
+  keyBudget: KeyBudget | null;
 }
 /** The hold placed for the request's maximum cost (nano-USD as a decimal string) and the price it was priced at. */
 export interface HoldReply {
@@ -45,6 +56,7 @@ export interface HoldReply {
 export interface HoldReleaseEvent {
   requestId: string;
   accountId: string;
+  keyId: string;
 }
 
 export interface KeyChangedEvent {
@@ -100,6 +112,9 @@ export interface KeyView {
   name: string | null;
   models: string[] | null;
   rpm_limit: number | null;
+  budget_usd: string | null;
+  budget_period: BudgetPeriod | null;
+  expires_at: string | null;
   created_at: string;
 }
 export interface KeyCreateRequest {
@@ -107,6 +122,10 @@ export interface KeyCreateRequest {
   name?: string;
   models?: string[];
   rpm_limit?: number;
+  budget_usd?: string;
+  /** Default `monthly` when a budget is given. */
+  budget_period?: BudgetPeriod;
+  expires_at?: string;
 }
 /** The only place the plaintext key ever appears. */
 export interface KeyCreateReply extends KeyView {
@@ -181,6 +200,8 @@ export interface KeyInfoReply {
   name: string | null;
   models: string[] | null;
   rate_limit: { requests_per_minute: number | null };
+  budget: { limit_usd: string; period: BudgetPeriod; remaining_usd: string } | null;
+  expires_at: string | null;
   spend_usd: { total: string; today: string; this_month: string };
   account: { balance_usd: string; credit_limit_usd: string };
   created_at: string;

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { type DurableEventMap, type DurableSubject } from '@tokenflow/contracts';
 import type { Logger } from '@tokenflow/observability';
@@ -34,8 +34,8 @@ export type DeliveredEvent = {
  * so a crash between commit and ack redelivers and the consumer's idempotency key absorbs it.
  */
 export class DurableStreams {
-  private stopping = false;
   private readonly loops: Promise<void>[] = [];
+  private readonly consumers: ConsumerMessages[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -128,46 +128,60 @@ export class DurableStreams {
       await jsm.consumers.update(stream, opts.durable, tunable);
     }
     const consumer = await jetstream(this.nc).consumers.get(stream, opts.durable);
+    // A continuous pull (consume) rather than repeated fetches: a fetch that expires while the server is delivering
+    // drops those messages on the client, and they only come back after ack_wait.
+    const messages = await consumer.consume({ max_messages: Math.max(1_000, (opts.maxBatch ?? 256) * 2) });
+    this.consumers.push(messages);
+    const maxBatch = opts.maxBatch ?? 256;
+    const maxWaitMs = opts.maxWaitMs ?? 50;
+    const prefix = this.subject('');
+    let pending: JsMsg[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    let chain = Promise.resolve();
+    // Batches run one after another, in stream order; a batch closes when full or `maxWaitMs` after it opened.
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const batch = pending;
+      pending = [];
+      if (batch.length === 0) return chain;
+      chain = chain.then(() => this.runBatch(stream, batch, prefix, handle));
+      return chain;
+    };
     const loop = (async () => {
-      while (!this.stopping && !this.nc.isClosed()) {
-        let batch: JsMsg[] = [];
-        try {
-          // The server's minimum pull expiry is 1 s; a full batch returns sooner.
-          const iter = await consumer.fetch({ max_messages: opts.maxBatch ?? 256, expires: Math.max(1_000, opts.maxWaitMs ?? 1_000) });
-          for await (const m of iter) batch.push(m);
-        } catch (err) {
-          if (this.stopping || this.nc.isClosed()) break;
-          this.logger?.warn({ err, stream }, 'fetch failed; retrying');
-          await new Promise((r) => setTimeout(r, 500));
-          continue;
-        }
-        if (batch.length === 0) continue;
-        try {
-          const prefix = this.subject('');
-          await handle(
-            batch.map(
-              (m) =>
-                ({
-                  subject: m.subject.slice(prefix.length),
-                  payload: decode(m.data),
-                  msgId: m.headers?.get('Nats-Msg-Id') || undefined,
-                  redelivered: m.redelivered,
-                }) as DeliveredEvent,
-            ),
-          );
-          for (const m of batch) m.ack();
-        } catch (err) {
-          this.logger?.error({ err, stream, size: batch.length }, 'batch failed; will be redelivered');
-          for (const m of batch) m.nak(1_000);
-        }
-        batch = [];
+      for await (const m of messages) {
+        pending.push(m);
+        if (pending.length >= maxBatch) await flush();
+        else timer ??= setTimeout(() => void flush(), maxWaitMs);
       }
+      await flush();
     })();
     this.loops.push(loop);
   }
 
+  private async runBatch(stream: string, batch: JsMsg[], prefix: string, handle: (events: DeliveredEvent[]) => Promise<unknown>): Promise<void> {
+    try {
+      await handle(
+        batch.map(
+          (m) =>
+            ({
+              subject: m.subject.slice(prefix.length),
+              payload: decode(m.data),
+              msgId: m.headers?.get('Nats-Msg-Id') || undefined,
+              redelivered: m.redelivered,
+            }) as DeliveredEvent,
+        ),
+      );
+      for (const m of batch) m.ack();
+    } catch (err) {
+      this.logger?.error({ err, stream, size: batch.length }, 'batch failed; will be redelivered');
+      for (const m of batch) m.nak(1_000);
+    }
+  }
+
+  /** Stops consuming and waits for the batch in hand to finish (and be acked). */
   async stop(): Promise<void> {
-    this.stopping = true;
+    await Promise.allSettled(this.consumers.map((c) => c.close()));
     await Promise.allSettled(this.loops);
   }
 }

@@ -24,7 +24,7 @@ describe('NatsBus against the real NATS server', () => {
     let seen: { requestId?: string; traceparent?: string } = {};
     server.serve(Subjects.billingAuth, (req, ctx) => {
       seen = ctx;
-      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, rpmLimit: null } : null };
+      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, rpmLimit: null, expiresAt: null, budget: null } : null };
     });
     await server.flush();
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -39,14 +39,14 @@ describe('NatsBus against the real NATS server', () => {
       throw new Error('secret internal detail');
     });
     await server.flush();
-    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'broke', keyId: 'k', model: 'm', promptTokens: 1, maxOutputTokens: 1 }), (err: unknown) => {
+    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'broke', keyId: 'k', model: 'm', promptTokens: 1, maxOutputTokens: 1, keyBudget: null }), (err: unknown) => {
       assert.ok(err instanceof TfError);
       assert.equal(err.code, 'insufficient_quota');
       assert.equal(err.status, 429);
       assert.equal(err.retryAfterMs, 5);
       return true;
     });
-    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'x', keyId: 'k', model: 'm', promptTokens: 1, maxOutputTokens: 1 }), (err: unknown) => {
+    await assert.rejects(client.request(Subjects.billingHold, { requestId: 'r', accountId: 'x', keyId: 'k', model: 'm', promptTokens: 1, maxOutputTokens: 1, keyBudget: null }), (err: unknown) => {
       assert.ok(err instanceof TfError);
       assert.equal(err.code, 'internal_error');
       assert.ok(!err.message.includes('secret'));

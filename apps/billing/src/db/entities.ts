@@ -25,6 +25,9 @@ export class ApiKeyEntity {
   @Column('text', { nullable: true }) name: string | null;
   @Column('text', { array: true, nullable: true }) models: string[] | null;
   @Column('int', { name: 'rpm_limit', nullable: true }) rpmLimit: number | null;
+  @Column('bigint', { name: 'budget_nano', nullable: true, transformer: bigintTransformer }) budgetNano: bigint | null;
+  @Column('text', { name: 'budget_period', nullable: true }) budgetPeriod: 'daily' | 'monthly' | 'total' | null;
+  @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt: Date | null;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

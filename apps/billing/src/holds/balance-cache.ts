@@ -10,7 +10,15 @@ export interface BalanceSnapshot {
   version: bigint;
 }
 
-export type HoldResult = { granted: true } | { granted: false; availableNano: bigint } | { cold: true };
+export type HoldResult =
+  | { granted: true }
+  | { granted: false; short: 'account' | 'key-budget'; remainingNano: bigint }
+  | { cold: 'account' | 'key-budget' };
+
+export interface BudgetArgs {
+  limitNano: bigint;
+  windowId: string;
+}
 
 /** Redis side of balances and holds: thin wrappers over the atomic scripts. */
 @Injectable()
@@ -23,39 +31,59 @@ export class BalanceCache implements OnApplicationShutdown {
     this.prefix = `tf:${config.TF_NAMESPACE}`;
   }
 
-  private keys(accountId: string, requestId: string): string[] {
+  private keys(accountId: string, requestId: string, keyId: string): string[] {
     const tag = `${this.prefix}:{a:${accountId}}`;
-    return [`${tag}:bal`, `${tag}:hold:${requestId}`, `${this.prefix}:holds-by-expiry`];
+    return [`${tag}:bal`, `${tag}:hold:${requestId}`, `${this.prefix}:holds-by-expiry`, `${tag}:kb:${keyId}`];
   }
 
-  async hold(accountId: string, requestId: string, amountNano: bigint, ttlMs: number): Promise<HoldResult> {
-    const res = (await this.run('hold', this.keys(accountId, requestId), [amountNano.toString(), String(ttlMs), member(accountId, requestId)])) as [
-      number,
-      string?,
-    ];
-    if (res[0] === -1) return { cold: true };
-    if (res[0] === 1) return { granted: true };
-    return { granted: false, availableNano: BigInt(res[1] ?? '0') };
+  async hold(accountId: string, requestId: string, keyId: string, amountNano: bigint, ttlMs: number, budget: BudgetArgs | null): Promise<HoldResult> {
+    const res = (await this.run('hold', this.keys(accountId, requestId, keyId), [
+      amountNano.toString(),
+      String(ttlMs),
+      member(accountId, requestId, keyId),
+      budget ? budget.limitNano.toString() : '',
+      budget?.windowId ?? '',
+    ])) as [number, string?];
+    switch (res[0]) {
+      case 1:
+        return { granted: true };
+      case -1:
+        return { cold: 'account' };
+      case -2:
+        return { cold: 'key-budget' };
+      default:
+        return { granted: false, short: res[0] === 2 ? 'key-budget' : 'account', remainingNano: BigInt(res[1] ?? '0') };
+    }
   }
 
-  async release(accountId: string, requestId: string): Promise<bigint> {
-    return BigInt((await this.run('release', this.keys(accountId, requestId), [member(accountId, requestId)])) as number);
+  async release(accountId: string, requestId: string, keyId: string): Promise<bigint> {
+    return BigInt((await this.run('release', this.keys(accountId, requestId, keyId), [member(accountId, requestId, keyId)])) as number);
+  }
+
+  /** `init`: create the key's budget cache (or roll it to a new window); otherwise only raise a cached spend. */
+  async budgetSync(accountId: string, keyId: string, windowId: string, spentNano: bigint, init: boolean): Promise<void> {
+    await this.run('budgetSync', [this.keys(accountId, '', keyId)[3]], [windowId, spentNano.toString(), init ? '1' : '0']);
+  }
+
+  /** The window a key's budget cache is in, if it has one. */
+  budgetWindowOf(accountId: string, keyId: string): Promise<string | null> {
+    return this.redis.hget(this.keys(accountId, '', keyId)[3], 'period');
   }
 
   async sync(s: BalanceSnapshot): Promise<void> {
-    await this.run('sync', [this.keys(s.accountId, '')[0]], [s.balanceNano.toString(), s.creditLimitNano.toString(), s.version.toString()]);
+    await this.run('sync', [this.keys(s.accountId, '', '')[0]], [s.balanceNano.toString(), s.creditLimitNano.toString(), s.version.toString()]);
   }
 
   /** Holds whose time ran out (their owner never settled or released them). */
-  async expiredHolds(limit = 500): Promise<{ accountId: string; requestId: string }[]> {
+  async expiredHolds(limit = 500): Promise<{ accountId: string; requestId: string; keyId: string }[]> {
     const now = await this.redis.time();
     const nowMs = Number(now[0]) * 1000 + Math.floor(Number(now[1]) / 1000);
-    const members = await this.redis.zrangebyscore(this.keys('', '')[2], 0, nowMs, 'LIMIT', 0, limit);
+    const members = await this.redis.zrangebyscore(this.keys('', '', '')[2], 0, nowMs, 'LIMIT', 0, limit);
     return members.map(parseMember);
   }
 
   async held(accountId: string): Promise<bigint> {
-    return BigInt((await this.redis.hget(this.keys(accountId, '')[0], 'held')) ?? '0');
+    return BigInt((await this.redis.hget(this.keys(accountId, '', '')[0], 'held')) ?? '0');
   }
 
   private async run(name: keyof typeof SCRIPTS, keys: string[], args: string[]): Promise<unknown> {
@@ -73,8 +101,8 @@ export class BalanceCache implements OnApplicationShutdown {
   }
 }
 
-const member = (accountId: string, requestId: string) => `${accountId}|${requestId}`;
-function parseMember(m: string): { accountId: string; requestId: string } {
-  const i = m.indexOf('|');
-  return { accountId: m.slice(0, i), requestId: m.slice(i + 1) };
+const member = (accountId: string, requestId: string, keyId: string) => `${accountId}|${requestId}|${keyId}`;
+function parseMember(m: string): { accountId: string; requestId: string; keyId: string } {
+  const [accountId, requestId, keyId = ''] = m.split('|');
+  return { accountId, requestId, keyId };
 }

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Atomic balance scripts. Each account's cache is one hash `{a:<id>}:bal` (balance, credit, held, ver) plus one key
- * per open hold `{a:<id>}:hold:<requestId>`; the `{a:<id>}` hash tag keeps an account on one Redis Cluster slot.
- * Postgres stays the source of truth for `balance`: snapshots are pushed here with a version, applied only if
- * newer, so concurrent or out-of-order pushes can never roll a balance back. `held` lives only here.
+ * Atomic balance scripts. An account's cache is one hash `{a:<id>}:bal` (balance, credit, held, ver); a budgeted
+ * key's is `{a:<id>}:kb:<keyId>` (period, spent, held); each open hold is `{a:<id>}:hold:<requestId>` holding
+ * "<amount>|<1 if it counts against a key budget>". The `{a:<id>}` hash tag keeps an account on one Cluster slot.
+ * Postgres stays the source of truth for balance and spend: snapshots are pushed here, applied only if newer,
+ * so out-of-order pushes never roll a number back. `held` lives only here.
  */
 
-/** KEYS: bal, hold, expiry-zset; ARGV: amount, ttl_ms, member. → {1} granted | {0, available} denied | {-1} cold cache. */
+/**
+ * KEYS: bal, hold, expiry-zset, key-budget; ARGV: amount, ttl_ms, member, budget_limit ('' = none), period.
+ * → {1} granted | {0, available} account short | {2, remaining} key budget short | {-1} account cold | {-2} budget cold.
+ */
 export const HOLD_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {1} end
@@ -15,22 +19,33 @@ local amount = tonumber(ARGV[1])
 local b = redis.call('HMGET', KEYS[1], 'balance', 'credit', 'held')
 local available = tonumber(b[1]) + tonumber(b[2]) - tonumber(b[3] or '0')
 if available < amount then return {0, tostring(available)} end
+local budgeted = ARGV[4] ~= ''
+if budgeted then
+  local kb = redis.call('HMGET', KEYS[4], 'period', 'spent', 'held')
+  if kb[1] ~= ARGV[5] then return {-2} end
+  local remaining = tonumber(ARGV[4]) - tonumber(kb[2] or '0') - tonumber(kb[3] or '0')
+  if remaining < amount then return {2, tostring(remaining)} end
+  redis.call('HINCRBY', KEYS[4], 'held', amount)
+end
 redis.call('HINCRBY', KEYS[1], 'held', amount)
 -- The key outlives the hold's expiry so the sweep can still read the amount it must give back.
-redis.call('SET', KEYS[2], amount, 'PX', tonumber(ARGV[2]) * 2 + 60000)
+redis.call('SET', KEYS[2], amount .. '|' .. (budgeted and '1' or '0'), 'PX', tonumber(ARGV[2]) * 2 + 60000)
 local t = redis.call('TIME')
 redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2]), ARGV[3])
 return {1}
 `;
 
-/** KEYS: bal, hold, expiry-zset; ARGV: member. Idempotent: a hold is released once. → released amount. */
+/** KEYS: bal, hold, expiry-zset, key-budget; ARGV: member. Idempotent: a hold is released once. → released amount. */
 export const RELEASE_LUA = `
-local amount = redis.call('GET', KEYS[2])
+local value = redis.call('GET', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
-if not amount then return 0 end
+if not value then return 0 end
 redis.call('DEL', KEYS[2])
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'held', -tonumber(amount)) end
-return tonumber(amount)
+local sep = string.find(value, '|', 1, true)
+local amount = tonumber(string.sub(value, 1, sep - 1))
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'held', -amount) end
+if string.sub(value, sep + 1) == '1' and redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HINCRBY', KEYS[4], 'held', -amount) end
+return amount
 `;
 
 /** KEYS: bal; ARGV: balance, credit, version. Applies a Postgres snapshot only if it is newer than the cached one. */
@@ -42,6 +57,22 @@ if redis.call('HEXISTS', KEYS[1], 'held') == 0 then redis.call('HSET', KEYS[1], 
 return 1
 `;
 
+/**
+ * KEYS: key-budget; ARGV: period, spent (from the ledger), init ('1' = create or roll over to this period).
+ * Spend only grows inside a period, so the larger of cached and pushed wins.
+ */
+export const BUDGET_SYNC_LUA = `
+local period = redis.call('HGET', KEYS[1], 'period')
+if period ~= ARGV[1] then
+  if ARGV[3] ~= '1' then return 0 end
+  redis.call('HSET', KEYS[1], 'period', ARGV[1], 'spent', ARGV[2])
+  if redis.call('HEXISTS', KEYS[1], 'held') == 0 then redis.call('HSET', KEYS[1], 'held', 0) end
+  return 1
+end
+if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], 'spent') or '0') then redis.call('HSET', KEYS[1], 'spent', ARGV[2]) end
+return 1
+`;
+
 const sha = (s: string) => createHash('sha1').update(s).digest('hex');
 
 /** Versioned by content: every script is called by its SHA and reloaded on NOSCRIPT (after a Redis restart). */
@@ -49,4 +80,5 @@ export const SCRIPTS = {
   hold: { lua: HOLD_LUA, sha: sha(HOLD_LUA) },
   release: { lua: RELEASE_LUA, sha: sha(RELEASE_LUA) },
   sync: { lua: SYNC_LUA, sha: sha(SYNC_LUA) },
+  budgetSync: { lua: BUDGET_SYNC_LUA, sha: sha(BUDGET_SYNC_LUA) },
 } as const;

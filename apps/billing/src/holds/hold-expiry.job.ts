@@ -33,8 +33,8 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
   /** Releases every expired hold; returns how many were released. */
   async sweep(): Promise<number> {
     let released = 0;
-    for (const { accountId, requestId } of await this.cache.expiredHolds()) {
-      const amount = await this.cache.release(accountId, requestId);
+    for (const { accountId, requestId, keyId } of await this.cache.expiredHolds()) {
+      const amount = await this.cache.release(accountId, requestId, keyId);
       if (amount > 0n) released++;
     }
     if (released) this.log.warn({ released }, 'released expired holds');

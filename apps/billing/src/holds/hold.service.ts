@@ -3,7 +3,9 @@ import { type HoldReply, type HoldRequest, nanoToUsd, TfError } from '@tokenflow
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { PriceBookService } from '../prices/price-book.service';
-import { BalanceCache } from './balance-cache';
+import { LedgerRepository } from '../settlement/ledger.repository';
+import { BalanceCache, type HoldResult } from './balance-cache';
+import { budgetWindow } from './budget-period';
 
 /**
  * Admission: reserve a request's maximum cost (prompt tokens × input price + output limit × output price) against
@@ -17,6 +19,7 @@ export class HoldService {
     private readonly cache: BalanceCache,
     private readonly accounts: AccountsRepository,
     private readonly prices: PriceBookService,
+    private readonly ledger: LedgerRepository,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -25,25 +28,41 @@ export class HoldService {
     const amount =
       BigInt(Math.max(0, req.promptTokens)) * BigInt(price.inputNanoPerToken) +
       BigInt(Math.max(0, req.maxOutputTokens)) * BigInt(price.outputNanoPerToken);
-    let result = await this.cache.hold(req.accountId, req.requestId, amount, this.config.HOLD_TTL_MS);
-    if ('cold' in result) {
-      const snapshot = await this.accounts.snapshot(req.accountId);
-      if (!snapshot) throw new TfError('invalid_api_key', 'The account of this API key no longer exists.');
-      await this.cache.sync(snapshot);
-      result = await this.cache.hold(req.accountId, req.requestId, amount, this.config.HOLD_TTL_MS);
+    const window = req.keyBudget ? budgetWindow(req.keyBudget.period) : null;
+    const budget = req.keyBudget && window ? { limitNano: BigInt(req.keyBudget.limitNano), windowId: window.id } : null;
+    let result: HoldResult = { cold: 'account' };
+    // A cold cache is filled from Postgres once and the hold retried (twice at most: account, then key budget).
+    for (let attempt = 0; attempt < 3 && 'cold' in result; attempt++) {
+      if (attempt > 0) await this.warm(req, result.cold, window);
+      result = await this.cache.hold(req.accountId, req.requestId, req.keyId, amount, this.config.HOLD_TTL_MS, budget);
     }
     if ('cold' in result) throw new TfError('service_unavailable', 'The balance cache is unavailable. Please retry shortly.');
     if (!result.granted) {
-      const available = result.availableNano > 0n ? result.availableNano : 0n;
+      const left = nanoToUsd(result.remainingNano > 0n ? result.remainingNano : 0n);
+      const what =
+        result.short === 'account'
+          ? `the account has $${left} available`
+          : `this API key's ${req.keyBudget!.period} budget of $${nanoToUsd(BigInt(req.keyBudget!.limitNano))} has $${left} left`;
       throw new TfError(
         'insufficient_quota',
-        `You exceeded your current quota: this request may cost up to $${nanoToUsd(amount)} and the account has $${nanoToUsd(available)} available. Add credits or lower max_tokens.`,
+        `You exceeded your current quota: this request may cost up to $${nanoToUsd(amount)} and ${what}. Add credits or lower max_tokens.`,
       );
     }
     return { holdId: req.requestId, amountNano: amount.toString(), price };
   }
 
-  release(accountId: string, requestId: string): Promise<bigint> {
-    return this.cache.release(accountId, requestId);
+  private async warm(req: HoldRequest, what: 'account' | 'key-budget', window: { id: string; start: Date | null } | null): Promise<void> {
+    if (what === 'account') {
+      const snapshot = await this.accounts.snapshot(req.accountId);
+      if (!snapshot) throw new TfError('invalid_api_key', 'The account of this API key no longer exists.');
+      await this.cache.sync(snapshot);
+    } else if (window) {
+      const spent = await this.ledger.keySpendSince(req.keyId, window.start);
+      await this.cache.budgetSync(req.accountId, req.keyId, window.id, spent, true);
+    }
+  }
+
+  release(accountId: string, requestId: string, keyId: string): Promise<bigint> {
+    return this.cache.release(accountId, requestId, keyId);
   }
 }

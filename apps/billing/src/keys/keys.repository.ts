@@ -9,6 +9,9 @@ export interface NewKey {
   name: string | null;
   models: string[] | null;
   rpmLimit: number | null;
+  budgetNano: bigint | null;
+  budgetPeriod: 'daily' | 'monthly' | 'total' | null;
+  expiresAt: Date | null;
 }
 
 @Injectable()

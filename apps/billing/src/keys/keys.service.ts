@@ -7,7 +7,9 @@ import {
   type KeyPrincipal,
   type KeyRevokeReply,
   Subjects,
+  nanoToUsd,
   TfError,
+  usdToNano,
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
@@ -26,6 +28,14 @@ export class KeysService {
     if (!isUuid(req.account_id) || !(await this.accounts.findById(req.account_id))) {
       throw new TfError('not_found', `No account with id '${req.account_id}'.`, { param: 'account_id' });
     }
+    const budgetNano = req.budget_usd === undefined ? null : usdToNano(req.budget_usd);
+    if (budgetNano === 0n || (req.budget_usd !== undefined && budgetNano === null)) {
+      throw new TfError('invalid_request', 'budget_usd must be a positive USD decimal string such as "25.00".', { param: 'budget_usd' });
+    }
+    const expiresAt = req.expires_at ? new Date(req.expires_at) : null;
+    if (expiresAt && Number.isNaN(expiresAt.getTime())) {
+      throw new TfError('invalid_request', 'expires_at must be an ISO 8601 time.', { param: 'expires_at' });
+    }
     const key = generateApiKey();
     const keyHash = hashApiKey(key);
     const row = await this.keys.insert({
@@ -35,6 +45,9 @@ export class KeysService {
       name: req.name ?? null,
       models: req.models && req.models.length ? [...new Set(req.models)] : null,
       rpmLimit: req.rpm_limit ?? null,
+      budgetNano,
+      budgetPeriod: budgetNano === null ? null : (req.budget_period ?? 'monthly'),
+      expiresAt,
     });
     // Replicas may hold a negative cache entry for this hash (someone tried it before it existed).
     this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash, change: 'created' });
@@ -45,6 +58,9 @@ export class KeysService {
       name: row.name,
       models: row.models,
       rpm_limit: row.rpmLimit,
+      budget_usd: row.budgetNano === null ? null : nanoToUsd(row.budgetNano),
+      budget_period: row.budgetPeriod,
+      expires_at: row.expiresAt?.toISOString() ?? null,
       created_at: row.createdAt.toISOString(),
     };
   }
@@ -59,6 +75,14 @@ export class KeysService {
   async authenticate(keyHash: string): Promise<KeyPrincipal | null> {
     const row = await this.keys.findActiveByHash(keyHash);
     if (!row) return null;
-    return { keyId: row.id, accountId: row.accountId, name: row.name, models: row.models, rpmLimit: row.rpmLimit };
+    return {
+      keyId: row.id,
+      accountId: row.accountId,
+      name: row.name,
+      models: row.models,
+      rpmLimit: row.rpmLimit,
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+      budget: row.budgetNano === null || row.budgetPeriod === null ? null : { limitNano: row.budgetNano.toString(), period: row.budgetPeriod },
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  type BudgetPeriod,
   type KeyInfoReply,
   nanoToUsd,
   TfError,
@@ -8,7 +9,9 @@ import {
 } from '@tokenflow/contracts';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { isUuid } from '../accounts/accounts.service';
+import { budgetWindow } from '../holds/budget-period';
 import { KeysRepository } from '../keys/keys.repository';
+import { LedgerRepository } from '../settlement/ledger.repository';
 import { type UsageAggregate, ReportsRepository } from './reports.repository';
 
 @Injectable()
@@ -17,6 +20,7 @@ export class ReportsService {
     private readonly reports: ReportsRepository,
     private readonly keys: KeysRepository,
     private readonly accounts: AccountsRepository,
+    private readonly ledger: LedgerRepository,
   ) {}
 
   async usage(q: UsageReportRequest): Promise<UsageReportReply> {
@@ -49,6 +53,13 @@ export class ReportsService {
     };
   }
 
+  private async budgetView(keyId: string, limit: bigint | null, period: BudgetPeriod | null): Promise<KeyInfoReply['budget']> {
+    if (limit === null || period === null) return null;
+    const spent = await this.ledger.keySpendSince(keyId, budgetWindow(period).start);
+    const remaining = limit - spent;
+    return { limit_usd: nanoToUsd(limit), period, remaining_usd: nanoToUsd(remaining > 0n ? remaining : 0n) };
+  }
+
   async keyInfo(keyId: string): Promise<KeyInfoReply> {
     const key = await this.keys.findById(keyId);
     if (!key) throw new TfError('invalid_api_key', 'This API key no longer exists.');
@@ -59,6 +70,8 @@ export class ReportsService {
       name: key.name,
       models: key.models,
       rate_limit: { requests_per_minute: key.rpmLimit },
+      budget: await this.budgetView(key.id, key.budgetNano, key.budgetPeriod),
+      expires_at: key.expiresAt?.toISOString() ?? null,
       spend_usd: { total: nanoToUsd(spend.total), today: nanoToUsd(spend.today), this_month: nanoToUsd(spend.month) },
       account: { balance_usd: nanoToUsd(account?.balanceNano ?? 0n), credit_limit_usd: nanoToUsd(account?.creditLimitNano ?? 0n) },
       created_at: key.createdAt.toISOString(),

@@ -21,6 +21,16 @@ export interface UsageEntry {
 export class LedgerRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** What a key has been charged since `start` (all time when null): the source of truth for key budgets. */
+  async keySpendSince(keyId: string, start: Date | null): Promise<bigint> {
+    const [r] = await this.db.query(
+      `SELECT coalesce(sum(-amount_nano), 0)::text AS spent FROM billing.ledger_entries
+       WHERE kind = 'usage' AND key_id = $1 AND ($2::timestamptz IS NULL OR created_at >= $2)`,
+      [keyId, start],
+    );
+    return BigInt(r.spent);
+  }
+
   /**
    * Appends a batch of usage entries and debits the accounts in ONE statement: entries whose idempotency key is
    * already in the ledger are skipped by ON CONFLICT, and only the rows actually inserted move balances. A

@@ -4,6 +4,7 @@ import { type DeliveredEvent, NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BalanceCache } from '../holds/balance-cache';
+import { windowStart } from '../holds/budget-period';
 import { PriceBookService } from '../prices/price-book.service';
 import { LedgerRepository, type UsageEntry } from './ledger.repository';
 
@@ -39,13 +40,13 @@ export class SettlementService implements OnApplicationBootstrap {
 
   async settle(batch: DeliveredEvent[]): Promise<number> {
     const entries: UsageEntry[] = [];
-    const releases: { accountId: string; requestId: string }[] = [];
+    const releases: { accountId: string; requestId: string; keyId: string }[] = [];
     for (const e of batch) {
       if (e.subject === Subjects.billingHoldRelease) {
         releases.push(e.payload);
       } else if (e.subject === Subjects.usageRecorded) {
         entries.push(await this.entry(e.payload));
-        releases.push({ accountId: e.payload.accountId, requestId: e.payload.requestId });
+        releases.push({ accountId: e.payload.accountId, requestId: e.payload.requestId, keyId: e.payload.keyId });
       }
     }
     const inserted = await this.ledger.appendUsage(entries);
@@ -55,8 +56,20 @@ export class SettlementService implements OnApplicationBootstrap {
     // order would briefly show money that was already spent.
     const touched = [...new Set(entries.map((e) => e.accountId))];
     for (const snapshot of await this.accounts.snapshots(touched)) await this.cache.sync(snapshot);
-    for (const r of releases) await this.cache.release(r.accountId, r.requestId);
+    await this.syncKeyBudgets(entries);
+    for (const r of releases) await this.cache.release(r.accountId, r.requestId, r.keyId);
     return inserted;
+  }
+
+  /** Keys with a cached budget get their window's spend re-read from the ledger (a no-op for other keys). */
+  private async syncKeyBudgets(entries: UsageEntry[]): Promise<void> {
+    const pairs = new Map(entries.map((e) => [e.keyId, e.accountId]));
+    for (const [keyId, accountId] of pairs) {
+      const window = await this.cache.budgetWindowOf(accountId, keyId);
+      if (window === null) continue;
+      const spent = await this.ledger.keySpendSince(keyId, windowStart(window));
+      await this.cache.budgetSync(accountId, keyId, window, spent, false);
+    }
   }
 
   /** Priced at the quote carried from the request's start; events from before quotes existed use the price book. */

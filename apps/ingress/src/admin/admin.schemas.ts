@@ -24,6 +24,9 @@ export const keyCreateSchema = z.strictObject({
   name: z.string().max(200).optional(),
   models: z.array(modelId).max(1000).optional(),
   rpm_limit: z.number().int().min(1).max(10_000_000).optional(),
+  budget_usd: usd.optional(),
+  budget_period: z.enum(['daily', 'monthly', 'total']).optional(),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
 });
 
 const channelFields = {

@@ -47,6 +47,9 @@ export class AuthService implements OnApplicationBootstrap {
       this.cache.set(hash, entry);
     }
     if (!entry.principal) throw invalidKey(key);
+    if (entry.principal.expiresAt && Date.parse(entry.principal.expiresAt) <= now) {
+      throw new TfError('invalid_api_key', `This API key expired at ${entry.principal.expiresAt}.`);
+    }
     return entry.principal;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   AUTO_MODEL,
   Headers,
+  type HoldReleaseEvent,
   type KeyPrincipal,
   nanoToUsd,
   type PlanReply,
@@ -55,7 +56,14 @@ export class ChatService {
     // The hold needs the real model (after `auto`) for its price, so it follows the plan.
     const hold = await this.bus.request(
       Subjects.billingHold,
-      { requestId, accountId: principal.accountId, keyId: principal.keyId, model: plan.model, ...holdSize(body, plan.maxOutputTokens) },
+      {
+        requestId,
+        accountId: principal.accountId,
+        keyId: principal.keyId,
+        model: plan.model,
+        keyBudget: principal.budget,
+        ...holdSize(body, plan.maxOutputTokens),
+      },
       { ctx },
     );
 
@@ -88,7 +96,7 @@ export class ChatService {
       finished = true;
       this.bus.emit(Subjects.adapterCancel, { requestId, reason: 'deadline' }, requestId);
       // No attempt produced output, so no usage event will settle the hold: give the money back now.
-      await this.releaseHold(requestId, principal.accountId);
+      await this.releaseHold({ requestId, accountId: principal.accountId, keyId: principal.keyId });
       throw err;
     }
     const stream = opened;
@@ -104,15 +112,15 @@ export class ChatService {
   }
 
   /** At once when billing answers (the money is spendable again immediately), else durably through JetStream. */
-  private async releaseHold(requestId: string, accountId: string): Promise<void> {
+  private async releaseHold(release: HoldReleaseEvent): Promise<void> {
     try {
-      await this.bus.request(Subjects.billingHoldReleaseNow, { requestId, accountId }, { timeoutMs: 2_000 });
+      await this.bus.request(Subjects.billingHoldReleaseNow, release, { timeoutMs: 2_000 });
     } catch {
       try {
-        await this.bus.publishDurable(Subjects.billingHoldRelease, { requestId, accountId }, `release:${requestId}`);
+        await this.bus.publishDurable(Subjects.billingHoldRelease, release, `release:${release.requestId}`);
       } catch (err) {
         // The expiry job releases it later; the request's own error matters more to the caller.
-        this.log.warn({ err, requestId }, 'hold release could not be published');
+        this.log.warn({ err, requestId: release.requestId }, 'hold release could not be published');
       }
     }
   }
