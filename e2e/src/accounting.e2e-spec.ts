@@ -146,6 +146,85 @@ describe('holds, prices and cost reporting', () => {
     assert.equal((await chat(key.body.key, small)).status, 200);
   });
 
+  it('records refunds and adjustments as new ledger entries, once per Idempotency-Key', async () => {
+    const { accountId } = await account('1.00');
+    const adjust = (body: Record<string, unknown>, idem: string) =>
+      fetch(`${p.baseUrl}/admin/v1/accounts/${accountId}/adjustments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json', 'idempotency-key': idem },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { applied: boolean; account: { balance_usd: string }; error?: { param: string } } }));
+    const refund = await adjust({ kind: 'refund', amount_usd: '0.25', note: 'outage credit' }, 'r1');
+    assert.deepEqual([refund.status, refund.body.applied, refund.body.account.balance_usd], [200, true, '1.25']);
+    assert.equal((await adjust({ kind: 'refund', amount_usd: '0.25', note: 'outage credit' }, 'r1')).body.applied, false);
+    const debit = await adjust({ kind: 'adjustment', amount_usd: '-0.05', note: 'manual correction' }, 'a1');
+    assert.equal(debit.body.account.balance_usd, '1.20');
+    assert.equal((await adjust({ kind: 'refund', amount_usd: '-1', note: 'x' }, 'r2')).status, 400);
+    assert.equal((await adjust({ kind: 'adjustment', amount_usd: '1' }, 'a2')).body.error?.param, 'note');
+    const sides = await withDb(p.databaseUrl, (c) =>
+      c.query(`SELECT kind, debit_account, credit_account FROM billing.ledger_entries WHERE account_id = $1 AND kind <> 'top_up' ORDER BY id`, [accountId]),
+    );
+    assert.deepEqual(sides.rows, [
+      { kind: 'refund', debit_account: 'system:revenue', credit_account: `account:${accountId}` },
+      { kind: 'adjustment', debit_account: `account:${accountId}`, credit_account: 'system:adjustments' },
+    ]);
+  });
+
+  it('bills a request at the price in force when it started, even if the price changes mid-stream', async () => {
+    await admin('POST', '/admin/v1/channels', {
+      name: 'slow-priced',
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: ['sk-mock'],
+      models: ['m-slow-priced'],
+      model_mapping: { 'm-slow-priced': 'gpt-4o+tokens=40+tps=40' },
+    });
+    await admin('PUT', '/admin/v1/models/m-slow-priced/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    const { accountId, key } = await account('1.00');
+    const pending = chat(key, { model: 'm-slow-priced', messages: [{ role: 'user', content: 'slow' }] });
+    await new Promise((r) => setTimeout(r, 300));
+    await admin('PUT', '/admin/v1/models/m-slow-priced/price', { input_usd_per_mtok: '50.00', output_usd_per_mtok: '50.00' });
+    const r = await pending;
+    assert.equal(r.status, 200);
+    const rows = await waitFor(async () => {
+      const rr = await usageRows(p.databaseUrl, accountId);
+      return rr.length === 1 ? rr : null;
+    }, 10_000, 'ledger entry');
+    const usage = r.json.usage as { total_tokens: number };
+    assert.equal(-BigInt(rows[0].amount_nano), BigInt(usage.total_tokens) * 1_000n, 'billed at $1/M, the price at the start');
+  });
+
+  it('bills streams without upstream usage from a local token count', async () => {
+    await admin('POST', '/admin/v1/channels', {
+      name: 'no-usage',
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: ['sk-mock'],
+      models: ['m-no-usage'],
+      model_mapping: { 'm-no-usage': 'gpt-4o+usage=none' },
+    });
+    await admin('PUT', '/admin/v1/models/m-no-usage/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    const { accountId, key } = await account('1.00');
+    const res = await fetch(`${p.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm-no-usage', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'count me' }] }),
+    });
+    const text = await res.text();
+    const usageChunk = text
+      .split('\n\n')
+      .filter((b) => b.startsWith('data: {'))
+      .map((b) => JSON.parse(b.slice(6)) as { usage?: { completion_tokens: number } | null })
+      .find((c) => c.usage);
+    assert.ok(usageChunk?.usage && usageChunk.usage.completion_tokens > 0, 'the client still gets usage, counted locally');
+    const rows = await waitFor(async () => {
+      const rr = await usageRows(p.databaseUrl, accountId);
+      return rr.length === 1 ? rr : null;
+    }, 10_000, 'ledger entry');
+    assert.equal(rows[0].completion_tokens, usageChunk.usage.completion_tokens);
+    assert.ok(rows[0].prompt_tokens > 0);
+  });
+
   it('verifies the ledger invariants, and notices a balance that does not match its ledger', async () => {
     await new Promise((r) => setTimeout(r, 1_500));
     const report = await admin<{ ok: boolean; usage_events_checked: number; postings_sum_nano: string; balance_mismatches: unknown[] }>(

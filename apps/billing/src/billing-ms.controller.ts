@@ -28,6 +28,7 @@ export class BillingMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.billingAccountCreate, (req) => this.accounts.create(req));
     this.bus.serve(Subjects.billingAccountGet, (req) => this.accounts.get(req.id));
     this.bus.serve(Subjects.billingAccountCredit, (req) => this.accounts.credit(req));
+    this.bus.serve(Subjects.billingAccountAdjust, (req) => this.accounts.adjust(req));
     this.bus.serve(Subjects.billingLedgerVerify, () => this.verifier.verify());
     this.bus.serve(Subjects.billingUsageReport, (req) => this.reports.usage(req));
     this.bus.serve(Subjects.billingKeyInfo, (req) => this.reports.keyInfo(req.keyId));

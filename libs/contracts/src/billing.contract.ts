@@ -91,6 +91,17 @@ export interface AccountCreditReply {
   applied: boolean;
 }
 
+/** A correction: a refund gives money back to the customer; an adjustment moves it either way. */
+export interface AccountAdjustRequest {
+  account_id: string;
+  kind: 'refund' | 'adjustment';
+  /** Signed for adjustments ("-1.50" takes money); refunds must be positive. */
+  amount_usd: string;
+  idempotency_key: string;
+  note: string;
+  request_id?: string;
+}
+
 export interface LedgerVerifyReply {
   ok: boolean;
   accounts_checked: number;

@@ -12,6 +12,7 @@ export const Subjects = {
   billingAccountCreate: 'tf.billing.account-create.v1',
   billingAccountGet: 'tf.billing.account-get.v1',
   billingAccountCredit: 'tf.billing.account-credit.v1',
+  billingAccountAdjust: 'tf.billing.account-adjust.v1',
   billingLedgerVerify: 'tf.billing.ledger-verify.v1',
   billingUsageReport: 'tf.billing.usage-report.v1',
   billingKeyInfo: 'tf.billing.key-info.v1',
@@ -52,6 +53,7 @@ export interface RequestMap {
   [Subjects.billingAccountCreate]: { req: B.AccountCreateRequest; res: B.AccountView };
   [Subjects.billingAccountGet]: { req: B.AccountGetRequest; res: B.AccountView };
   [Subjects.billingAccountCredit]: { req: B.AccountCreditRequest; res: B.AccountCreditReply };
+  [Subjects.billingAccountAdjust]: { req: B.AccountAdjustRequest; res: B.AccountCreditReply };
   [Subjects.billingLedgerVerify]: { req: Record<string, never>; res: B.LedgerVerifyReply };
   [Subjects.billingUsageReport]: { req: B.UsageReportRequest; res: B.UsageReportReply };
   [Subjects.billingKeyInfo]: { req: B.KeyInfoRequest; res: B.KeyInfoReply };

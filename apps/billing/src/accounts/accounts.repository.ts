@@ -28,12 +28,36 @@ export class AccountsRepository {
     return this.db.transaction((tx) => this.topUp(tx, id, amountNano, `top_up:${id}:${idempotencyKey}`, note));
   }
 
-  private async topUp(tx: EntityManager, id: string, amountNano: bigint, idempotencyKey: string, note: string | null): Promise<boolean> {
+  /**
+   * A refund (from revenue back to the customer) or an adjustment (either way, against `system:adjustments`), once
+   * per idempotency key.
+   */
+  async adjust(id: string, kind: 'refund' | 'adjustment', amountNano: bigint, idempotencyKey: string, note: string, requestId: string | null): Promise<boolean> {
+    return this.db.transaction((tx) => this.move(tx, id, kind, amountNano, `${kind}:${id}:${idempotencyKey}`, note, requestId));
+  }
+
+  private topUp(tx: EntityManager, id: string, amountNano: bigint, idempotencyKey: string, note: string | null): Promise<boolean> {
+    return this.move(tx, id, 'top_up', amountNano, idempotencyKey, note, null);
+  }
+
+  /** One ledger entry and its balance change, in the caller's transaction; `amountNano` is signed for the customer. */
+  private async move(
+    tx: EntityManager,
+    id: string,
+    kind: 'top_up' | 'refund' | 'adjustment',
+    amountNano: bigint,
+    idempotencyKey: string,
+    note: string | null,
+    requestId: string | null,
+  ): Promise<boolean> {
+    const house = kind === 'top_up' ? 'system:funding' : kind === 'refund' ? 'system:revenue' : 'system:adjustments';
+    const customer = `account:${id}`;
+    const [debit, credit] = amountNano >= 0n ? [house, customer] : [customer, house];
     const inserted = await tx.query(
-      `INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, debit_account, credit_account, note)
-       VALUES ($1, $2::uuid, 'top_up', $3, 'system:funding', 'account:' || $2::text, $4)
+      `INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, debit_account, credit_account, note, request_id)
+       VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [idempotencyKey, id, amountNano.toString(), note],
+      [idempotencyKey, id, kind, amountNano.toString(), debit, credit, note, requestId],
     );
     if (inserted.length === 0) return false;
     await tx.query(`UPDATE billing.accounts SET balance_nano = balance_nano + $2, version = version + 1, updated_at = now() WHERE id = $1`, [

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  type AccountAdjustRequest,
   type AccountCreateRequest,
   type AccountCreditReply,
   type AccountCreditRequest,
@@ -37,9 +38,26 @@ export class AccountsService {
     if (amount === 0n) throw new TfError('invalid_request', 'amount_usd must be greater than zero.', { param: 'amount_usd' });
     await this.get(req.account_id);
     const applied = await this.accounts.credit(req.account_id, amount, req.idempotency_key, req.note ?? null);
-    const snapshot = await this.accounts.snapshot(req.account_id);
+    return this.afterMove(req.account_id, applied);
+  }
+
+  /** Refunds and adjustments: corrections are new entries, never edits of old ones. */
+  async adjust(req: AccountAdjustRequest): Promise<AccountCreditReply> {
+    const negative = req.amount_usd.startsWith('-');
+    const magnitude = usd(negative ? req.amount_usd.slice(1) : req.amount_usd, 'amount_usd');
+    if (magnitude === 0n || (negative && req.kind === 'refund')) {
+      throw new TfError('invalid_request', 'amount_usd must be non-zero, and positive for a refund.', { param: 'amount_usd' });
+    }
+    await this.get(req.account_id);
+    const amount = negative ? -magnitude : magnitude;
+    const applied = await this.accounts.adjust(req.account_id, req.kind, amount, req.idempotency_key, req.note, req.request_id ?? null);
+    return this.afterMove(req.account_id, applied);
+  }
+
+  private async afterMove(accountId: string, applied: boolean): Promise<AccountCreditReply> {
+    const snapshot = await this.accounts.snapshot(accountId);
     if (snapshot) await this.cache.sync(snapshot);
-    return { account: await this.get(req.account_id), applied };
+    return { account: await this.get(accountId), applied };
   }
 
   async get(id: string): Promise<AccountView> {

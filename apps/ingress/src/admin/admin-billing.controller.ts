@@ -14,7 +14,14 @@ import { validate } from '@tokenflow/openai';
 import type { FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../auth/admin-auth.service';
 import { callContext } from '../http/request-context';
-import { accountCreateSchema, accountCreditSchema, idempotencyKeySchema, keyCreateSchema, usageQuerySchema } from './admin.schemas';
+import {
+  accountAdjustSchema,
+  accountCreateSchema,
+  accountCreditSchema,
+  idempotencyKeySchema,
+  keyCreateSchema,
+  usageQuerySchema,
+} from './admin.schemas';
 
 /** Accounts and API keys (owned by billing). */
 @Controller('admin/v1')
@@ -42,15 +49,21 @@ export class AdminBillingController {
   @HttpCode(200)
   credit(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountCreditReply> {
     this.admin.assertAdmin(req.headers.authorization);
-    const header = req.headers['idempotency-key'];
-    const parsed = header === undefined ? null : idempotencyKeySchema.safeParse(header);
-    if (parsed && !parsed.success) {
-      throw new TfError('invalid_request', 'The Idempotency-Key header must be 1 to 255 characters.', { param: 'Idempotency-Key' });
-    }
-    const idempotencyKey = parsed?.data ?? `once:${req.id}`;
     return this.bus.request(
       Subjects.billingAccountCredit,
-      { account_id: id, idempotency_key: idempotencyKey, ...validate(accountCreditSchema, body) },
+      { account_id: id, idempotency_key: idempotencyKey(req), ...validate(accountCreditSchema, body) },
+      { ctx: callContext(req) },
+    );
+  }
+
+  /** A refund or a signed adjustment, with a mandatory note; idempotent like credits. */
+  @Post('accounts/:id/adjustments')
+  @HttpCode(200)
+  adjust(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountCreditReply> {
+    this.admin.assertAdmin(req.headers.authorization);
+    return this.bus.request(
+      Subjects.billingAccountAdjust,
+      { account_id: id, idempotency_key: idempotencyKey(req), ...validate(accountAdjustSchema, body) },
       { ctx: callContext(req) },
     );
   }
@@ -81,4 +94,15 @@ export class AdminBillingController {
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingKeyRevoke, { id }, { ctx: callContext(req) });
   }
+}
+
+/** The `Idempotency-Key` header; without one every call is its own operation. */
+function idempotencyKey(req: FastifyRequest): string {
+  const header = req.headers['idempotency-key'];
+  if (header === undefined) return `once:${req.id}`;
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (!parsed.success) {
+    throw new TfError('invalid_request', 'The Idempotency-Key header must be 1 to 255 characters.', { param: 'Idempotency-Key' });
+  }
+  return parsed.data;
 }

@@ -64,3 +64,10 @@ export const usageQuerySchema = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
   group_by: z.enum(['model', 'key', 'day', 'hour']).optional(),
 });
+
+export const accountAdjustSchema = z.strictObject({
+  kind: z.enum(['refund', 'adjustment']),
+  amount_usd: z.string().regex(/^-?\d{1,12}(\.\d{1,9})?$/, 'must be a USD decimal string such as "-1.50"'),
+  note: z.string().trim().min(1).max(500),
+  request_id: z.string().max(100).optional(),
+});
