@@ -22,6 +22,26 @@ describe('holds, prices and cost reporting', () => {
     return { accountId: acct.body.id, key: key.body.key };
   }
   const chat = (key: string, body: Record<string, unknown>) => post(p.baseUrl, '/v1/chat/completions', key, body);
+
+  /** A channel for `model` on the mock with scripted behaviour, and its price (USD per 1M tokens). */
+  async function pricedChannel(model: string, upstream: string, input = '1.00', output = input) {
+    await admin('POST', '/admin/v1/channels', {
+      name: `ch-${model}`,
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: ['sk-mock'],
+      models: [model],
+      model_mapping: { [model]: upstream },
+    });
+    await admin('PUT', `/admin/v1/models/${model}/price`, { input_usd_per_mtok: input, output_usd_per_mtok: output });
+  }
+
+  /** Waits until settlement has written exactly `n` usage entries for the account. */
+  const settled = (accountId: string, n: number) =>
+    waitFor(async () => {
+      const rows = await usageRows(p.databaseUrl, accountId);
+      return rows.length === n ? rows : null;
+    }, 10_000, `${n} ledger entries`);
   const small = { model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] };
 
   it('admits at most what the balance covers under 200 concurrent requests, and never overdraws', async () => {
@@ -44,15 +64,7 @@ describe('holds, prices and cost reporting', () => {
   });
 
   it('gives the hold back when the request fails before any output', async () => {
-    await admin('POST', '/admin/v1/channels', {
-      name: 'always-500',
-      provider: 'openai-compatible',
-      base_url: `${p.mockUrl}/v1`,
-      api_keys: ['sk-mock'],
-      models: ['m-broken'],
-      model_mapping: { 'm-broken': 'gpt-4o+fail=500' },
-    });
-    await admin('PUT', '/admin/v1/models/m-broken/price', { input_usd_per_mtok: '2.50', output_usd_per_mtok: '10.00' });
+    await pricedChannel('m-broken', 'gpt-4o+fail=500', '2.50', '10.00');
     // Enough for exactly one hold of this size at a time.
     const { key } = await account('0.0003');
     for (let i = 0; i < 3; i++) assert.equal((await chat(key, { ...small, model: 'm-broken' })).status, 502);
@@ -70,10 +82,7 @@ describe('holds, prices and cost reporting', () => {
     assert.match(cost ?? '', /^\d+\.\d+$/);
     const usage = r.json.usage as { prompt_tokens: number; completion_tokens: number };
     const expectedNano = BigInt(usage.prompt_tokens) * 2500n + BigInt(usage.completion_tokens) * 10000n;
-    const rows = await waitFor(async () => {
-      const rr = await usageRows(p.databaseUrl, accountId);
-      return rr.length === 1 ? rr : null;
-    }, 10_000, 'ledger entry');
+    const rows = await settled(accountId, 1);
     assert.equal(-BigInt(rows[0].amount_nano), expectedNano);
     assert.equal(r.headers.get('x-tokenflow-model'), 'gpt-4o');
     assert.equal(r.headers.get('x-tokenflow-provider'), 'openai');
@@ -171,39 +180,20 @@ describe('holds, prices and cost reporting', () => {
   });
 
   it('bills a request at the price in force when it started, even if the price changes mid-stream', async () => {
-    await admin('POST', '/admin/v1/channels', {
-      name: 'slow-priced',
-      provider: 'openai-compatible',
-      base_url: `${p.mockUrl}/v1`,
-      api_keys: ['sk-mock'],
-      models: ['m-slow-priced'],
-      model_mapping: { 'm-slow-priced': 'gpt-4o+tokens=40+tps=40' },
-    });
-    await admin('PUT', '/admin/v1/models/m-slow-priced/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    await pricedChannel('m-slow-priced', 'gpt-4o+tokens=40+tps=40');
     const { accountId, key } = await account('1.00');
     const pending = chat(key, { model: 'm-slow-priced', messages: [{ role: 'user', content: 'slow' }] });
     await new Promise((r) => setTimeout(r, 300));
     await admin('PUT', '/admin/v1/models/m-slow-priced/price', { input_usd_per_mtok: '50.00', output_usd_per_mtok: '50.00' });
     const r = await pending;
     assert.equal(r.status, 200);
-    const rows = await waitFor(async () => {
-      const rr = await usageRows(p.databaseUrl, accountId);
-      return rr.length === 1 ? rr : null;
-    }, 10_000, 'ledger entry');
+    const rows = await settled(accountId, 1);
     const usage = r.json.usage as { total_tokens: number };
     assert.equal(-BigInt(rows[0].amount_nano), BigInt(usage.total_tokens) * 1_000n, 'billed at $1/M, the price at the start');
   });
 
   it('bills streams without upstream usage from a local token count', async () => {
-    await admin('POST', '/admin/v1/channels', {
-      name: 'no-usage',
-      provider: 'openai-compatible',
-      base_url: `${p.mockUrl}/v1`,
-      api_keys: ['sk-mock'],
-      models: ['m-no-usage'],
-      model_mapping: { 'm-no-usage': 'gpt-4o+usage=none' },
-    });
-    await admin('PUT', '/admin/v1/models/m-no-usage/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    await pricedChannel('m-no-usage', 'gpt-4o+usage=none');
     const { accountId, key } = await account('1.00');
     const res = await fetch(`${p.baseUrl}/v1/chat/completions`, {
       method: 'POST',
@@ -217,10 +207,7 @@ describe('holds, prices and cost reporting', () => {
       .map((b) => JSON.parse(b.slice(6)) as { usage?: { completion_tokens: number } | null })
       .find((c) => c.usage);
     assert.ok(usageChunk?.usage && usageChunk.usage.completion_tokens > 0, 'the client still gets usage, counted locally');
-    const rows = await waitFor(async () => {
-      const rr = await usageRows(p.databaseUrl, accountId);
-      return rr.length === 1 ? rr : null;
-    }, 10_000, 'ledger entry');
+    const rows = await settled(accountId, 1);
     assert.equal(rows[0].completion_tokens, usageChunk.usage.completion_tokens);
     assert.ok(rows[0].prompt_tokens > 0);
   });
