@@ -203,5 +203,28 @@ describe('price book (admin)', () => {
       bus.request(Subjects.billingPriceSet, { model, input_usd_per_mtok: '0.0000001', output_usd_per_mtok: '1' }),
       (e: unknown) => e instanceof TfError && e.param === 'input_usd_per_mtok',
     );
+    const cachedModel = `${model}-cached`;
+    const cached = await bus.request(Subjects.billingPriceSet, {
+      model: cachedModel,
+      input_usd_per_mtok: '2.00',
+      output_usd_per_mtok: '8.00',
+      cached_input_usd_per_mtok: '0.50',
+    });
+    assert.equal(cached.cached_input_usd_per_mtok, '0.50');
+    await assert.rejects(
+      bus.request(Subjects.billingPriceSet, { model: cachedModel, input_usd_per_mtok: '1', output_usd_per_mtok: '1', cached_input_usd_per_mtok: '2' }),
+      (e: unknown) => e instanceof TfError && e.param === 'cached_input_usd_per_mtok',
+    );
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'cached', credit_usd: '1' });
+    const hold = await bus.request(Subjects.billingHold, {
+      requestId: `cached-${ns}`,
+      accountId: acct.id,
+      keyId: 'k',
+      model: cachedModel,
+      promptTokens: 1000,
+      maxOutputTokens: 10,
+      keyBudget: null,
+    });
+    assert.deepEqual(hold.price, { inputNanoPerToken: '2000', outputNanoPerToken: '8000', cachedInputNanoPerToken: '500' });
   });
 });

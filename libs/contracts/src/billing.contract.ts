@@ -31,6 +31,8 @@ export interface AuthReply {
 export interface PriceQuote {
   inputNanoPerToken: string;
   outputNanoPerToken: string;
+  /** Prompt tokens the provider served from its cache; absent = the input price. */
+  cachedInputNanoPerToken?: string;
 }
 
 export interface HoldRequest {
@@ -159,9 +161,10 @@ export interface PriceView {
   model: string;
   input_usd_per_mtok: string;
   output_usd_per_mtok: string;
+  cached_input_usd_per_mtok: string | null;
   effective_from: string;
   /** Earlier and scheduled versions, newest first. */
-  history: { input_usd_per_mtok: string; output_usd_per_mtok: string; effective_from: string }[];
+  history: { input_usd_per_mtok: string; output_usd_per_mtok: string; cached_input_usd_per_mtok: string | null; effective_from: string }[];
 }
 export interface PriceGetRequest {
   model: string;
@@ -170,6 +173,7 @@ export interface PriceSetRequest {
   model: string;
   input_usd_per_mtok: string;
   output_usd_per_mtok: string;
+  cached_input_usd_per_mtok?: string;
   /** ISO time; default now. A future time schedules a change. */
   effective_from?: string;
 }

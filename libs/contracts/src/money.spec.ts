@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { nanoToUsd, perMillionUsdToNanoPerToken, usdToNano } from './money';
+import { nanoToUsd, perMillionUsdToNanoPerToken, usageCostNano, usdToNano } from './money';
 
 describe('money', () => {
   it('parses USD decimal strings to exact nano-USD', () => {
@@ -21,5 +21,18 @@ describe('money', () => {
     assert.equal(perMillionUsdToNanoPerToken('0.14'), 140n);
     assert.equal(perMillionUsdToNanoPerToken('2.19'), 2190n);
     assert.equal(perMillionUsdToNanoPerToken('15.00'), 15000n);
+  });
+});
+
+describe('usageCostNano', () => {
+  const price = { inputNanoPerToken: '2500', outputNanoPerToken: '10000' };
+  it('prices uncached input, cached input and output separately', () => {
+    assert.equal(usageCostNano({ promptTokens: 1000, cachedTokens: 0, completionTokens: 100 }, price), 3_500_000n);
+    const withCache = { ...price, cachedInputNanoPerToken: '1250' };
+    assert.equal(usageCostNano({ promptTokens: 1000, cachedTokens: 400, completionTokens: 100 }, withCache), 600n * 2500n + 400n * 1250n + 100n * 10000n);
+  });
+  it('bills cached tokens at the input price when there is no cached price, and never more cached than prompt', () => {
+    assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 4, completionTokens: 0 }, price), 25_000n);
+    assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 50, completionTokens: 0 }, { ...price, cachedInputNanoPerToken: '0' }), 0n);
   });
 });

@@ -1,3 +1,5 @@
+import type { PriceQuote } from './billing.contract';
+
 /** Money is integer nano-USD (1e-9 USD) everywhere inside; USD decimal strings only at the API edge. */
 export const NANO_PER_USD = 1_000_000_000n;
 
@@ -25,4 +27,21 @@ export function perMillionUsdToNanoPerToken(usdPerMillion: string): bigint {
   const nano = usdToNano(usdPerMillion);
   if (nano === null) throw new Error(`invalid price ${usdPerMillion}`);
   return nano / 1_000_000n;
+}
+
+/**
+ * What usage costs at a quote: uncached prompt tokens at the input price, cached ones at the cached-input price
+ * (when the price book has one), output tokens at the output price. Reasoning tokens are part of the output.
+ */
+export function usageCostNano(
+  u: { promptTokens: number; cachedTokens: number; completionTokens: number },
+  price: PriceQuote,
+): bigint {
+  const cached = BigInt(Math.max(0, Math.min(u.cachedTokens, u.promptTokens)));
+  const cachedPrice = BigInt(price.cachedInputNanoPerToken ?? price.inputNanoPerToken);
+  return (
+    (BigInt(u.promptTokens) - cached) * BigInt(price.inputNanoPerToken) +
+    cached * cachedPrice +
+    BigInt(u.completionTokens) * BigInt(price.outputNanoPerToken)
+  );
 }

@@ -22,6 +22,7 @@ export interface UsageRecordedEvent {
   /** Price per token quoted at the start of the request (nano-USD, decimal strings). */
   inputNanoPerToken: string;
   outputNanoPerToken: string;
+  cachedInputNanoPerToken?: string;
 
   ttftMs: number | null;
   durationMs: number;

@@ -5,12 +5,13 @@ import { BillingInit1764000000000 } from './migrations/1764000000000-billing-ini
 import { PriceBookAndBalances1764100000000 } from './migrations/1764100000000-price-book-and-balances';
 import { DoubleEntryLedger1764200000000 } from './migrations/1764200000000-double-entry-ledger';
 import { KeyBudgets1764300000000 } from './migrations/1764300000000-key-budgets';
+import { CachedInputPrice1764400000000 } from './migrations/1764400000000-cached-input-price';
 
 export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: billingEntities,
-    migrations: [BillingInit1764000000000, PriceBookAndBalances1764100000000, DoubleEntryLedger1764200000000, KeyBudgets1764300000000],
+    migrations: [BillingInit1764000000000, PriceBookAndBalances1764100000000, DoubleEntryLedger1764200000000, KeyBudgets1764300000000, CachedInputPrice1764400000000],
     migrationsTableName: 'billing_migrations',
     poolSize,
   };

@@ -38,6 +38,7 @@ export class PriceEntity {
   @PrimaryColumn('timestamptz', { name: 'effective_from' }) effectiveFrom: Date;
   @Column('bigint', { name: 'input_nano_per_token', transformer: bigintTransformer }) inputNanoPerToken: bigint;
   @Column('bigint', { name: 'output_nano_per_token', transformer: bigintTransformer }) outputNanoPerToken: bigint;
+  @Column('bigint', { name: 'cached_input_nano_per_token', nullable: true, transformer: bigintTransformer }) cachedInputNanoPerToken: bigint | null;
 }
 
 @Entity({ schema: 'billing', name: 'ledger_entries' })

@@ -48,7 +48,7 @@ export class PriceBookService implements OnApplicationBootstrap {
         param: 'model',
       });
     }
-    return { inputNanoPerToken: v.inputNanoPerToken.toString(), outputNanoPerToken: v.outputNanoPerToken.toString() };
+    return quoteOf(v);
   }
 
   versions(model: string): PriceVersion[] {
@@ -60,4 +60,10 @@ export class PriceBookService implements OnApplicationBootstrap {
     await this.reload();
     this.bus.emit(Subjects.billingPricesChanged, { model: v.model });
   }
+}
+
+export function quoteOf(v: PriceVersion): PriceQuote {
+  const quote: PriceQuote = { inputNanoPerToken: v.inputNanoPerToken.toString(), outputNanoPerToken: v.outputNanoPerToken.toString() };
+  if (v.cachedInputNanoPerToken !== null) quote.cachedInputNanoPerToken = v.cachedInputNanoPerToken.toString();
+  return quote;
 }

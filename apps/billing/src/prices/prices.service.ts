@@ -21,11 +21,16 @@ export class PricesService {
   async set(req: PriceSetRequest): Promise<PriceView> {
     const input = perTokenNano(req.input_usd_per_mtok, 'input_usd_per_mtok');
     const output = perTokenNano(req.output_usd_per_mtok, 'output_usd_per_mtok');
+    const cached = req.cached_input_usd_per_mtok === undefined ? null : perTokenNano(req.cached_input_usd_per_mtok, 'cached_input_usd_per_mtok');
+    if (cached !== null && cached > input) {
+      // Holds price the whole prompt at the input price, so a cached price above it could bill past a hold.
+      throw new TfError('invalid_request', 'cached_input_usd_per_mtok cannot exceed input_usd_per_mtok.', { param: 'cached_input_usd_per_mtok' });
+    }
     const effectiveFrom = req.effective_from ? new Date(req.effective_from) : new Date();
     if (Number.isNaN(effectiveFrom.getTime())) {
       throw new TfError('invalid_request', 'effective_from must be an ISO 8601 time.', { param: 'effective_from' });
     }
-    await this.book.set({ model: req.model, effectiveFrom, inputNanoPerToken: input, outputNanoPerToken: output });
+    await this.book.set({ model: req.model, effectiveFrom, inputNanoPerToken: input, outputNanoPerToken: output, cachedInputNanoPerToken: cached });
     return this.get(req.model);
   }
 }
@@ -43,6 +48,7 @@ function usdFields(v: PriceVersion) {
   return {
     input_usd_per_mtok: nanoToUsd(v.inputNanoPerToken * PER_MTOK),
     output_usd_per_mtok: nanoToUsd(v.outputNanoPerToken * PER_MTOK),
+    cached_input_usd_per_mtok: v.cachedInputNanoPerToken === null ? null : nanoToUsd(v.cachedInputNanoPerToken * PER_MTOK),
     effective_from: v.effectiveFrom.toISOString(),
   };
 }

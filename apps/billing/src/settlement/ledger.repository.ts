@@ -15,6 +15,7 @@ export interface UsageEntry {
   reasoningTokens: number;
   inputPriceNano: bigint;
   outputPriceNano: bigint;
+  cachedInputPriceNano: bigint | null;
 }
 
 @Injectable()
@@ -43,16 +44,17 @@ export class LedgerRepository {
     const rows: { inserted: string }[] = await this.db.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-                              $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::bigint[])
+                              $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::bigint[], $14::bigint[])
            AS t(idempotency_key, account_id, amount_nano, request_id, key_id, model, channel_id,
-                prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano)
+                prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
+                cached_input_price_nano)
        ), ins AS (
          INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, request_id, key_id, model,
            channel_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-           debit_account, credit_account)
+           cached_input_price_nano, debit_account, credit_account)
          SELECT idempotency_key, account_id, 'usage', amount_nano, request_id, key_id, model, channel_id,
            prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-           'account:' || account_id, 'system:revenue'
+           cached_input_price_nano, 'account:' || account_id, 'system:revenue'
          FROM input
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING account_id, amount_nano
@@ -77,6 +79,7 @@ export class LedgerRepository {
         col((e) => e.reasoningTokens),
         col((e) => e.inputPriceNano.toString()),
         col((e) => e.outputPriceNano.toString()),
+        col((e) => e.cachedInputPriceNano?.toString() ?? null),
       ],
     );
     return Number(rows[0].inserted);

@@ -1,11 +1,11 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { Subjects, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type PriceQuote, Subjects, USAGE_STREAM, type UsageRecordedEvent, usageCostNano } from '@tokenflow/contracts';
 import { type DeliveredEvent, NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BalanceCache } from '../holds/balance-cache';
 import { windowStart } from '../holds/budget-period';
-import { PriceBookService } from '../prices/price-book.service';
+import { PriceBookService, quoteOf } from '../prices/price-book.service';
 import { LedgerRepository, type UsageEntry } from './ledger.repository';
 
 /**
@@ -74,15 +74,16 @@ export class SettlementService implements OnApplicationBootstrap {
 
   /** Priced at the quote carried from the request's start; events from before quotes existed use the price book. */
   private async entry(e: UsageRecordedEvent): Promise<UsageEntry> {
-    let input = e.inputNanoPerToken !== undefined ? BigInt(e.inputNanoPerToken) : null;
-    let output = e.outputNanoPerToken !== undefined ? BigInt(e.outputNanoPerToken) : null;
-    if (input === null || output === null) {
+    let quote: PriceQuote | null =
+      e.inputNanoPerToken !== undefined && e.outputNanoPerToken !== undefined
+        ? { inputNanoPerToken: e.inputNanoPerToken, outputNanoPerToken: e.outputNanoPerToken, cachedInputNanoPerToken: e.cachedInputNanoPerToken }
+        : null;
+    if (!quote) {
       const v = await this.prices.priceAt(e.model, new Date(e.occurredAt));
       if (!v) this.log.warn({ model: e.model, requestId: e.requestId }, 'no price for model; usage recorded at zero cost');
-      input = v?.inputNanoPerToken ?? 0n;
-      output = v?.outputNanoPerToken ?? 0n;
+      quote = v ? quoteOf(v) : { inputNanoPerToken: '0', outputNanoPerToken: '0' };
     }
-    const cost = BigInt(e.promptTokens) * input + BigInt(e.completionTokens) * output;
+    const cost = usageCostNano(e, quote);
     return {
       idempotencyKey: `usage:${e.eventId}`,
       accountId: e.accountId,
@@ -95,8 +96,9 @@ export class SettlementService implements OnApplicationBootstrap {
       completionTokens: e.completionTokens,
       cachedTokens: e.cachedTokens,
       reasoningTokens: e.reasoningTokens,
-      inputPriceNano: input,
-      outputPriceNano: output,
+      inputPriceNano: BigInt(quote.inputNanoPerToken),
+      outputPriceNano: BigInt(quote.outputNanoPerToken),
+      cachedInputPriceNano: quote.cachedInputNanoPerToken === undefined ? null : BigInt(quote.cachedInputNanoPerToken),
     };
   }
 }

@@ -53,6 +53,7 @@ export const channelPatchSchema = z
 export const priceSetSchema = z.strictObject({
   input_usd_per_mtok: usd,
   output_usd_per_mtok: usd,
+  cached_input_usd_per_mtok: usd.optional(),
   effective_from: z.iso.datetime({ offset: true }).optional(),
 });
 

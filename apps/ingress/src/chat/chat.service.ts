@@ -12,6 +12,7 @@ import {
   Subjects,
   TfError,
   type TokenUsage,
+  usageCostNano,
 } from '@tokenflow/contracts';
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
 import { type ChatRequest, CompletionAssembler, SSE_DONE, sseData } from '@tokenflow/openai';
@@ -211,7 +212,14 @@ export class ChatService {
 }
 
 function costNano(usage: TokenUsage, price: PriceQuote): bigint {
-  return BigInt(usage.prompt_tokens ?? 0) * BigInt(price.inputNanoPerToken) + BigInt(usage.completion_tokens ?? 0) * BigInt(price.outputNanoPerToken);
+  return usageCostNano(
+    {
+      promptTokens: usage.prompt_tokens ?? 0,
+      cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      completionTokens: usage.completion_tokens ?? 0,
+    },
+    price,
+  );
 }
 
 /** OpenAI's final usage chunk: same id/created/model as the stream, `choices: []`. */

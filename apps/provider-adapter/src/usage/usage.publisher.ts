@@ -51,6 +51,7 @@ export class UsagePublisher implements OnApplicationBootstrap {
       outcome,
       inputNanoPerToken: req.price.inputNanoPerToken,
       outputNanoPerToken: req.price.outputNanoPerToken,
+      cachedInputNanoPerToken: req.price.cachedInputNanoPerToken,
       ttftMs: timing.ttftMs,
       durationMs: timing.durationMs,
       occurredAt: new Date().toISOString(),
