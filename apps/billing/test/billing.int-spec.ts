@@ -108,6 +108,19 @@ describe('billing service (real NATS + Postgres)', () => {
     assert.deepEqual(again.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
   });
 
+  it('keeps large amounts exact in Redis and refuses them with a 429, not a 500', async () => {
+    const whale = await bus.request(Subjects.billingAccountCreate, { name: 'whale', credit_usd: '1000000' });
+    // 123,456,789,012 prompt tokens at $1/M (1000 nano each) = 123,456,789,012,000 nano-USD: past Lua's 14 printed digits.
+    const big = (id: string, promptTokens: number) =>
+      bus.request(Subjects.billingHold, { requestId: id, accountId: whale.id, keyId: 'k', model: 'no-cache', promptTokens, maxOutputTokens: 0, keyBudget: null });
+    await bus.request(Subjects.billingPriceSet, { model: 'no-cache', input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    await big('whale-1', 123_456_789_012);
+    assert.equal(await held(whale.id), 123_456_789_012_000n);
+    await bus.request(Subjects.billingHoldReleaseNow, { requestId: 'whale-1', accountId: whale.id, keyId: 'k' });
+    assert.equal(await held(whale.id), 0n, 'released to the nano-USD');
+    await assert.rejects(big('whale-2', 2_000_000_000_000), (e: unknown) => e instanceof TfError && e.code === 'insufficient_quota');
+  });
+
   it('admits exactly what the balance covers under 200 concurrent holds (no overdraft)', async () => {
     // 50 holds of 3,500,000 nano-USD = $0.175.
     const acct = await bus.request(Subjects.billingAccountCreate, { name: 'race', credit_usd: '0.175' });

@@ -4,6 +4,9 @@ import { type DurableEventMap, type DurableSubject } from '@tokenflow/contracts'
 import type { Logger } from '@tokenflow/observability';
 import { decode, encode } from './codec';
 
+/** How often an event may fail before it is parked (logged whole and removed from delivery). */
+const MAX_DELIVERIES = 8;
+
 export interface DurableStreamSpec {
   /** Stream name before namespacing, e.g. TF_USAGE. */
   name: string;
@@ -57,11 +60,15 @@ export class DurableStreams {
       duplicate_window: nanos(spec.duplicateWindowMs ?? 120_000),
       max_age: nanos(spec.maxAgeMs ?? 7 * 24 * 3_600_000),
     };
+    let existing: string[] | null = null;
     try {
-      await jsm.streams.info(config.name);
-      await jsm.streams.update(config.name, config);
+      existing = (await jsm.streams.info(config.name)).config.subjects ?? [];
     } catch {
       await jsm.streams.add(config);
+    }
+    if (existing) {
+      // Several services declare the same stream with the subjects they publish: never drop another's subjects.
+      await jsm.streams.update(config.name, { ...config, subjects: [...new Set([...existing, ...config.subjects])] });
     }
   }
 
@@ -135,48 +142,67 @@ export class DurableStreams {
     const maxBatch = opts.maxBatch ?? 256;
     const maxWaitMs = opts.maxWaitMs ?? 50;
     const prefix = this.subject('');
-    let pending: JsMsg[] = [];
+    const pending: JsMsg[] = [];
     let timer: NodeJS.Timeout | null = null;
-    let chain = Promise.resolve();
-    // Batches run one after another, in stream order; a batch closes when full or `maxWaitMs` after it opened.
-    const flush = () => {
+    let running: Promise<void> | null = null;
+    // One batch at a time, in stream order. A batch closes when full or `maxWaitMs` after its first message; while
+    // one runs, new messages wait, and the loop stops pulling once a full batch is waiting (backpressure).
+    const drain = (): Promise<void> => {
       if (timer) clearTimeout(timer);
       timer = null;
-      const batch = pending;
-      pending = [];
-      if (batch.length === 0) return chain;
-      chain = chain.then(() => this.runBatch(stream, batch, prefix, handle));
-      return chain;
+      if (running) return running;
+      if (pending.length === 0) return Promise.resolve();
+      const run = (async () => {
+        try {
+          while (pending.length) await this.runBatch(stream, pending.splice(0, maxBatch), prefix, handle);
+        } finally {
+          running = null;
+        }
+      })();
+      running = run;
+      return run;
     };
     const loop = (async () => {
       for await (const m of messages) {
         pending.push(m);
-        if (pending.length >= maxBatch) await flush();
-        else timer ??= setTimeout(() => void flush(), maxWaitMs);
+        if (pending.length >= maxBatch) await drain();
+        else if (!running) timer ??= setTimeout(() => void drain(), maxWaitMs);
       }
-      await flush();
+      await drain();
     })();
     this.loops.push(loop);
   }
 
   private async runBatch(stream: string, batch: JsMsg[], prefix: string, handle: (events: DeliveredEvent[]) => Promise<unknown>): Promise<void> {
+    const toEvent = (m: JsMsg) =>
+      ({ subject: m.subject.slice(prefix.length), payload: decode(m.data), msgId: m.headers?.get('Nats-Msg-Id') || undefined, redelivered: m.redelivered }) as DeliveredEvent;
     try {
-      await handle(
-        batch.map(
-          (m) =>
-            ({
-              subject: m.subject.slice(prefix.length),
-              payload: decode(m.data),
-              msgId: m.headers?.get('Nats-Msg-Id') || undefined,
-              redelivered: m.redelivered,
-            }) as DeliveredEvent,
-        ),
-      );
+      await handle(batch.map(toEvent));
       for (const m of batch) m.ack();
+      return;
     } catch (err) {
-      this.logger?.error({ err, stream, size: batch.length }, 'batch failed; will be redelivered');
-      for (const m of batch) m.nak(1_000);
+      if (batch.length === 1) return this.failOne(stream, batch[0], err);
+      this.logger?.warn({ err, stream, size: batch.length }, 'batch failed; retrying its events one by one');
     }
+    // One bad event must not hold back the good ones: settle them singly, park only what still fails.
+    for (const m of batch) {
+      try {
+        await handle([toEvent(m)]);
+        m.ack();
+      } catch (err) {
+        this.failOne(stream, m, err);
+      }
+    }
+  }
+
+  /** Retried with backoff; after MAX_DELIVERIES it is dropped from the stream and logged whole for a manual replay. */
+  private failOne(stream: string, m: JsMsg, err: unknown): void {
+    if (m.info.deliveryCount >= MAX_DELIVERIES) {
+      this.logger?.error({ err, stream, seq: m.seq, subject: m.subject, data: new TextDecoder().decode(m.data) }, 'event parked after repeated failures');
+      m.term();
+      return;
+    }
+    m.nak(Math.min(60_000, 1_000 * 2 ** (m.info.deliveryCount - 1)));
   }
 
   /** Stops consuming and waits for the batch in hand to finish (and be acked). */

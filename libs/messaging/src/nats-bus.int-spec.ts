@@ -121,4 +121,36 @@ describe('NatsBus against the real NATS server', () => {
     await waitFor(() => handled.has('e1') && handled.has('e2'), 10_000, 'redelivered batch');
     assert.ok(failedBatch!.length >= 1);
   });
+
+  it('never drops subjects another service declared on a shared stream', async () => {
+    const shared = testNamespace('shared');
+    const billing = await NatsBus.connect({ url: testUrls.nats, name: 'billing-like', namespace: shared });
+    const adapter = await NatsBus.connect({ url: testUrls.nats, name: 'adapter-like', namespace: shared });
+    await billing.durable.ensureStream({ name: 'TF_SHARED', subjects: [Subjects.usageRecorded, Subjects.billingHoldRelease] });
+    await adapter.durable.ensureStream({ name: 'TF_SHARED', subjects: [Subjects.usageRecorded] });
+    const info = await (await jetstreamManager(adapter.nc)).streams.info(adapter.durable.streamName('TF_SHARED'));
+    assert.deepEqual([...info.config.subjects].sort(), [`${shared}.${Subjects.billingHoldRelease}`, `${shared}.${Subjects.usageRecorded}`].sort());
+    await billing.durable.deleteStream('TF_SHARED');
+    await Promise.all([billing.close(), adapter.close()]);
+  });
+
+  it('keeps settling good events when one event in their batch always fails', async () => {
+    await server.durable.ensureStream({ name: 'TF_POISON', subjects: [Subjects.billingHoldRelease] });
+    for (const id of ['good-1', 'poison', 'good-2']) {
+      await client.publishDurable(Subjects.billingHoldRelease, { requestId: id, accountId: 'a', keyId: 'k' }, id);
+    }
+    const handled = new Set<string>();
+    let poisonTries = 0;
+    await server.durable.consumeBatches({ stream: 'TF_POISON', durable: 'poison-test' }, async (batch) => {
+      if (batch.some((e) => e.payload.requestId === 'poison')) {
+        poisonTries++;
+        throw new Error('cannot settle this one');
+      }
+      for (const e of batch) handled.add(e.payload.requestId);
+    });
+    await waitFor(() => handled.has('good-1') && handled.has('good-2'), 10_000, 'good events settled past the poison one');
+    assert.ok(!handled.has('poison'));
+    assert.ok(poisonTries >= 2, 'the failing event is retried on its own');
+    await server.durable.deleteStream('TF_POISON');
+  });
 });

@@ -8,11 +8,23 @@ export function estimatePromptTokens(body: Record<string, unknown>): number {
   const messages = Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : [];
   let tokens = 3;
   for (const m of messages) {
-    tokens += 4 + countTokens(messageText(m.content));
+    tokens += 4 + countTokens(messageText(m.content)) + IMAGE_TOKENS * imageCount(m.content);
     if (typeof m.name === 'string') tokens += 1;
+    if (Array.isArray(m.tool_calls)) tokens += countTokens(JSON.stringify(m.tool_calls));
   }
   if (body.tools) tokens += countTokens(JSON.stringify(body.tools));
+  if (body.response_format && typeof body.response_format === 'object') tokens += countTokens(JSON.stringify(body.response_format));
   return tokens;
+}
+
+/**
+ * An image costs a provider-specific number of tokens that depends on its size, which we do not decode; this is
+ * above what OpenAI charges for a high-detail 2048×2048 image, so holds stay on the safe side.
+ */
+export const IMAGE_TOKENS = 1_600;
+
+function imageCount(content: unknown): number {
+  return Array.isArray(content) ? content.filter((p: { type?: string }) => p?.type === 'image_url').length : 0;
 }
 
 function messageText(content: unknown): string {

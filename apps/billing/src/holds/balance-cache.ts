@@ -57,7 +57,7 @@ export class BalanceCache implements OnApplicationShutdown {
   }
 
   async release(accountId: string, requestId: string, keyId: string): Promise<bigint> {
-    return BigInt((await this.run('release', this.keys(accountId, requestId, keyId), [member(accountId, requestId, keyId)])) as number);
+    return BigInt((await this.run('release', this.keys(accountId, requestId, keyId), [member(accountId, requestId, keyId)])) as string | number);
   }
 
   /** `init`: create the key's budget cache (or roll it to a new window); otherwise only raise a cached spend. */

@@ -18,18 +18,19 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return {1} end
 local amount = tonumber(ARGV[1])
 local b = redis.call('HMGET', KEYS[1], 'balance', 'credit', 'held')
 local available = tonumber(b[1]) + tonumber(b[2]) - tonumber(b[3] or '0')
-if available < amount then return {0, tostring(available)} end
+if available < amount then return {0, string.format('%.0f', available)} end
 local budgeted = ARGV[4] ~= ''
 if budgeted then
   local kb = redis.call('HMGET', KEYS[4], 'period', 'spent', 'held')
   if kb[1] ~= ARGV[5] then return {-2} end
   local remaining = tonumber(ARGV[4]) - tonumber(kb[2] or '0') - tonumber(kb[3] or '0')
-  if remaining < amount then return {2, tostring(remaining)} end
-  redis.call('HINCRBY', KEYS[4], 'held', amount)
+  if remaining < amount then return {2, string.format('%.0f', remaining)} end
+  redis.call('HINCRBY', KEYS[4], 'held', ARGV[1])
 end
-redis.call('HINCRBY', KEYS[1], 'held', amount)
--- The key outlives the hold's expiry so the sweep can still read the amount it must give back.
-redis.call('SET', KEYS[2], amount .. '|' .. (budgeted and '1' or '0'), 'PX', tonumber(ARGV[2]) * 2 + 60000)
+redis.call('HINCRBY', KEYS[1], 'held', ARGV[1])
+-- No TTL: only a release (settlement, ingress or the expiry sweep) may remove a hold, or its amount stays in
+-- 'held' forever. ARGV[1] is stored verbatim: Lua's number-to-string loses digits past 1e14.
+redis.call('SET', KEYS[2], ARGV[1] .. '|' .. (budgeted and '1' or '0'))
 local t = redis.call('TIME')
 redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2]), ARGV[3])
 return {1}
@@ -42,9 +43,10 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 if not value then return 0 end
 redis.call('DEL', KEYS[2])
 local sep = string.find(value, '|', 1, true)
-local amount = tonumber(string.sub(value, 1, sep - 1))
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'held', -amount) end
-if string.sub(value, sep + 1) == '1' and redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HINCRBY', KEYS[4], 'held', -amount) end
+local amount = string.sub(value, 1, sep - 1)
+-- HINCRBY parses the decimal string itself (int64), so no precision is lost on the way back either.
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBY', KEYS[1], 'held', '-' .. amount) end
+if string.sub(value, sep + 1) == '1' and redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HINCRBY', KEYS[4], 'held', '-' .. amount) end
 return amount
 `;
 

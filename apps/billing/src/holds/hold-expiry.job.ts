@@ -33,9 +33,14 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
   /** Releases every expired hold; returns how many were released. */
   async sweep(): Promise<number> {
     let released = 0;
-    for (const { accountId, requestId, keyId } of await this.cache.expiredHolds()) {
-      const amount = await this.cache.release(accountId, requestId, keyId);
-      if (amount > 0n) released++;
+    // Page until nothing expired is left, so a backlog (billing was down) is cleared in one run.
+    for (let page = 0; page < 1_000; page++) {
+      const expired = await this.cache.expiredHolds();
+      for (const { accountId, requestId, keyId } of expired) {
+        await this.cache.release(accountId, requestId, keyId);
+        released++;
+      }
+      if (expired.length === 0) break;
     }
     if (released) this.log.warn({ released }, 'released expired holds');
     return released;

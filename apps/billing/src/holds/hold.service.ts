@@ -3,6 +3,7 @@ import { type HoldReply, type HoldRequest, nanoToUsd, TfError } from '@tokenflow
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { PriceBookService } from '../prices/price-book.service';
+import { createLogger } from '@tokenflow/observability';
 import { LedgerRepository } from '../settlement/ledger.repository';
 import { BalanceCache, type HoldResult } from './balance-cache';
 import { budgetWindow } from './budget-period';
@@ -15,6 +16,8 @@ import { budgetWindow } from './budget-period';
  */
 @Injectable()
 export class HoldService {
+  private readonly log = createLogger('billing.holds');
+
   constructor(
     private readonly cache: BalanceCache,
     private readonly accounts: AccountsRepository,
@@ -24,6 +27,17 @@ export class HoldService {
   ) {}
 
   async place(req: HoldRequest): Promise<HoldReply> {
+    try {
+      return await this.placeHold(req);
+    } catch (err) {
+      if (err instanceof TfError) throw err;
+      // Redis or Postgres trouble: the caller should retry, not see an internal error.
+      this.log.error({ err, requestId: req.requestId }, 'hold failed');
+      throw new TfError('service_unavailable', 'Billing is temporarily unavailable. Please retry shortly.');
+    }
+  }
+
+  private async placeHold(req: HoldRequest): Promise<HoldReply> {
     const price = await this.prices.quote(req.model);
     const amount =
       BigInt(Math.max(0, req.promptTokens)) * BigInt(price.inputNanoPerToken) +
@@ -59,6 +73,8 @@ export class HoldService {
     } else if (window) {
       const spent = await this.ledger.keySpendSince(req.keyId, window.start);
       await this.cache.budgetSync(req.accountId, req.keyId, window.id, spent, true);
+      // A settlement that committed between that read and the write skipped the not-yet-existing cache: read again.
+      await this.cache.budgetSync(req.accountId, req.keyId, window.id, await this.ledger.keySpendSince(req.keyId, window.start), false);
     }
   }
 

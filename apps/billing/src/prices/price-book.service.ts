@@ -13,6 +13,7 @@ const REFRESH_MS = 60_000;
 export class PriceBookService implements OnApplicationBootstrap {
   private byModel = new Map<string, PriceVersion[]>();
   private loadedAt = 0;
+  private refreshing: Promise<void> | null = null;
 
   constructor(
     private readonly prices: PricesRepository,
@@ -35,9 +36,17 @@ export class PriceBookService implements OnApplicationBootstrap {
     this.loadedAt = Date.now();
   }
 
-  /** The version in force at `at`, or null when the model has none (it must then be refused, never guessed). */
+  /**
+   * The version in force at `at`, or null when the model has none (it must then be refused, never guessed).
+   * A stale book is refreshed in the background; requests never wait for Postgres, and a failed refresh keeps
+   * the prices already known.
+   */
   async priceAt(model: string, at = new Date()): Promise<PriceVersion | null> {
-    if (Date.now() - this.loadedAt > REFRESH_MS) await this.reload();
+    if (Date.now() - this.loadedAt > REFRESH_MS && !this.refreshing) {
+      this.refreshing = this.reload()
+        .catch(() => undefined)
+        .finally(() => (this.refreshing = null));
+    }
     return this.byModel.get(model)?.find((v) => v.effectiveFrom.getTime() <= at.getTime()) ?? null;
   }
 

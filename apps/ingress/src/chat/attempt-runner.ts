@@ -4,6 +4,15 @@ import { type CallContext, type FrameInbox, NatsBus } from '@tokenflow/messaging
 /** Slack on top of the adapter's own deadlines, so the adapter's precise timeout error wins the race. */
 const GRACE_MS = 2_000;
 
+/**
+ * Whether an adapter may still settle the request: it accepted an attempt and we stopped listening before its
+ * terminal frame (deadline, client gone). It then publishes that attempt's usage (on our cancel), which releases
+ * the hold; releasing it here as well could free money that the attempt goes on to spend.
+ */
+export interface AttemptState {
+  adapterMayBill: boolean;
+}
+
 export interface OpenedStream {
   attempt: Attempt;
   attemptNo: number;
@@ -21,6 +30,7 @@ export async function openFirstGoodAttempt(
   base: Omit<InvokeRequest, 'attempt' | 'attemptNo' | 'inbox'>,
   ctx: CallContext,
   signal: AbortSignal,
+  state: AttemptState,
 ): Promise<OpenedStream> {
   let lastError: TfError | null = null;
   for (let i = 0; i < attempts.length; i++) {
@@ -32,12 +42,15 @@ export async function openFirstGoodAttempt(
     signal.addEventListener('abort', stop, { once: true });
     try {
       await bus.request(Subjects.adapterInvoke, { ...base, attempt, attemptNo: i + 1, inbox: inbox.subject }, { ctx });
+      state.adapterMayBill = true;
       const firstWait = Math.min(
         base.deadlineAt - Date.now(),
         attempt.timeouts.connectMs + attempt.timeouts.firstByteMs + attempt.timeouts.idleMs + GRACE_MS,
       );
       const first = await inbox.next(firstWait);
       if (first.type === 'error') {
+        // A terminal frame with no output before it: this attempt will never bill.
+        state.adapterMayBill = false;
         lastError = TfError.fromWire(first.error);
         inbox.close();
         if (first.error.retryable && i < attempts.length - 1) continue;

@@ -18,8 +18,8 @@ import { type CallContext, NatsBus } from '@tokenflow/messaging';
 import { type ChatRequest, CompletionAssembler, SSE_DONE, sseData } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
 import { createLogger } from '@tokenflow/observability';
-import { idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
-import { holdSize } from './hold-size';
+import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
+import { holdSize, withOutputCap } from './hold-size';
 
 export interface ChatCall {
   body: ChatRequest;
@@ -77,13 +77,15 @@ export class ChatService {
     });
 
     let opened: OpenedStream;
+    const attempts: AttemptState = { adapterMayBill: false };
+    if (call.reply.raw.destroyed) abort.abort();
     try {
       opened = await openFirstGoodAttempt(
         this.bus,
         plan.attempts,
         {
           requestId,
-          body: { ...body, model: plan.model },
+          body: { ...withOutputCap(body, plan.maxOutputTokens), model: plan.model },
           deadlineAt: call.deadlineAt,
           accountId: principal.accountId,
           keyId: principal.keyId,
@@ -92,12 +94,14 @@ export class ChatService {
         },
         ctx,
         abort.signal,
+        attempts,
       );
     } catch (err) {
       finished = true;
-      this.bus.emit(Subjects.adapterCancel, { requestId, reason: 'deadline' }, requestId);
-      // No attempt produced output, so no usage event will settle the hold: give the money back now.
-      await this.releaseHold({ requestId, accountId: principal.accountId, keyId: principal.keyId });
+      this.bus.emit(Subjects.adapterCancel, { requestId, reason: abort.signal.aborted ? 'client_disconnected' : 'deadline' }, requestId);
+      // No output reached us. If no adapter can still bill, give the money back now; otherwise the cancelled
+      // attempt's usage event releases it (and the expiry job if that adapter died).
+      if (!attempts.adapterMayBill) await this.releaseHold({ requestId, accountId: principal.accountId, keyId: principal.keyId });
       throw err;
     }
     const stream = opened;
@@ -149,7 +153,10 @@ export class ChatService {
     let last: Record<string, unknown> | null = null;
     try {
       for (;;) {
-        if (isCancelled() || raw.destroyed) return;
+        if (isCancelled() || raw.destroyed) {
+          this.bus.emit(Subjects.adapterCancel, { requestId: call.requestId, reason: 'client_disconnected' }, call.requestId);
+          return;
+        }
         if (frame.type === 'chunk') {
           last = frame.data;
           raw.write(sseData(includeUsage ? { ...frame.data, usage: null } : frame.data));

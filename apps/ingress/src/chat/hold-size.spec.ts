@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { estimatePromptTokens } from '@tokenflow/openai';
-import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize } from './hold-size';
+import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize, withOutputCap } from './hold-size';
 
 describe('holdSize', () => {
   const messages = [{ role: 'user' as const, content: 'Tell me a long story about a gateway that never overdraws.' }];
@@ -17,5 +17,23 @@ describe('holdSize', () => {
     const counted = estimatePromptTokens({ model: 'm', messages });
     assert.ok(counted > 10);
     assert.ok(holdSize({ model: 'm', messages }, null).promptTokens >= counted * 1.25 + 16);
+  });
+});
+
+describe('withOutputCap', () => {
+  const messages = [{ role: 'user' as const, content: 'hi' }];
+  it('adds the held output limit upstream only when the client set none', () => {
+    assert.equal(withOutputCap({ model: 'm', messages }, 8192).max_tokens, 8192);
+    assert.equal(withOutputCap({ model: 'm', messages }, null).max_tokens, DEFAULT_MAX_OUTPUT_TOKENS);
+    const own = { model: 'm', messages, max_completion_tokens: 20 };
+    assert.equal(withOutputCap(own, 8192), own);
+  });
+  it('charges images and tool calls in the prompt estimate', () => {
+    const plain = holdSize({ model: 'm', messages }, null).promptTokens;
+    const withImage = holdSize(
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] },
+      null,
+    ).promptTokens;
+    assert.ok(withImage - plain >= 1_600);
   });
 });

@@ -15,6 +15,8 @@ import { StreamWatchdog } from './stream-watchdog';
  * buffered). Exactly one terminal frame (`end` or `error`) closes every stream, and every attempt that reached
  * the upstream and produced output publishes one usage event, even when cancelled or cut short.
  */
+const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
 type UnsequencedFrame = { [K in StreamFrame['type']]: Omit<Extract<StreamFrame, { type: K }>, 'seq'> }[StreamFrame['type']];
 
 @Injectable()
@@ -95,8 +97,11 @@ export class InvokeService {
       watchdog.stop();
       this.cancellations.release(req.requestId);
     }
-    if (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) {
-      const { usage, source } = tally.usage(req.body);
+    // A cancel ends the request (only ingress cancels, and only when it gives up), so even an attempt with no
+    // output publishes: settling it, at zero cost, is what releases the request's hold.
+    if ((reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled') {
+      // Nothing generated (cancelled before the first token): nothing billed.
+      const { usage, source } = tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : tally.usage(req.body);
       await this.usage.publish(req, usage, source, outcome, {
         ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,
         durationMs: Date.now() - started,

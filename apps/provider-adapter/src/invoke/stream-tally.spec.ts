@@ -91,3 +91,24 @@ describe('StreamTally', () => {
     assert.equal(t.sawFinish, true);
   });
 });
+
+describe('StreamTally distrusts broken upstream usage', () => {
+  const body = { messages: [{ role: 'user', content: 'Hello there, how are you today?' }] };
+  const chunk = (content: string) => ({ choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+
+  it('falls back to a local count for negative, fractional or missing counts, and for zero output on a non-empty stream', () => {
+    for (const bad of [
+      { prompt_tokens: -5, completion_tokens: 10, total_tokens: 5 },
+      { prompt_tokens: 1.5, completion_tokens: 10, total_tokens: 11.5 },
+      {} as never,
+      { prompt_tokens: 10, completion_tokens: 0, total_tokens: 10 },
+    ]) {
+      const t = new StreamTally();
+      t.observe(chunk('some generated words here'));
+      t.upstreamUsage = bad;
+      const { usage, source } = t.usage(body);
+      assert.equal(source, 'estimated', JSON.stringify(bad));
+      assert.ok(usage.completion_tokens > 0 && usage.prompt_tokens > 0);
+    }
+  });
+});

@@ -31,7 +31,9 @@ export class StreamTally {
 
   /** Upstream usage when we have it; otherwise a local count, flagged as such. */
   usage(body: Record<string, unknown>): { usage: TokenUsage; source: 'upstream' | 'estimated' } {
-    if (this.upstreamUsage) return { usage: this.upstreamUsage, source: 'upstream' };
+    const upstream = this.upstreamUsage && sane(this.upstreamUsage);
+    // An upstream that reports no output for a stream that carried some is not believed (it would bill nothing).
+    if (upstream && !(upstream.completion_tokens === 0 && this.text.length > 0)) return { usage: upstream, source: 'upstream' };
     const prompt = estimatePromptTokens(body);
     const completion = estimateCompletionTokens(this.text);
     return {
@@ -39,4 +41,22 @@ export class StreamTally {
       source: 'estimated',
     };
   }
+}
+
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v < 2 ** 31 ? v : null);
+
+/** Upstream usage as billing can trust it: whole, non-negative token counts, or nothing. */
+function sane(u: TokenUsage): TokenUsage | null {
+  const prompt = count(u.prompt_tokens);
+  const completion = count(u.completion_tokens);
+  if (prompt === null || completion === null) return null;
+  const out: TokenUsage = { ...u, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (u.prompt_tokens_details) {
+    out.prompt_tokens_details = { ...u.prompt_tokens_details, cached_tokens: Math.min(count(u.prompt_tokens_details.cached_tokens) ?? 0, prompt) };
+  }
+  if (u.completion_tokens_details) {
+    const reasoning = count(u.completion_tokens_details.reasoning_tokens) ?? 0;
+    out.completion_tokens_details = { ...u.completion_tokens_details, reasoning_tokens: Math.min(reasoning, completion) };
+  }
+  return out;
 }
