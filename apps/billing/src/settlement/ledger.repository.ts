@@ -41,7 +41,11 @@ export class LedgerRepository {
   async appendUsage(entries: UsageEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
     const col = <T>(f: (e: UsageEntry) => T) => entries.map(f);
-    const rows: { inserted: string }[] = await this.db.query(
+    return this.db.transaction(async (tx) => {
+      // Lock the accounts in one global order first: two settlement replicas touching the same accounts then queue
+      // instead of deadlocking.
+      await tx.query(`SELECT id FROM billing.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(col((e) => e.accountId))]]);
+      const rows: { inserted: string }[] = await tx.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::text[],
                               $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::bigint[], $14::bigint[])
@@ -81,7 +85,8 @@ export class LedgerRepository {
         col((e) => e.outputPriceNano.toString()),
         col((e) => e.cachedInputPriceNano?.toString() ?? null),
       ],
-    );
-    return Number(rows[0].inserted);
+      );
+      return Number(rows[0].inserted);
+    });
   }
 }
