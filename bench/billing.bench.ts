@@ -3,12 +3,12 @@
  * hold adds to a request (p50/p99 of `tf.billing.hold.v1`, sequential and 50 in flight).
  * Env: BENCH_EVENTS (default 20000), BENCH_HOLDS (default 5000).
  */
-import { ensureDatabase } from '@tokenflow/config';
 import { Subjects, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testUrls } from '@tokenflow/testing';
-import { migrateAll, ProcessGroup } from '@tokenflow/tools';
+import { ProcessGroup } from '@tokenflow/tools';
 import { resolve } from 'node:path';
+import { benchDatabase } from './bench-database';
 import { Client } from 'pg';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -20,15 +20,12 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..');
-  const db = new URL(testUrls.database);
-  db.pathname = '/tokenflow_bench';
-  await ensureDatabase(db.toString());
-  await migrateAll(db.toString());
+  const db = await benchDatabase();
   const namespace = `benchbill_${process.pid}`;
-  const env = { ...process.env, NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: db.toString(), TF_NAMESPACE: namespace, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: db, TF_NAMESPACE: namespace, LOG_LEVEL: 'warn' };
   const group = new ProcessGroup({ root, env, output: () => undefined });
   const bus = await NatsBus.connect({ url: testUrls.nats, name: 'bench-billing', namespace });
-  const pg = new Client({ connectionString: db.toString() });
+  const pg = new Client({ connectionString: db });
   await pg.connect();
   try {
     await group.startAndWait('billing');

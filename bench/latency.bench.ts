@@ -5,12 +5,12 @@
  * Env: BENCH_DURATION_S (default 8), BENCH_CONCURRENCY (default "1,10,50").
  */
 import autocannon from 'autocannon';
-import { ensureDatabase } from '@tokenflow/config';
 import { freePort, testUrls } from '@tokenflow/testing';
-import { APPS, migrateAll, ProcessGroup, seed } from '@tokenflow/tools';
+import { APPS, ProcessGroup, seed } from '@tokenflow/tools';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchDatabase } from './bench-database';
 
 const duration = Number(process.env.BENCH_DURATION_S ?? 8);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
@@ -37,17 +37,14 @@ async function run(url: string, headers: Record<string, string>, body: object, c
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..');
-  const db = new URL(testUrls.database);
-  db.pathname = '/tokenflow_bench';
-  await ensureDatabase(db.toString());
-  await migrateAll(db.toString());
+  const db = await benchDatabase();
   const [port, mockPort] = await Promise.all([freePort(), freePort()]);
   const adminKey = 'bench-admin-key-0123456789';
   const env = {
     ...process.env,
     NATS_URL: testUrls.nats,
     REDIS_URL: testUrls.redis,
-    DATABASE_URL: db.toString(),
+    DATABASE_URL: db,
     TF_NAMESPACE: `bench_${process.pid}`,
     PORT: String(port),
     HOST: '127.0.0.1',
