@@ -1,7 +1,8 @@
 /**
- * `npm run bench:billing`: settlement throughput (usage events/s from JetStream into the ledger) and the latency a
- * hold adds to a request (p50/p99 of `tf.billing.hold.v1`, sequential and 50 in flight).
- * Env: BENCH_EVENTS (default 20000), BENCH_HOLDS (default 5000).
+ * `npm run bench:billing`: the latency a hold adds to a request (p50/p99 of `tf.billing.hold.v1`, sequential and 50
+ * in flight), then settlement throughput: one usage event per held request, timed until every request has its
+ * usage entry and its hold is released in the ledger (hold, usage and release entries: three rows per request).
+ * Env: BENCH_HOLDS (default 10000; twice that many requests are held and settled).
  */
 import { Subjects, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
@@ -11,8 +12,8 @@ import { resolve } from 'node:path';
 import { benchDatabase } from './bench-database';
 import { Client } from 'pg';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
-const HOLDS = Number(process.env.BENCH_HOLDS ?? 5_000);
+const HOLDS = Number(process.env.BENCH_HOLDS ?? 10_000);
+const EVENTS = HOLDS * 2;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     // Hold latency: sequential, then 50 in flight.
     const hold = (i: number) =>
       bus.request(Subjects.billingHold, {
-        requestId: `h-${i}`,
+        requestId: `${namespace}-h-${i}`,
         accountId: accounts[i % accounts.length],
         keyId: '00000000-0000-4000-8000-000000000001',
         model: 'deepseek-v3',
@@ -73,8 +74,8 @@ async function main(): Promise<void> {
     const inflight: Promise<void>[] = [];
     for (let i = 0; i < EVENTS; i++) {
       const event: UsageRecordedEvent = {
-        eventId: `${namespace}-${i}:1`,
-        requestId: `${namespace}-${i}`,
+        eventId: `${namespace}-h-${i}:1`,
+        requestId: `${namespace}-h-${i}`,
         attemptNo: 1,
         accountId: accounts[i % accounts.length],
         keyId: '00000000-0000-4000-8000-000000000001',
@@ -101,7 +102,11 @@ async function main(): Promise<void> {
     const published = Date.now();
     for (;;) {
       const n = Number((await pg.query(`SELECT count(*) AS n FROM billing.ledger_entries WHERE kind = 'usage'`)).rows[0].n);
-      if (n - before >= EVENTS) break;
+      // Only the warm-up holds (never settled) stay open.
+      const open = Number(
+        (await pg.query(`SELECT count(*) AS n FROM billing.open_holds WHERE request_id LIKE $1 AND request_id NOT LIKE $2`, [`${namespace}-h-%`, `${namespace}-h-1000____`])).rows[0].n,
+      );
+      if (n - before >= EVENTS && open === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const settledSeconds = (Date.now() - t0) / 1000;
@@ -114,7 +119,9 @@ async function main(): Promise<void> {
       `| hold, 50 in flight (${HOLDS}) | p50 ${percentile(conc, 50).toFixed(2)} ms, p99 ${percentile(conc, 99).toFixed(2)} ms, ${Math.round(HOLDS / concSeconds)} holds/s |`,
     );
     console.log(`| settlement: ${EVENTS} usage events published | ${((published - t0) / 1000).toFixed(2)} s |`);
-    console.log(`| settlement: all ${EVENTS} in the ledger | ${settledSeconds.toFixed(2)} s → ${Math.round(EVENTS / settledSeconds)} events/s |`);
+    console.log(
+      `| settlement: all ${EVENTS} requests in the ledger (usage + hold + release) | ${settledSeconds.toFixed(2)} s → ${Math.round(EVENTS / settledSeconds)} requests/s |`,
+    );
   } finally {
     await pg.end();
     await group.stopAll();

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { nanoToUsd } from '@tokenflow/contracts';
-import { waitFor } from '@tokenflow/testing';
+import { type LedgerVerifyReply, nanoToUsd } from '@tokenflow/contracts';
+import { testUrls, waitFor } from '@tokenflow/testing';
+import { Redis } from 'ioredis';
 import { balanceNano, usageRows, withDb } from './support/ledger';
 import { post } from './support/http';
 import { adminApi, type Platform, startPlatform } from './support/platform';
@@ -214,20 +215,34 @@ describe('holds, prices and cost reporting', () => {
 
   it('verifies the ledger invariants, and notices a balance that does not match its ledger', async () => {
     await new Promise((r) => setTimeout(r, 1_500));
-    const report = await admin<{ ok: boolean; usage_events_checked: number; postings_sum_nano: string; balance_mismatches: unknown[] }>(
-      'GET',
-      '/admin/v1/ledger/verify',
-    );
+    const report = await admin<LedgerVerifyReply>('GET', '/admin/v1/ledger/verify');
     assert.equal(report.status, 200);
     assert.equal(report.body.ok, true, JSON.stringify(report.body));
     assert.ok(report.body.usage_events_checked > 0);
     assert.equal(report.body.postings_sum_nano, '0');
+    // Every request so far has finished: no hold is left open, so nothing is in escrow.
+    assert.deepEqual([report.body.open_holds, report.body.open_holds_nano, report.body.escrow_mismatches, report.body.stale_holds], [0, '0', [], []]);
     const { accountId } = await account('1.00');
     await withDb(p.databaseUrl, (c) => c.query(`UPDATE billing.accounts SET balance_nano = balance_nano + 1 WHERE id = $1`, [accountId]));
     const broken = await admin<{ ok: boolean; balance_mismatches: { account_id: string }[] }>('GET', '/admin/v1/ledger/verify');
     assert.equal(broken.body.ok, false);
     assert.deepEqual(broken.body.balance_mismatches.map((m) => m.account_id), [accountId]);
     await withDb(p.databaseUrl, (c) => c.query(`UPDATE billing.accounts SET balance_nano = balance_nano - 1 WHERE id = $1`, [accountId]));
+    // An open hold with no escrow behind it, left open for an hour, is caught twice. (Its Redis twin keeps the
+    // expiry job from closing it as lost while we look.)
+    const redis = new Redis(testUrls.redis);
+    const twin = `tf:${p.namespace}:{a:${accountId}}:hold:req_forged`;
+    await redis.set(twin, '5|0');
+    await withDb(p.databaseUrl, (c) =>
+      c.query(`INSERT INTO billing.open_holds (request_id, account_id, amount_nano, created_at) VALUES ('req_forged', $1, 5, now() - interval '1 hour')`, [accountId]),
+    );
+    const forged = await admin<LedgerVerifyReply>('GET', '/admin/v1/ledger/verify');
+    await withDb(p.databaseUrl, (c) => c.query(`DELETE FROM billing.open_holds WHERE request_id = 'req_forged'`));
+    await redis.del(twin);
+    redis.disconnect();
+    assert.equal(forged.body.ok, false);
+    assert.deepEqual(forged.body.escrow_mismatches, [{ account_id: accountId, escrow_nano: '0', open_holds_nano: '5' }]);
+    assert.deepEqual(forged.body.stale_holds, ['req_forged']);
   });
 
   it('reports usage from the ledger, grouped, and shows a key holder only its own key', async () => {

@@ -4,7 +4,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { Subjects, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { testUrls, waitFor } from '@tokenflow/testing';
 import OpenAI from 'openai';
-import { balanceNano, usageRows } from './support/ledger';
+import { balanceNano, escrowState, usageRows } from './support/ledger';
 import { adminApi, type Platform, startPlatform } from './support/platform';
 
 /** Seed prices in nano-USD per token (input, output). */
@@ -93,6 +93,16 @@ describe('usage reaches the ledger exactly once', () => {
     assert.deepEqual(new Set(ids), completed, 'every completed request billed');
     const charged = rows.reduce((sum, r) => sum - BigInt(r.amount_nano), 0n);
     assert.equal(await balanceNano(p.databaseUrl, accountId), 50_000_000_000n - charged);
+    // Every hold of the run ended in the ledger too, including those billing died while placing: each hold entry
+    // has its release and the escrow is empty again.
+    const escrow = await waitFor(async () => {
+      const e = await escrowState(p.databaseUrl, accountId);
+      return e.open === 0 && e.holds === e.releases ? e : null;
+    }, 20_000, 'every hold released in the ledger').catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await escrowState(p.databaseUrl, accountId))}`);
+    });
+    assert.ok(escrow.holds >= completed.size, `a hold entry for every completed request (${escrow.holds}/${completed.size})`);
+    assert.equal(escrow.escrow_nano, '0');
   });
 
   it('applies a redelivered usage event once', async () => {

@@ -10,6 +10,7 @@ import { billingSchemaOptions } from './db/data-source';
 import { BalanceCache } from './holds/balance-cache';
 import { HoldExpiryJob } from './holds/hold-expiry.job';
 import { HoldService } from './holds/hold.service';
+import { HoldRecorder } from './holds/hold-recorder';
 import { KeysRepository } from './keys/keys.repository';
 import { KeysService } from './keys/keys.service';
 import { PriceBookService } from './prices/price-book.service';
@@ -41,6 +42,7 @@ export class BillingModule {
         PricesService,
         BalanceCache,
         HoldService,
+        HoldRecorder,
         HoldExpiryJob,
         LedgerRepository,
         SettlementService,

@@ -29,6 +29,7 @@ describe('billing service (real NATS + Postgres)', () => {
         DB_POOL_SIZE: '4',
         HOLD_TTL_MS: '1500',
         HOLD_SWEEP_MS: '200',
+        HOLD_LOST_GRACE_MS: '300',
       }),
     );
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'billing-test', namespace: ns });
@@ -143,6 +144,71 @@ describe('billing service (real NATS + Postgres)', () => {
     await waitFor(async () => (await held(acct.id)) === 0n, 10_000, 'expired hold released by the job');
   });
 
+  it('records every hold and release in the ledger as a move into and out of the escrow, however the hold ends', async () => {
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'escrow', credit_usd: '1' });
+    const id = (s: string) => `${ns}-${s}`;
+    const keyId = '00000000-0000-4000-8000-0000000e5c10';
+    const movements = async () =>
+      (
+        await db.query(
+          `SELECT kind, request_id, amount_nano::text AS amount, posting_nano::text AS posting, debit_account AS debit, credit_account AS credit, note
+           FROM billing.ledger_entries WHERE account_id = $1 AND kind IN ('hold', 'release') ORDER BY request_id, kind`,
+          [acct.id],
+        )
+      ).map((r: { request_id: string }) => ({ ...r, request_id: r.request_id.slice(ns.length + 1) }));
+    const escrow = async () =>
+      (await db.query(`SELECT coalesce(sum(amount_nano), 0)::text AS s FROM billing.postings WHERE account = $1`, [`escrow:${acct.id}`]))[0].s as string;
+    const open = async () =>
+      (await db.query(`SELECT request_id FROM billing.open_holds WHERE account_id = $1 ORDER BY request_id`, [acct.id])).map((r: { request_id: string }) => r.request_id);
+    const placeHold = (s: string) =>
+      bus.request(Subjects.billingHold, { requestId: id(s), accountId: acct.id, keyId, model: 'gpt-4o', promptTokens: 1000, maxOutputTokens: 100, keyBudget: null });
+
+    for (const s of ['failed', 'settled', 'expired', 'lost']) await placeHold(s);
+    await waitFor(async () => (await escrow()) === '14000000', 10_000, 'four holds in escrow');
+    assert.deepEqual(await open(), ['expired', 'failed', 'lost', 'settled'].map(id));
+
+    // Failed before any output: ingress releases it at once.
+    assert.deepEqual(await bus.request(Subjects.billingHoldReleaseNow, { requestId: id('failed'), accountId: acct.id, keyId }), { released: true });
+    // Settled by its usage event.
+    await bus.publishDurable(Subjects.usageRecorded, usageEvent(acct.id, id('settled'), keyId), `${id('settled')}:1`);
+    // Lost: Redis lost the hold (a restart without persistence); only the ledger still has it open.
+    const cache = app.get(BalanceCache);
+    await cache.redis.del(`tf:${ns}:{a:${acct.id}}:hold:${id('lost')}`);
+    await cache.redis.zrem(`tf:${ns}:holds-by-expiry`, `${acct.id}|${id('lost')}|${keyId}`);
+    // Expired: nobody ends it; the job does after HOLD_TTL_MS (1.5 s), and closes the lost one after the grace.
+    await waitFor(async () => (await open()).length === 0, 15_000, 'every hold closed in the ledger');
+
+    const hold = (s: string, note: string | null = null) => ({
+      kind: 'hold', request_id: s, amount: '0', posting: '3500000', debit: `account:${acct.id}`, credit: `escrow:${acct.id}`, note,
+    });
+    const release = (s: string, note: string) => ({
+      kind: 'release', request_id: s, amount: '0', posting: '3500000', debit: `escrow:${acct.id}`, credit: `account:${acct.id}`, note,
+    });
+    assert.deepEqual(await movements(), [
+      hold('expired'), release('expired', 'expired'),
+      hold('failed'), release('failed', 'failed'),
+      hold('lost'), release('lost', 'lost'),
+      hold('settled'), release('settled', 'settled'),
+    ]);
+    assert.equal(await escrow(), '0');
+    assert.equal(await held(acct.id), 3_500_000n, 'the lost hold was never in Redis any more; the rest were freed');
+    // Holds and releases move nothing out of the customer's balance; only the usage did.
+    assert.equal(await balance(acct.id), 1_000_000_000n - 3_500_000n);
+  });
+
+  it('refuses a hold that arrives after its request was released (ingress gave up on a slow billing)', async () => {
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'late', credit_usd: '1' });
+    const requestId = `${ns}-late`;
+    await bus.publishDurable(Subjects.billingHoldRelease, { requestId, accountId: acct.id, keyId: 'k' }, `release:${requestId}`);
+    await waitFor(
+      async () => (await app.get(BalanceCache).redis.exists(`tf:${ns}:{a:${acct.id}}:abandoned:${requestId}`)) === 1,
+      10_000,
+      'release settled',
+    );
+    await assert.rejects(hold(acct.id, requestId), (e: unknown) => e instanceof TfError && e.code === 'service_unavailable');
+    assert.equal(await held(acct.id), 0n);
+  });
+
   it('settles usage exactly once at the quoted price, closing the hold and updating the cached balance', async () => {
     const acct = await bus.request(Subjects.billingAccountCreate, { name: 'usage', credit_usd: '1.00' });
     await hold(acct.id, `req_${acct.id}_1`);
@@ -242,3 +308,28 @@ describe('price book (admin)', () => {
     assert.deepEqual(hold.price, { inputNanoPerToken: '2000', outputNanoPerToken: '8000', cachedInputNanoPerToken: '500' });
   });
 });
+
+function usageEvent(accountId: string, requestId: string, keyId: string): UsageRecordedEvent {
+  return {
+    eventId: `${requestId}:1`,
+    requestId,
+    attemptNo: 1,
+    accountId,
+    keyId,
+    model: 'gpt-4o',
+    channelId: 'c',
+    provider: 'openai',
+    upstreamModel: 'gpt-4o',
+    promptTokens: 1000,
+    completionTokens: 100,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    usageSource: 'upstream',
+    outcome: 'ok',
+    inputNanoPerToken: '2500',
+    outputNanoPerToken: '10000',
+    ttftMs: 5,
+    durationMs: 10,
+    occurredAt: new Date().toISOString(),
+  };
+}

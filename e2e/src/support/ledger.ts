@@ -36,3 +36,17 @@ export function balanceNano(url: string, accountId: string): Promise<bigint> {
     return BigInt(r.rows[0].b);
   });
 }
+
+/** The account's escrow as the ledger has it: hold and release entries, open holds, and the escrow's postings. */
+export function escrowState(url: string, accountId: string): Promise<{ holds: number; releases: number; open: number; escrow_nano: string }> {
+  return withDb(url, async (c) => {
+    const r = await c.query(
+      `SELECT (SELECT count(*)::int FROM billing.ledger_entries WHERE account_id = $1 AND kind = 'hold') AS holds,
+              (SELECT count(*)::int FROM billing.ledger_entries WHERE account_id = $1 AND kind = 'release') AS releases,
+              (SELECT count(*)::int FROM billing.open_holds WHERE account_id = $1) AS open,
+              (SELECT coalesce(sum(amount_nano), 0)::text FROM billing.postings WHERE account = 'escrow:' || $1) AS escrow_nano`,
+      [accountId],
+    );
+    return r.rows[0];
+  });
+}

@@ -54,11 +54,32 @@ export interface HoldReply {
   price: PriceQuote;
 }
 
-/** Ends a hold that no usage event will settle (every attempt failed before producing output). */
+/** Ends a hold that no usage event will settle (every attempt failed before producing output, or it expired). */
 export interface HoldReleaseEvent {
   requestId: string;
   accountId: string;
   keyId: string;
+  /**
+   * Set by billing when it frees the hold in Redis itself (release-now, expiry): the amount the ledger's release
+   * entry records. Without it, settlement reads the amount from the open hold before freeing it.
+   */
+  amountNano?: string;
+  /** Why the hold ended, kept as the release entry's note. */
+  reason?: 'failed' | 'expired' | 'lost';
+}
+
+/** A hold granted in Redis, written to the ledger asynchronously as a move into the customer's escrow. */
+export interface HoldPlaced {
+  requestId: string;
+  accountId: string;
+  keyId: string;
+  model: string;
+  amountNano: string;
+}
+
+/** Holds granted within a few milliseconds, published as one event (one JetStream write, not one per request). */
+export interface HoldsPlacedEvent {
+  holds: HoldPlaced[];
 }
 
 export interface KeyChangedEvent {
@@ -114,6 +135,13 @@ export interface LedgerVerifyReply {
   /** Usage events still in the stream that are not in the ledger exactly once. */
   usage_events_checked: number;
   usage_events_missing: string[];
+  /** Holds recorded in the ledger and not yet released, and the money they keep in escrow. */
+  open_holds: number;
+  open_holds_nano: string;
+  /** Accounts whose escrow postings differ from their open holds (or went negative). */
+  escrow_mismatches: { account_id: string; escrow_nano: string; open_holds_nano: string }[];
+  /** Open holds older than the hold lifetime plus a grace period: the expiry job should have released them. */
+  stale_holds: string[];
 }
 export interface AccountGetRequest {
   id: string;

@@ -41,6 +41,7 @@ export const Subjects = {
 
   usageRecorded: 'tf.usage.recorded.v1',
   billingHoldRelease: 'tf.billing.hold-release.v1',
+  billingHoldsPlaced: 'tf.billing.holds-placed.v1',
 } as const;
 
 type S = typeof Subjects;
@@ -85,6 +86,7 @@ export interface EventMap {
 export interface DurableEventMap {
   [Subjects.usageRecorded]: UsageRecordedEvent;
   [Subjects.billingHoldRelease]: B.HoldReleaseEvent;
+  [Subjects.billingHoldsPlaced]: B.HoldsPlacedEvent;
 }
 
 export type RequestSubject = keyof RequestMap;

@@ -29,5 +29,5 @@ export interface UsageRecordedEvent {
   occurredAt: string;
 }
 
-/** The JetStream stream holding usage and hold-release events, consumed in order by billing's settlement. */
+/** The JetStream stream holding usage and hold events, consumed in order by billing's settlement. */
 export const USAGE_STREAM = 'TF_USAGE';

@@ -54,8 +54,8 @@ export class AccountsRepository {
     const customer = `account:${id}`;
     const [debit, credit] = amountNano >= 0n ? [house, customer] : [customer, house];
     const inserted = await tx.query(
-      `INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, debit_account, credit_account, note, request_id)
-       VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, posting_nano, debit_account, credit_account, note, request_id)
+       VALUES ($1, $2::uuid, $3, $4, abs($4::bigint), $5, $6, $7, $8)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [idempotencyKey, id, kind, amountNano.toString(), debit, credit, note, requestId],
     );

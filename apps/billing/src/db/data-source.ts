@@ -6,12 +6,13 @@ import { PriceBookAndBalances1764100000000 } from './migrations/1764100000000-pr
 import { DoubleEntryLedger1764200000000 } from './migrations/1764200000000-double-entry-ledger';
 import { KeyBudgets1764300000000 } from './migrations/1764300000000-key-budgets';
 import { CachedInputPrice1764400000000 } from './migrations/1764400000000-cached-input-price';
+import { HoldMovements1764500000000 } from './migrations/1764500000000-hold-movements';
 
 export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: billingEntities,
-    migrations: [BillingInit1764000000000, PriceBookAndBalances1764100000000, DoubleEntryLedger1764200000000, KeyBudgets1764300000000, CachedInputPrice1764400000000],
+    migrations: [BillingInit1764000000000, PriceBookAndBalances1764100000000, DoubleEntryLedger1764200000000, KeyBudgets1764300000000, CachedInputPrice1764400000000, HoldMovements1764500000000],
     migrationsTableName: 'billing_migrations',
     poolSize,
   };

@@ -46,7 +46,8 @@ export class LedgerEntryEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;
   @Column('text', { name: 'idempotency_key' }) idempotencyKey: string;
   @Column('uuid', { name: 'account_id' }) accountId: string;
-  @Column('text') kind: 'top_up' | 'usage';
+  @Column('text') kind: 'top_up' | 'hold' | 'release' | 'usage' | 'refund' | 'adjustment';
+  @Column('bigint', { name: 'posting_nano', transformer: bigintTransformer }) postingNano: bigint;
   @Column('bigint', { name: 'amount_nano', transformer: bigintTransformer }) amountNano: bigint;
   @Column('text', { name: 'request_id', nullable: true }) requestId: string | null;
   @Column('uuid', { name: 'key_id', nullable: true }) keyId: string | null;

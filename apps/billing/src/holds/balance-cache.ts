@@ -13,7 +13,8 @@ export interface BalanceSnapshot {
 export type HoldResult =
   | { granted: true }
   | { granted: false; short: 'account' | 'key-budget'; remainingNano: bigint }
-  | { cold: 'account' | 'key-budget' };
+  | { cold: 'account' | 'key-budget' }
+  | { abandoned: true };
 
 export interface BudgetArgs {
   limitNano: bigint;
@@ -33,7 +34,7 @@ export class BalanceCache implements OnApplicationShutdown {
 
   private keys(accountId: string, requestId: string, keyId: string): string[] {
     const tag = `${this.prefix}:{a:${accountId}}`;
-    return [`${tag}:bal`, `${tag}:hold:${requestId}`, `${this.prefix}:holds-by-expiry`, `${tag}:kb:${keyId}`];
+    return [`${tag}:bal`, `${tag}:hold:${requestId}`, `${this.prefix}:holds-by-expiry`, `${tag}:kb:${keyId}`, `${tag}:abandoned:${requestId}`];
   }
 
   async hold(accountId: string, requestId: string, keyId: string, amountNano: bigint, ttlMs: number, budget: BudgetArgs | null): Promise<HoldResult> {
@@ -51,9 +52,22 @@ export class BalanceCache implements OnApplicationShutdown {
         return { cold: 'account' };
       case -2:
         return { cold: 'key-budget' };
+      case -3:
+        return { abandoned: true };
       default:
         return { granted: false, short: res[0] === 2 ? 'key-budget' : 'account', remainingNano: BigInt(res[1] ?? '0') };
     }
+  }
+
+  /** Refuses any hold of this request from now on (for `ttlMs`): whoever asked for it has already given up. */
+  async abandon(accountId: string, requestId: string, ttlMs: number): Promise<void> {
+    await this.run('abandon', [this.keys(accountId, requestId, '')[4]], [String(ttlMs)]);
+  }
+
+  /** The amount an open hold reserves, or null when there is no such hold (released, expired or never placed). */
+  async holdAmount(accountId: string, requestId: string): Promise<bigint | null> {
+    const value = await this.redis.get(this.keys(accountId, requestId, '')[1]);
+    return value === null ? null : BigInt(value.slice(0, value.indexOf('|')));
   }
 
   async release(accountId: string, requestId: string, keyId: string): Promise<bigint> {

@@ -9,12 +9,14 @@ import { createHash } from 'node:crypto';
  */
 
 /**
- * KEYS: bal, hold, expiry-zset, key-budget; ARGV: amount, ttl_ms, member, budget_limit ('' = none), period.
- * → {1} granted | {0, available} account short | {2, remaining} key budget short | {-1} account cold | {-2} budget cold.
+ * KEYS: bal, hold, expiry-zset, key-budget, abandoned; ARGV: amount, ttl_ms, member, budget_limit ('' = none), period.
+ * → {1} granted | {0, available} account short | {2, remaining} key budget short | {-1} account cold | {-2} budget cold
+ * | {-3} the request was abandoned (released before its hold arrived).
  */
 export const HOLD_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {1} end
+if redis.call('EXISTS', KEYS[5]) == 1 then return {-3} end
 local amount = tonumber(ARGV[1])
 local b = redis.call('HMGET', KEYS[1], 'balance', 'credit', 'held')
 local available = tonumber(b[1]) + tonumber(b[2]) - tonumber(b[3] or '0')
@@ -50,6 +52,12 @@ if string.sub(value, sep + 1) == '1' and redis.call('EXISTS', KEYS[4]) == 1 then
 return amount
 `;
 
+/** KEYS: abandoned; ARGV: ttl_ms. Marks a request released before any hold of it was seen: a late hold is refused. */
+export const ABANDON_LUA = `
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return 1
+`;
+
 /** KEYS: bal; ARGV: balance, credit, version. Applies a Postgres snapshot only if it is newer than the cached one. */
 export const SYNC_LUA = `
 local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '-1')
@@ -81,6 +89,7 @@ const sha = (s: string) => createHash('sha1').update(s).digest('hex');
 export const SCRIPTS = {
   hold: { lua: HOLD_LUA, sha: sha(HOLD_LUA) },
   release: { lua: RELEASE_LUA, sha: sha(RELEASE_LUA) },
+  abandon: { lua: ABANDON_LUA, sha: sha(ABANDON_LUA) },
   sync: { lua: SYNC_LUA, sha: sha(SYNC_LUA) },
   budgetSync: { lua: BUDGET_SYNC_LUA, sha: sha(BUDGET_SYNC_LUA) },
 } as const;

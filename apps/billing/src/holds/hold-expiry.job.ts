@@ -1,13 +1,19 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Subjects } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
+import { LedgerRepository } from '../settlement/ledger.repository';
 import { BalanceCache } from './balance-cache';
+import { HoldService } from './hold.service';
 
 /**
  * A repeatable BullMQ job that releases holds nobody settled or released (an ingress that crashed mid-request):
- * their reserved money returns to the account. One job runs at a time across all billing replicas.
+ * their reserved money returns to the account and the release is recorded in the ledger. It also closes, in the
+ * ledger, holds the Redis cache no longer has (Redis lost its data), so escrow never keeps money forever.
+ * One job runs at a time across all billing replicas.
  */
 @Injectable()
 export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,6 +24,9 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly cache: BalanceCache,
+    private readonly holds: HoldService,
+    private readonly ledger: LedgerRepository,
+    private readonly bus: NatsBus,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {
     this.connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -37,13 +46,29 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
     for (let page = 0; page < 1_000; page++) {
       const expired = await this.cache.expiredHolds();
       for (const { accountId, requestId, keyId } of expired) {
-        await this.cache.release(accountId, requestId, keyId);
-        released++;
+        // A hold someone else freed meanwhile only leaves its index entry, which release removes.
+        if ((await this.holds.release(accountId, requestId, keyId, 'expired')) === 0n) await this.cache.release(accountId, requestId, keyId);
+        else released++;
       }
       if (expired.length === 0) break;
     }
     if (released) this.log.warn({ released }, 'released expired holds');
-    return released;
+    const lost = await this.closeLostHolds();
+    if (lost) this.log.warn({ lost }, 'closed ledger holds the balance cache no longer had');
+    return released + lost;
+  }
+
+  /** Ledger holds past their lifetime whose Redis hold is gone without a release: recorded as released. */
+  private async closeLostHolds(): Promise<number> {
+    const cutoff = new Date(Date.now() - this.config.HOLD_TTL_MS - this.config.HOLD_LOST_GRACE_MS);
+    let lost = 0;
+    for (const h of await this.ledger.openHoldsBefore(cutoff, 1_000)) {
+      if ((await this.cache.holdAmount(h.accountId, h.requestId)) !== null) continue; // still open in Redis: expiry frees it
+      const event = { requestId: h.requestId, accountId: h.accountId, keyId: h.keyId ?? '', amountNano: h.amountNano.toString(), reason: 'lost' as const };
+      await this.bus.publishDurable(Subjects.billingHoldRelease, event, `lost:${h.requestId}`);
+      lost++;
+    }
+    return lost;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type HoldReply, type HoldRequest, nanoToUsd, TfError } from '@tokenflow/contracts';
+import { type HoldReleaseEvent, type HoldReply, type HoldRequest, nanoToUsd, Subjects, TfError } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { PriceBookService } from '../prices/price-book.service';
@@ -7,6 +8,7 @@ import { createLogger } from '@tokenflow/observability';
 import { LedgerRepository } from '../settlement/ledger.repository';
 import { BalanceCache, type HoldResult } from './balance-cache';
 import { budgetWindow } from './budget-period';
+import { HoldRecorder } from './hold-recorder';
 
 /**
  * Admission: reserve a request's maximum cost (prompt tokens × input price + output limit × output price) against
@@ -23,6 +25,8 @@ export class HoldService {
     private readonly accounts: AccountsRepository,
     private readonly prices: PriceBookService,
     private readonly ledger: LedgerRepository,
+    private readonly bus: NatsBus,
+    private readonly recorder: HoldRecorder,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -51,6 +55,7 @@ export class HoldService {
       result = await this.cache.hold(req.accountId, req.requestId, req.keyId, amount, this.config.HOLD_TTL_MS, budget);
     }
     if ('cold' in result) throw new TfError('service_unavailable', 'The balance cache is unavailable. Please retry shortly.');
+    if ('abandoned' in result) throw new TfError('service_unavailable', 'This request was abandoned before its hold could be placed.');
     if (!result.granted) {
       const left = nanoToUsd(result.remainingNano > 0n ? result.remainingNano : 0n);
       const what =
@@ -62,6 +67,7 @@ export class HoldService {
         `You exceeded your current quota: this request may cost up to $${nanoToUsd(amount)} and ${what}. Add credits or lower max_tokens.`,
       );
     }
+    this.recorder.record({ requestId: req.requestId, accountId: req.accountId, keyId: req.keyId, model: req.model, amountNano: amount.toString() });
     return { holdId: req.requestId, amountNano: amount.toString(), price };
   }
 
@@ -78,7 +84,16 @@ export class HoldService {
     }
   }
 
-  release(accountId: string, requestId: string, keyId: string): Promise<bigint> {
+  /**
+   * Frees a hold now and has settlement record the release with the amount freed. The event is published first:
+   * a crash before the Redis release leaves the hold open for the event (or the expiry job) to free. Its msgId is
+   * not ingress's `release:<id>`, so JetStream's dedupe cannot drop this one (which carries the amount) in favour
+   * of an earlier amount-less one that may find the hold already gone.
+   */
+  async release(accountId: string, requestId: string, keyId: string, reason: NonNullable<HoldReleaseEvent['reason']> = 'failed'): Promise<bigint> {
+    const amount = await this.cache.holdAmount(accountId, requestId);
+    if (amount === null) return 0n;
+    await this.bus.publishDurable(Subjects.billingHoldRelease, { requestId, accountId, keyId, amountNano: amount.toString(), reason }, `freed:${requestId}`);
     return this.cache.release(accountId, requestId, keyId);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 export interface UsageEntry {
   idempotencyKey: string;
@@ -18,6 +18,22 @@ export interface UsageEntry {
   cachedInputPriceNano: bigint | null;
 }
 
+/** A hold or release: money moving between a customer's spendable account and its escrow. */
+export interface HoldMovement {
+  requestId: string;
+  accountId: string;
+  keyId: string | null;
+  model: string | null;
+  amountNano: bigint;
+  note: string | null;
+}
+
+export interface SettlementBatch {
+  usage: UsageEntry[];
+  holds: HoldMovement[];
+  releases: HoldMovement[];
+}
+
 @Injectable()
 export class LedgerRepository {
   constructor(private readonly db: DataSource) {}
@@ -32,20 +48,39 @@ export class LedgerRepository {
     return BigInt(r.spent);
   }
 
+  /** Holds recorded in the ledger before `cutoff` and not released yet, oldest first. */
+  async openHoldsBefore(cutoff: Date, limit: number): Promise<{ requestId: string; accountId: string; keyId: string | null; amountNano: bigint }[]> {
+    const rows: { request_id: string; account_id: string; key_id: string | null; amount_nano: string }[] = await this.db.query(
+      `SELECT request_id, account_id, key_id, amount_nano::text FROM billing.open_holds WHERE created_at < $1 ORDER BY created_at LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map((r) => ({ requestId: r.request_id, accountId: r.account_id, keyId: r.key_id, amountNano: BigInt(r.amount_nano) }));
+  }
+
   /**
-   * Appends a batch of usage entries and debits the accounts in ONE statement: entries whose idempotency key is
-   * already in the ledger are skipped by ON CONFLICT, and only the rows actually inserted move balances. A
-   * redelivered batch is therefore a no-op, and a crash can never leave an entry without its debit.
-   * Returns how many entries were new.
+   * Writes one settlement batch in one transaction: hold entries, usage entries with their debits, then release
+   * entries. Every row carries a unique idempotency key and ON CONFLICT skips what is already there, so a redelivered
+   * batch is a no-op and a crash can never leave an entry without its effect. Returns how many usage entries were new.
    */
-  async appendUsage(entries: UsageEntry[]): Promise<number> {
+  async appendBatch(batch: SettlementBatch): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await this.appendHolds(tx, batch.holds);
+      const inserted = await this.appendUsage(tx, batch.usage);
+      await this.appendReleases(tx, batch.releases);
+      return inserted;
+    });
+  }
+
+  /**
+   * Usage entries and the account debits in ONE statement: only the rows actually inserted move balances.
+   */
+  private async appendUsage(tx: EntityManager, entries: UsageEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
     const col = <T>(f: (e: UsageEntry) => T) => entries.map(f);
-    return this.db.transaction(async (tx) => {
-      // Lock the accounts in one global order first: two settlement replicas touching the same accounts then queue
-      // instead of deadlocking.
-      await tx.query(`SELECT id FROM billing.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(col((e) => e.accountId))]]);
-      const rows: { inserted: string }[] = await tx.query(
+    // Lock the accounts in one global order first: two settlement replicas touching the same accounts then queue
+    // instead of deadlocking.
+    await tx.query(`SELECT id FROM billing.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [[...new Set(col((e) => e.accountId))]]);
+    const rows: { inserted: string }[] = await tx.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::text[],
                               $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::bigint[], $14::bigint[])
@@ -55,11 +90,11 @@ export class LedgerRepository {
        ), ins AS (
          INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, request_id, key_id, model,
            channel_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-           cached_input_price_nano, debit_account, credit_account)
+           cached_input_price_nano, posting_nano, debit_account, credit_account)
          SELECT idempotency_key, account_id, 'usage', amount_nano, request_id, key_id, model, channel_id,
            prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-           cached_input_price_nano, 'account:' || account_id, 'system:revenue'
-         FROM input
+           cached_input_price_nano, abs(amount_nano), 'account:' || account_id, 'system:revenue'
+         FROM input ORDER BY idempotency_key
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING account_id, amount_nano
        ), moved AS (
@@ -85,8 +120,68 @@ export class LedgerRepository {
         col((e) => e.outputPriceNano.toString()),
         col((e) => e.cachedInputPriceNano?.toString() ?? null),
       ],
-      );
-      return Number(rows[0].inserted);
-    });
+    );
+    return Number(rows[0].inserted);
   }
+
+  /** Hold entries (spendable → escrow), each listed in open_holds until its release. */
+  private async appendHolds(tx: EntityManager, holds: HoldMovement[]): Promise<void> {
+    if (holds.length === 0) return;
+    await tx.query(
+      `WITH ins AS (${HOLD_INSERT}
+         RETURNING request_id, account_id, key_id, posting_nano
+       )
+       INSERT INTO billing.open_holds (request_id, account_id, key_id, amount_nano)
+       SELECT request_id, account_id, key_id, posting_nano FROM ins ON CONFLICT DO NOTHING`,
+      movementParams(holds),
+    );
+  }
+
+  /**
+   * Release entries (escrow → spendable). A hold whose own event has not been written yet (or was lost before it
+   * reached JetStream) is recorded here first, from the same amount, so escrow never goes negative; when its event
+   * arrives later, its idempotency key is already taken and it is skipped.
+   */
+  private async appendReleases(tx: EntityManager, releases: HoldMovement[]): Promise<void> {
+    if (releases.length === 0) return;
+    await tx.query(HOLD_INSERT, movementParams(releases.map((r) => ({ ...r, note: 'recorded with its release' }))));
+    await tx.query(
+      `WITH input AS (${MOVEMENT_INPUT}), ins AS (
+         INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, posting_nano, request_id, key_id, model,
+           debit_account, credit_account, note)
+         SELECT 'release:' || request_id, account_id, 'release', 0, amount_nano, request_id, key_id, model,
+           'escrow:' || account_id, 'account:' || account_id, note
+         FROM input ORDER BY request_id
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING request_id
+       )
+       DELETE FROM billing.open_holds o USING ins WHERE o.request_id = ins.request_id`,
+      movementParams(releases),
+    );
+  }
+}
+
+const MOVEMENT_INPUT = `SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[])
+  AS t(request_id, account_id, key_id, model, amount_nano, note)`;
+
+const HOLD_INSERT = `
+  INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, posting_nano, request_id, key_id, model,
+    debit_account, credit_account, note)
+  SELECT 'hold:' || request_id, account_id, 'hold', 0, amount_nano, request_id, key_id, model,
+    'account:' || account_id, 'escrow:' || account_id, note
+  FROM (${MOVEMENT_INPUT}) input ORDER BY request_id
+  ON CONFLICT (idempotency_key) DO NOTHING`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function movementParams(m: HoldMovement[]): unknown[] {
+  return [
+    m.map((x) => x.requestId),
+    m.map((x) => x.accountId),
+    // Only our own key ids (uuids) are stored; anything else must not fail the whole batch.
+    m.map((x) => (x.keyId && UUID.test(x.keyId) ? x.keyId : null)),
+    m.map((x) => x.model),
+    m.map((x) => x.amountNano.toString()),
+    m.map((x) => x.note),
+  ];
 }

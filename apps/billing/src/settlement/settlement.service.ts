@@ -1,19 +1,23 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type PriceQuote, Subjects, USAGE_STREAM, type UsageRecordedEvent, usageCostNano } from '@tokenflow/contracts';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type HoldReleaseEvent, type PriceQuote, Subjects, USAGE_STREAM, type UsageRecordedEvent, usageCostNano } from '@tokenflow/contracts';
 import { type DeliveredEvent, NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { BalanceCache } from '../holds/balance-cache';
 import { windowStart } from '../holds/budget-period';
 import { PriceBookService, quoteOf } from '../prices/price-book.service';
-import { LedgerRepository, type UsageEntry } from './ledger.repository';
+import { type HoldMovement, LedgerRepository, type UsageEntry } from './ledger.repository';
 
 /**
- * Turns usage events into ledger entries and closes holds. JetStream delivers at least once; the ledger's
+ * Turns usage and hold events into ledger entries and closes holds. JetStream delivers at least once; the ledger's
  * idempotency key (`usage:<eventId>`) makes the money move exactly once, hold releases are idempotent, and the
  * balance pushed to Redis is a versioned snapshot read after the commit — so a redelivered batch changes nothing.
  */
 export const SETTLEMENT_DURABLE = 'billing-settler';
+
+/** A hold to close in this batch; the amount is known when billing already freed it itself. */
+type HoldEnd = HoldReleaseEvent & { model: string | null; requested: boolean };
 
 @Injectable()
 export class SettlementService implements OnApplicationBootstrap {
@@ -25,6 +29,7 @@ export class SettlementService implements OnApplicationBootstrap {
     private readonly prices: PriceBookService,
     private readonly accounts: AccountsRepository,
     private readonly cache: BalanceCache,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
   /**
@@ -32,33 +37,58 @@ export class SettlementService implements OnApplicationBootstrap {
    * restart settles quickly, long enough for a batch statement (milliseconds) under a slow database.
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded, Subjects.billingHoldRelease] });
+    await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded, Subjects.billingHoldRelease, Subjects.billingHoldsPlaced] });
     await this.bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: SETTLEMENT_DURABLE, maxBatch: 500, ackWaitMs: 10_000 }, (batch) =>
       this.settle(batch),
     );
   }
 
   async settle(batch: DeliveredEvent[]): Promise<number> {
-    const entries: UsageEntry[] = [];
-    const releases: { accountId: string; requestId: string; keyId: string }[] = [];
+    const usage: UsageEntry[] = [];
+    const holds: HoldMovement[] = [];
+    const ending = new Map<string, HoldEnd>();
     for (const e of batch) {
-      if (e.subject === Subjects.billingHoldRelease) {
-        releases.push(e.payload);
+      if (e.subject === Subjects.billingHoldsPlaced) {
+        for (const h of e.payload.holds) {
+          holds.push({ requestId: h.requestId, accountId: h.accountId, keyId: h.keyId, model: h.model, amountNano: BigInt(h.amountNano), note: null });
+        }
+      } else if (e.subject === Subjects.billingHoldRelease) {
+        ending.set(e.payload.requestId, { ...e.payload, model: null, requested: true });
       } else if (e.subject === Subjects.usageRecorded) {
-        entries.push(await this.entry(e.payload));
-        releases.push({ accountId: e.payload.accountId, requestId: e.payload.requestId, keyId: e.payload.keyId });
+        const u = e.payload;
+        usage.push(await this.entry(u));
+        if (!ending.has(u.requestId)) ending.set(u.requestId, { requestId: u.requestId, accountId: u.accountId, keyId: u.keyId, model: u.model, requested: false });
       }
     }
-    const inserted = await this.ledger.appendUsage(entries);
-    if (inserted < entries.length) this.log.info({ duplicates: entries.length - inserted }, 'skipped already-settled events');
+    // Release entries are written BEFORE the holds are freed in Redis, from the amounts the open holds still show:
+    // a crash in between leaves holds that the redelivered batch frees, never a freed hold without its entry.
+    const releases = await this.releaseMovements([...ending.values()]);
+    const recorded = new Set(releases.map((m) => m.requestId));
+    const abandoned = [...ending.values()].filter((r) => r.requested && !recorded.has(r.requestId));
+    const inserted = await this.ledger.appendBatch({ usage, holds, releases });
+    if (inserted < usage.length) this.log.info({ duplicates: usage.length - inserted }, 'skipped already-settled events');
     // After the commit, first publish the new balances (read back, so redeliveries converge), THEN close the holds:
     // in between, the charge and the hold both count against the account, which is conservative. The other
     // order would briefly show money that was already spent.
-    const touched = [...new Set(entries.map((e) => e.accountId))];
+    const touched = [...new Set(usage.map((e) => e.accountId))];
     for (const snapshot of await this.accounts.snapshots(touched)) await this.cache.sync(snapshot);
-    await this.syncKeyBudgets(entries);
-    for (const r of releases) await this.cache.release(r.accountId, r.requestId, r.keyId);
+    await this.syncKeyBudgets(usage);
+    // Independent keys: sent together, pipelined into few round trips.
+    await Promise.all([...ending.values()].map((r) => this.cache.release(r.accountId, r.requestId, r.keyId)));
+    // A release that found no hold may have overtaken its hold (ingress gave up on a slow billing): refuse it.
+    await Promise.all(abandoned.map((r) => this.cache.abandon(r.accountId, r.requestId, this.config.HOLD_TTL_MS)));
     return inserted;
+  }
+
+  private async releaseMovements(ends: HoldEnd[]): Promise<HoldMovement[]> {
+    const amounts = await Promise.all(
+      ends.map((r) => (r.amountNano !== undefined ? BigInt(r.amountNano) : this.cache.holdAmount(r.accountId, r.requestId))),
+    );
+    return ends.flatMap((r, i) => {
+      const amountNano = amounts[i];
+      if (amountNano === null) return []; // no open hold: released before, or never placed
+      return [{ requestId: r.requestId, accountId: r.accountId, keyId: r.keyId, model: r.model, amountNano, note: r.reason ?? 'settled' }];
+    });
   }
 
   /** Keys with a cached budget get their window's spend re-read from the ledger (a no-op for other keys). */

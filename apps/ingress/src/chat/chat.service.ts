@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   AUTO_MODEL,
+  type ErrorCode,
   Headers,
   type HoldReleaseEvent,
   type KeyPrincipal,
@@ -20,6 +21,9 @@ import type { FastifyReply } from 'fastify';
 import { createLogger } from '@tokenflow/observability';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
 import { holdSize, withOutputCap } from './hold-size';
+
+/** Errors with which billing refused a hold it then did not place: nothing to release. */
+const HOLD_REFUSALS = new Set<ErrorCode>(['insufficient_quota', 'model_not_priced', 'invalid_api_key']);
 
 export interface ChatCall {
   body: ChatRequest;
@@ -55,18 +59,27 @@ export class ChatService {
       ),
     ]);
     // The hold needs the real model (after `auto`) for its price, so it follows the plan.
-    const hold = await this.bus.request(
-      Subjects.billingHold,
-      {
-        requestId,
-        accountId: principal.accountId,
-        keyId: principal.keyId,
-        model: plan.model,
-        keyBudget: principal.budget,
-        ...holdSize(body, plan.maxOutputTokens),
-      },
-      { ctx },
-    );
+    const hold = await this.bus
+      .request(
+        Subjects.billingHold,
+        {
+          requestId,
+          accountId: principal.accountId,
+          keyId: principal.keyId,
+          model: plan.model,
+          keyBudget: principal.budget,
+          ...holdSize(body, plan.maxOutputTokens),
+        },
+        { ctx },
+      )
+      .catch(async (err: unknown) => {
+        // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
+        // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.
+        if (!(err instanceof TfError) || !HOLD_REFUSALS.has(err.code)) {
+          await this.publishRelease({ requestId, accountId: principal.accountId, keyId: principal.keyId });
+        }
+        throw err;
+      });
 
     const abort = new AbortController();
     let finished = false;
@@ -121,12 +134,16 @@ export class ChatService {
     try {
       await this.bus.request(Subjects.billingHoldReleaseNow, release, { timeoutMs: 2_000 });
     } catch {
-      try {
-        await this.bus.publishDurable(Subjects.billingHoldRelease, release, `release:${release.requestId}`);
-      } catch (err) {
-        // The expiry job releases it later; the request's own error matters more to the caller.
-        this.log.warn({ err, requestId: release.requestId }, 'hold release could not be published');
-      }
+      await this.publishRelease(release);
+    }
+  }
+
+  private async publishRelease(release: HoldReleaseEvent): Promise<void> {
+    try {
+      await this.bus.publishDurable(Subjects.billingHoldRelease, release, `release:${release.requestId}`);
+    } catch (err) {
+      // The expiry job releases it later; the request's own error matters more to the caller.
+      this.log.warn({ err, requestId: release.requestId }, 'hold release could not be published');
     }
   }
 
