@@ -171,6 +171,9 @@ describe('errors: every failure is an OpenAI-format error with the right status'
     const r = await chat(k.key, { model: 'deepseek-v3', messages: user() });
     assertOpenAiError(r, 429, 'rate_limit_exceeded');
     assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    assert.match(r.json.error!.message, /^Rate limit exceeded\. Try again in \d+\.\ds\./);
+    // The denial carries the limit's state too, as OpenAI's does.
+    assert.deepEqual([r.headers.get('x-ratelimit-limit-requests'), r.headers.get('x-ratelimit-remaining-requests')], ['2', '0']);
   });
 
   it('429 insufficient_quota for an account without balance', async () => {

@@ -63,7 +63,7 @@ describe('billing service (real NATS + Postgres)', () => {
     const stored = await db.query(`SELECT key_hash FROM billing.api_keys WHERE id = $1`, [k.id]);
     assert.equal(stored[0].key_hash, hashApiKey(k.key));
     const auth = await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) });
-    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], rpmLimit: 5, expiresAt: null, budget: null });
+    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], limits: { rpm: 5, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null });
     await bus.request(Subjects.billingKeyRevoke, { id: k.id });
     assert.equal((await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) })).principal, null);
     await waitFor(() => changes.length === 2, 2_000, 'key-changed events');

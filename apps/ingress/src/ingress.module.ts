@@ -8,6 +8,7 @@ import { AdminPricesController } from './admin/admin-prices.controller';
 import { AdminAuthService } from './auth/admin-auth.service';
 import { AuthService } from './auth/auth.service';
 import { ChatCompletionsController } from './chat/chat-completions.controller';
+import { AdmissionService } from './chat/admission.service';
 import { ChatService } from './chat/chat.service';
 import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { HealthController } from './health/health.controller';
@@ -38,6 +39,7 @@ export class IngressModule {
         AuthService,
         AdminAuthService,
         ChatService,
+        AdmissionService,
       ],
     };
   }

@@ -16,7 +16,7 @@ describe('ingress (real NATS, scripted peers)', () => {
   let ingress: IngressApp;
   let peers: NatsBus;
   const key = generateApiKey();
-  const principal: KeyPrincipal = { keyId: 'k1', accountId: 'a1', name: null, models: ['gpt-4o'], rpmLimit: null, expiresAt: null, budget: null };
+  const principal: KeyPrincipal = { keyId: 'k1', accountId: 'a1', name: null, models: ['gpt-4o'], limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null };
   let authCalls = 0;
 
   before(async () => {

@@ -1,10 +1,13 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { createLogger } from '@tokenflow/observability';
 import { RateLimitService } from './limits/rate-limit.service';
 
 @Injectable()
 export class RatelimitMsController implements OnApplicationBootstrap {
+  private readonly log = createLogger('ratelimit');
+
   constructor(
     private readonly bus: NatsBus,
     private readonly limits: RateLimitService,
@@ -12,6 +15,12 @@ export class RatelimitMsController implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): Promise<void> {
     this.bus.serve(Subjects.ratelimitAcquire, (req) => this.limits.acquire(req));
+    // One replica handles each release; a lost one is covered by the slot's lease.
+    this.bus.on(
+      Subjects.ratelimitRelease,
+      (ev) => this.limits.release(ev).catch((err: unknown) => this.log.warn({ err, requestId: ev.requestId }, 'release failed; the lease will free it')),
+      { shared: true },
+    );
     return this.bus.flush();
   }
 }

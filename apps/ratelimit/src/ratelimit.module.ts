@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@tokenflow/messaging';
 import { RATELIMIT_CONFIG, type RatelimitConfig } from './config';
+import { LimiterStore } from './limits/limiter.store';
 import { RateLimitService } from './limits/rate-limit.service';
+import { TpmCorrector } from './limits/tpm-corrector';
 import { RatelimitMsController } from './ratelimit-ms.controller';
 
 @Module({})
@@ -10,7 +12,7 @@ export class RatelimitModule {
     return {
       module: RatelimitModule,
       imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'ratelimit', namespace: config.TF_NAMESPACE })],
-      providers: [{ provide: RATELIMIT_CONFIG, useValue: config }, RateLimitService, RatelimitMsController],
+      providers: [{ provide: RATELIMIT_CONFIG, useValue: config }, LimiterStore, RateLimitService, TpmCorrector, RatelimitMsController],
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { RateLimits } from './ratelimit.contract';
+
 /** The principal an API key authenticates as. */
 export interface KeyPrincipal {
   keyId: string;
@@ -5,8 +7,10 @@ export interface KeyPrincipal {
   name: string | null;
   /** null = every model. */
   models: string[] | null;
-  /** Requests per minute; null = the service default. */
-  rpmLimit: number | null;
+  /** The key's rate limits (a null `rpm` = the deployment's default). */
+  limits: RateLimits;
+  /** The account's rate limits, shared by all its keys. */
+  accountLimits: RateLimits | null;
   /** ISO time after which the key stops working; null = never. */
   expiresAt: string | null;
   budget: KeyBudget | null;

@@ -38,12 +38,15 @@ export interface WireError extends ErrorBody {
   retryAfterMs?: number;
   /** Upstream attempt failures that another channel may succeed on. */
   retryable?: boolean;
+  /** Extra response headers (e.g. `x-ratelimit-*` on a rate-limit denial). */
+  headers?: Record<string, string>;
 }
 
 export interface TfErrorOptions {
   param?: string | null;
   retryAfterMs?: number;
   retryable?: boolean;
+  headers?: Record<string, string>;
 }
 
 /** The one exception type that crosses service boundaries; anything else becomes `internal_error`. */
@@ -53,6 +56,7 @@ export class TfError extends Error {
   readonly param: string | null;
   readonly retryAfterMs?: number;
   readonly retryable: boolean;
+  readonly headers?: Record<string, string>;
 
   constructor(
     readonly code: ErrorCode,
@@ -66,6 +70,7 @@ export class TfError extends Error {
     this.param = options.param ?? null;
     this.retryAfterMs = options.retryAfterMs;
     this.retryable = options.retryable ?? false;
+    this.headers = options.headers;
   }
 
   toBody(): ErrorBody {
@@ -76,6 +81,7 @@ export class TfError extends Error {
     const wire: WireError = { ...this.toBody(), status: this.status };
     if (this.retryAfterMs !== undefined) wire.retryAfterMs = this.retryAfterMs;
     if (this.retryable) wire.retryable = true;
+    if (this.headers) wire.headers = this.headers;
     return wire;
   }
 
@@ -85,6 +91,7 @@ export class TfError extends Error {
       param: wire.param,
       retryAfterMs: wire.retryAfterMs,
       retryable: wire.retryable,
+      headers: wire.headers,
     });
   }
 

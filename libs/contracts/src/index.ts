@@ -9,3 +9,4 @@ export type * from './router.contract';
 export type * from './ratelimit.contract';
 export * from './headers';
 export * from './api-key';
+export * from './rate-limit-headers';

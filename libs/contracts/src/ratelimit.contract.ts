@@ -1,13 +1,52 @@
+/** Per-model limits inside a key's or an account's own. */
+export interface ModelRateLimits {
+  rpm: number | null;
+  tpm: number | null;
+}
+
+/** The limits of one scope (an API key or an account); null = unlimited. */
+export interface RateLimits {
+  /** Requests per minute. For a key, null means the deployment's default. */
+  rpm: number | null;
+  /** Tokens per minute, input + output. */
+  tpm: number | null;
+  /** Requests in flight at once. */
+  maxConcurrency: number | null;
+  models: Record<string, ModelRateLimits> | null;
+}
+
 export interface RateLimitAcquireRequest {
   requestId: string;
+  accountId: string;
   keyId: string;
+  /** The real model (after `auto`). */
   model: string;
-  /** null = the service's default RPM. */
-  rpmLimit: number | null;
+  /** Prompt tokens plus the most output the request may produce: reserved against TPM, corrected from usage. */
+  estimatedTokens: number;
+  key: RateLimits | null;
+  account: RateLimits | null;
 }
-/** Denials are errors (`rate_limit_exceeded` with retryAfterMs); a grant carries the header values. */
+
+/** One dimension (requests or tokens) of the most constraining limit that applied: what the headers show. */
+export interface LimitState {
+  limit: number;
+  remaining: number;
+  /** Until this dimension is back to its full limit. */
+  resetMs: number;
+}
+
+/** Denials are errors (`rate_limit_exceeded` with retryAfterMs and headers); a grant carries the header values. */
 export interface RateLimitAcquireReply {
-  limitRequests: number;
-  remainingRequests: number;
-  resetRequestsMs: number;
+  requests: LimitState | null;
+  tokens: LimitState | null;
+  /** Redis was unreachable and this deployment fails open: the request was admitted without being counted. */
+  degraded?: boolean;
+}
+
+/** The request ended (any way): its concurrency slots are freed. */
+export interface RateLimitReleaseEvent {
+  requestId: string;
+  accountId: string;
+  /** No usage event will correct this request's TPM reservation (it never reached an upstream): refund it whole. */
+  refundTokens: boolean;
 }

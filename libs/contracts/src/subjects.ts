@@ -34,6 +34,7 @@ export const Subjects = {
   routerChannelsChanged: 'tf.router.channels-changed.v1',
 
   ratelimitAcquire: 'tf.ratelimit.acquire.v1',
+  ratelimitRelease: 'tf.ratelimit.release.v1',
 
   adapterInvoke: 'tf.adapter.invoke.v1',
   /** Suffixed with the request id: `tf.adapter.cancel.v1.<requestId>`. */
@@ -80,6 +81,7 @@ export interface EventMap {
   [Subjects.billingPricesChanged]: B.PricesChangedEvent;
   [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
   [Subjects.adapterCancel]: A.CancelEvent;
+  [Subjects.ratelimitRelease]: L.RateLimitReleaseEvent;
 }
 
 /** Durable events on JetStream. */

@@ -25,7 +25,7 @@ describe('NatsBus against the real NATS server', () => {
     let seen: { requestId?: string; traceparent?: string } = {};
     server.serve(Subjects.billingAuth, (req, ctx) => {
       seen = ctx;
-      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, rpmLimit: null, expiresAt: null, budget: null } : null };
+      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null } : null };
     });
     await server.flush();
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -66,9 +66,9 @@ describe('NatsBus against the real NATS server', () => {
 
   it('isolates namespaces: a server in another namespace does not answer', async () => {
     const other = await NatsBus.connect({ url: testUrls.nats, name: 'other', namespace: testNamespace('other') });
-    other.serve(Subjects.ratelimitAcquire, () => ({ limitRequests: 1, remainingRequests: 1, resetRequestsMs: 1 }));
+    other.serve(Subjects.ratelimitAcquire, () => ({ requests: null, tokens: null }));
     await other.flush();
-    await assert.rejects(client.request(Subjects.ratelimitAcquire, { requestId: 'r', keyId: 'k', model: 'm', rpmLimit: 1 }), TfError);
+    await assert.rejects(client.request(Subjects.ratelimitAcquire, { requestId: 'r', accountId: 'a', keyId: 'k', model: 'm', estimatedTokens: 1, key: null, account: null }), TfError);
     await other.close();
   });
 

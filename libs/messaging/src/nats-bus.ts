@@ -127,14 +127,18 @@ export class NatsBus {
     this.nc.publish(name, encode(payload), { headers: toNatsHeaders(ctx) });
   }
 
-  /** Every instance receives every event (no queue group). `wildcard` also receives the suffixed family. */
+  /**
+   * Every instance receives every event, or with `shared` one instance of the service each (a queue group).
+   * `wildcard` also receives the suffixed family.
+   */
   on<K extends EventSubject>(
     subject: K,
     handler: (payload: EventMap[K], ctx: CallContext) => void | Promise<void>,
-    opts: { wildcard?: boolean } = {},
+    opts: { wildcard?: boolean; shared?: boolean } = {},
   ): void {
     const name = opts.wildcard ? `${this.subject(subject)}.*` : this.subject(subject);
     const sub = this.nc.subscribe(name, {
+      ...(opts.shared ? { queue: subject } : {}),
       callback: (err, msg) => {
         if (err) return;
         Promise.resolve()

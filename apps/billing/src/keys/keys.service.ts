@@ -80,7 +80,9 @@ export class KeysService {
       accountId: row.accountId,
       name: row.name,
       models: row.models,
-      rpmLimit: row.rpmLimit,
+      // TPM, concurrency, per-model and account limits are stored with the rate-limit issue's admin API (next step).
+      limits: { rpm: row.rpmLimit, tpm: null, maxConcurrency: null, models: null },
+      accountLimits: null,
       expiresAt: row.expiresAt?.toISOString() ?? null,
       budget: row.budgetNano === null || row.budgetPeriod === null ? null : { limitNano: row.budgetNano.toString(), period: row.budgetPeriod },
     };

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   AUTO_MODEL,
-  type ErrorCode,
   Headers,
-  type HoldReleaseEvent,
   type KeyPrincipal,
   nanoToUsd,
   type PlanReply,
@@ -11,6 +9,7 @@ import {
   type RateLimitAcquireReply,
   type StreamFrame,
   Subjects,
+  rateLimitHeaders,
   TfError,
   type TokenUsage,
   usageCostNano,
@@ -20,10 +19,8 @@ import { type ChatRequest, CompletionAssembler, SSE_DONE, sseData } from '@token
 import type { FastifyReply } from 'fastify';
 import { createLogger } from '@tokenflow/observability';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
-import { holdSize, withOutputCap } from './hold-size';
-
-/** Errors with which billing refused a hold it then did not place: nothing to release. */
-const HOLD_REFUSALS = new Set<ErrorCode>(['insufficient_quota', 'model_not_priced', 'invalid_api_key']);
+import { AdmissionService } from './admission.service';
+import { withOutputCap } from './hold-size';
 
 export interface ChatCall {
   body: ChatRequest;
@@ -43,44 +40,32 @@ export interface ChatCall {
 export class ChatService {
   private readonly log = createLogger('ingress.chat');
 
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly admission: AdmissionService,
+  ) {}
 
   async complete(call: ChatCall): Promise<void> {
     const { body, principal, requestId, ctx } = call;
     if (principal.models && body.model !== AUTO_MODEL && !principal.models.includes(body.model)) {
       throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${body.model}'.`, { param: 'model' });
     }
-    const [plan, limits] = await Promise.all([
-      this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models }, { ctx }),
-      this.bus.request(
-        Subjects.ratelimitAcquire,
-        { requestId, keyId: principal.keyId, model: body.model, rpmLimit: principal.rpmLimit },
-        { ctx },
-      ),
-    ]);
-    // The hold needs the real model (after `auto`) for its price, so it follows the plan.
-    const hold = await this.bus
-      .request(
-        Subjects.billingHold,
-        {
-          requestId,
-          accountId: principal.accountId,
-          keyId: principal.keyId,
-          model: plan.model,
-          keyBudget: principal.budget,
-          ...holdSize(body, plan.maxOutputTokens),
-        },
-        { ctx },
-      )
-      .catch(async (err: unknown) => {
-        // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
-        // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.
-        if (!(err instanceof TfError) || !HOLD_REFUSALS.has(err.code)) {
-          await this.publishRelease({ requestId, accountId: principal.accountId, keyId: principal.keyId });
-        }
-        throw err;
-      });
+    const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models }, { ctx });
+    const { limits, hold } = await this.admission.admit({ requestId, body, principal, plan, ctx });
+    // On every response from here on, errors included.
+    call.reply.headers(rateLimitHeaders(limits));
+    // Once an adapter accepted an attempt, a usage event will settle the request (and correct its TPM estimate).
+    const attempts: AttemptState = { adapterMayBill: false };
+    try {
+      await this.run(call, plan, limits, hold.price, attempts);
+    } finally {
+      // Every exit path frees the concurrency slots; the TPM estimate goes back whole if no usage will correct it.
+      this.admission.releaseLimits(requestId, principal.accountId, !attempts.adapterMayBill);
+    }
+  }
 
+  private async run(call: ChatCall, plan: PlanReply, limits: RateLimitAcquireReply, price: PriceQuote, attempts: AttemptState): Promise<void> {
+    const { body, principal, requestId, ctx } = call;
     const abort = new AbortController();
     let finished = false;
     call.reply.raw.on('close', () => {
@@ -90,7 +75,6 @@ export class ChatService {
     });
 
     let opened: OpenedStream;
-    const attempts: AttemptState = { adapterMayBill: false };
     if (call.reply.raw.destroyed) abort.abort();
     try {
       opened = await openFirstGoodAttempt(
@@ -103,7 +87,7 @@ export class ChatService {
           accountId: principal.accountId,
           keyId: principal.keyId,
           model: plan.model,
-          price: hold.price,
+          price,
         },
         ctx,
         abort.signal,
@@ -114,36 +98,18 @@ export class ChatService {
       this.bus.emit(Subjects.adapterCancel, { requestId, reason: abort.signal.aborted ? 'client_disconnected' : 'deadline' }, requestId);
       // No output reached us. If no adapter can still bill, give the money back now; otherwise the cancelled
       // attempt's usage event releases it (and the expiry job if that adapter died).
-      if (!attempts.adapterMayBill) await this.releaseHold({ requestId, accountId: principal.accountId, keyId: principal.keyId });
+      if (!attempts.adapterMayBill) await this.admission.releaseHold({ requestId, accountId: principal.accountId, keyId: principal.keyId });
       throw err;
     }
     const stream = opened;
     abort.signal.addEventListener('abort', () => stream.inbox.close(), { once: true });
     const headers = this.successHeaders(plan, limits, stream);
     try {
-      if (body.stream) await this.relay(call, stream, headers, hold.price, () => abort.signal.aborted);
-      else await this.assemble(call, stream, headers, hold.price);
+      if (body.stream) await this.relay(call, stream, headers, price, () => abort.signal.aborted);
+      else await this.assemble(call, stream, headers, price);
     } finally {
       finished = true;
       stream.inbox.close();
-    }
-  }
-
-  /** At once when billing answers (the money is spendable again immediately), else durably through JetStream. */
-  private async releaseHold(release: HoldReleaseEvent): Promise<void> {
-    try {
-      await this.bus.request(Subjects.billingHoldReleaseNow, release, { timeoutMs: 2_000 });
-    } catch {
-      await this.publishRelease(release);
-    }
-  }
-
-  private async publishRelease(release: HoldReleaseEvent): Promise<void> {
-    try {
-      await this.bus.publishDurable(Subjects.billingHoldRelease, release, `release:${release.requestId}`);
-    } catch (err) {
-      // The expiry job releases it later; the request's own error matters more to the caller.
-      this.log.warn({ err, requestId: release.requestId }, 'hold release could not be published');
     }
   }
 
@@ -226,12 +192,7 @@ export class ChatService {
       [Headers.provider]: s.attempt.provider,
     };
     if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
-    if (limits.limitRequests > 0) {
-      h['x-ratelimit-limit-requests'] = String(limits.limitRequests);
-      h['x-ratelimit-remaining-requests'] = String(limits.remainingRequests);
-      h['x-ratelimit-reset-requests'] = `${(limits.resetRequestsMs / 1000).toFixed(3)}s`;
-    }
-    return h;
+    return { ...h, ...rateLimitHeaders(limits) };
   }
 }
 

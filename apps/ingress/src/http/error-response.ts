@@ -2,7 +2,7 @@ import { TfError } from '@tokenflow/contracts';
 import type { FastifyReply } from 'fastify';
 
 export function errorHeaders(err: TfError): Record<string, string> {
-  const h: Record<string, string> = {};
+  const h: Record<string, string> = { ...err.headers };
   if (err.retryAfterMs !== undefined) {
     h['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
     h['retry-after-ms'] = String(err.retryAfterMs);

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type ErrorCode,
+  type HoldReleaseEvent,
+  type HoldReply,
+  type KeyPrincipal,
+  type PlanReply,
+  type RateLimitAcquireReply,
+  Subjects,
+  TfError,
+} from '@tokenflow/contracts';
+import { type CallContext, NatsBus } from '@tokenflow/messaging';
+import { createLogger } from '@tokenflow/observability';
+import type { ChatRequest } from '@tokenflow/openai';
+import { Counter, type Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '../health/metrics.tokens';
+import { holdSize } from './hold-size';
+
+/** Errors with which billing refused a hold it then did not place: nothing to release. */
+const HOLD_REFUSALS = new Set<ErrorCode>(['insufficient_quota', 'model_not_priced', 'invalid_api_key']);
+
+export interface Admission {
+  limits: RateLimitAcquireReply;
+  hold: HoldReply;
+}
+
+export interface AdmissionRequest {
+  requestId: string;
+  body: ChatRequest;
+  principal: KeyPrincipal;
+  plan: PlanReply;
+  ctx: CallContext;
+}
+
+/**
+ * Rate limits and the billing hold, asked in parallel once the plan names the real model; whichever side says no,
+ * the other side's grant is given back, so a refused request leaves neither a charge nor a counted slot.
+ */
+@Injectable()
+export class AdmissionService {
+  private readonly log = createLogger('ingress.admission');
+  private readonly degraded: Counter;
+
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.degraded = new Counter({
+      name: 'tokenflow_ratelimit_degraded_total',
+      help: 'Requests admitted without rate limiting because the limiter could not reach Redis (fail-open)',
+      registers: [registry],
+    });
+  }
+
+  async admit({ requestId, body, principal, plan, ctx }: AdmissionRequest): Promise<Admission> {
+    const size = holdSize(body, plan.maxOutputTokens);
+    const ids = { requestId, accountId: principal.accountId, keyId: principal.keyId };
+    const [limits, hold] = await Promise.allSettled([
+      this.bus.request(
+        Subjects.ratelimitAcquire,
+        { ...ids, model: plan.model, estimatedTokens: size.promptTokens + size.maxOutputTokens, key: principal.limits, account: principal.accountLimits },
+        { ctx },
+      ),
+      this.bus.request(Subjects.billingHold, { ...ids, model: plan.model, keyBudget: principal.budget, ...size }, { ctx }),
+    ]);
+    if (limits.status === 'fulfilled' && hold.status === 'fulfilled') {
+      if (limits.value.degraded) this.degraded.inc();
+      return { limits: limits.value, hold: hold.value };
+    }
+    if (limits.status === 'fulfilled') this.releaseLimits(requestId, principal.accountId, true);
+    if (hold.status === 'fulfilled') await this.releaseHold(ids);
+    else if (!(hold.reason instanceof TfError) || !HOLD_REFUSALS.has(hold.reason.code)) {
+      // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
+      // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.
+      await this.publishRelease(ids);
+    }
+    // A rate-limit denial says when to come back; it wins over a quota refusal.
+    throw limits.status === 'rejected' ? limits.reason : (hold as PromiseRejectedResult).reason;
+  }
+
+  /** Frees the request's concurrency slots; `refundTokens` when no usage event will correct its TPM estimate. */
+  releaseLimits(requestId: string, accountId: string, refundTokens: boolean): void {
+    this.bus.emit(Subjects.ratelimitRelease, { requestId, accountId, refundTokens });
+  }
+
+  /** At once when billing answers (the money is spendable again immediately), else durably through JetStream. */
+  async releaseHold(release: HoldReleaseEvent): Promise<void> {
+    try {
+      await this.bus.request(Subjects.billingHoldReleaseNow, release, { timeoutMs: 2_000 });
+    } catch {
+      await this.publishRelease(release);
+    }
+  }
+
+  private async publishRelease(release: HoldReleaseEvent): Promise<void> {
+    try {
+      await this.bus.publishDurable(Subjects.billingHoldRelease, release, `release:${release.requestId}`);
+    } catch (err) {
+      // The expiry job releases it later; the request's own error matters more to the caller.
+      this.log.warn({ err, requestId: release.requestId }, 'hold release could not be published');
+    }
+  }
+}
