@@ -34,6 +34,8 @@ export class BillingMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.billingKeyInfo, (req) => this.reports.keyInfo(req.keyId));
     this.bus.serve(Subjects.billingKeyCreate, (req) => this.keys.create(req));
     this.bus.serve(Subjects.billingKeyRevoke, (req) => this.keys.revoke(req.id));
+    this.bus.serve(Subjects.billingKeyUpdate, (req) => this.keys.update(req));
+    this.bus.serve(Subjects.billingAccountUpdate, (req) => this.accounts.update(req));
     this.bus.serve(Subjects.billingPriceGet, (req) => this.prices.get(req.model));
     this.bus.serve(Subjects.billingPriceSet, (req) => this.prices.set(req));
     return this.bus.flush();

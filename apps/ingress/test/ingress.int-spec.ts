@@ -32,7 +32,7 @@ describe('ingress (real NATS, scripted peers)', () => {
     peers.serve(Subjects.routerModelGet, (req) => {
       throw new TfError('model_not_found', `The model '${req.id}' does not exist or you do not have access to it.`, { param: 'model' });
     });
-    peers.serve(Subjects.billingAccountCreate, (req) => ({ id: 'acc', name: req.name, balance_usd: req.credit_usd ?? '0.00', credit_limit_usd: '0.00', created_at: 'now' }));
+    peers.serve(Subjects.billingAccountCreate, (req) => ({ id: 'acc', name: req.name, balance_usd: req.credit_usd ?? '0.00', credit_limit_usd: '0.00', rate_limits: { rpm: null, tpm: null, max_concurrency: null, model_limits: null }, created_at: 'now' }));
     await peers.flush();
     ingress = await createIngressApp(
       ingressEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: ns, PORT: '0', HOST: '127.0.0.1', TOKENFLOW_ADMIN_KEY: adminKey, BODY_LIMIT_BYTES: '2048' }),

@@ -89,7 +89,20 @@ export interface HoldsPlacedEvent {
 export interface KeyChangedEvent {
   keyId: string;
   keyHash: string;
-  change: 'created' | 'revoked';
+  change: 'created' | 'updated' | 'revoked';
+}
+
+/** An account's settings changed: every cached principal of its keys is stale. */
+export interface AccountChangedEvent {
+  accountId: string;
+}
+
+/** Rate limits as the admin API takes and shows them; null = unlimited (for a key's rpm: the default). */
+export interface RateLimitsView {
+  rpm: number | null;
+  tpm: number | null;
+  max_concurrency: number | null;
+  model_limits: Record<string, { rpm?: number | null; tpm?: number | null }> | null;
 }
 
 export interface AccountView {
@@ -98,9 +111,10 @@ export interface AccountView {
   balance_usd: string;
   /** How far below zero the account may go (postpaid customers); "0.00" for prepaid. */
   credit_limit_usd: string;
+  rate_limits: RateLimitsView;
   created_at: string;
 }
-export interface AccountCreateRequest {
+export interface AccountCreateRequest extends Partial<RateLimitsView> {
   name: string;
   credit_usd?: string;
   credit_limit_usd?: string;
@@ -156,7 +170,7 @@ export interface KeyView {
   account_id: string;
   name: string | null;
   models: string[] | null;
-  rpm_limit: number | null;
+  rate_limits: RateLimitsView;
   budget_usd: string | null;
   budget_period: BudgetPeriod | null;
   expires_at: string | null;
@@ -166,7 +180,12 @@ export interface KeyCreateRequest {
   account_id: string;
   name?: string;
   models?: string[];
+  /** Older spelling of `rpm`. */
   rpm_limit?: number;
+  rpm?: number | null;
+  tpm?: number | null;
+  max_concurrency?: number | null;
+  model_limits?: RateLimitsView['model_limits'];
   budget_usd?: string;
   /** Default `monthly` when a budget is given. */
   budget_period?: BudgetPeriod;
@@ -175,6 +194,14 @@ export interface KeyCreateRequest {
 /** The only place the plaintext key ever appears. */
 export interface KeyCreateReply extends KeyView {
   key: string;
+}
+/** Changes a key's rate limits; fields left out keep their value, null clears one. */
+export interface KeyUpdateRequest extends Partial<RateLimitsView> {
+  id: string;
+}
+/** Changes an account's rate limits (shared by all its keys). */
+export interface AccountUpdateRequest extends Partial<RateLimitsView> {
+  id: string;
 }
 export interface KeyRevokeRequest {
   id: string;
@@ -246,7 +273,8 @@ export interface KeyInfoReply {
   id: string;
   name: string | null;
   models: string[] | null;
-  rate_limit: { requests_per_minute: number | null };
+  /** The key's own limits, and its account's (shared by all the account's keys). */
+  rate_limits: { key: RateLimitsView; account: RateLimitsView };
   budget: { limit_usd: string; period: BudgetPeriod; remaining_usd: string } | null;
   expires_at: string | null;
   spend_usd: { total: string; today: string; this_month: string };

@@ -10,3 +10,4 @@ export type * from './ratelimit.contract';
 export * from './headers';
 export * from './api-key';
 export * from './rate-limit-headers';
+export * from './rate-limits';

@@ -18,6 +18,9 @@ export const Subjects = {
   billingKeyInfo: 'tf.billing.key-info.v1',
   billingKeyCreate: 'tf.billing.key-create.v1',
   billingKeyRevoke: 'tf.billing.key-revoke.v1',
+  billingKeyUpdate: 'tf.billing.key-update.v1',
+  billingAccountUpdate: 'tf.billing.account-update.v1',
+  billingAccountChanged: 'tf.billing.account-changed.v1',
   billingKeyChanged: 'tf.billing.key-changed.v1',
   billingPricesChanged: 'tf.billing.prices-changed.v1',
   billingPriceGet: 'tf.billing.price-get.v1',
@@ -61,6 +64,8 @@ export interface RequestMap {
   [Subjects.billingKeyInfo]: { req: B.KeyInfoRequest; res: B.KeyInfoReply };
   [Subjects.billingKeyCreate]: { req: B.KeyCreateRequest; res: B.KeyCreateReply };
   [Subjects.billingKeyRevoke]: { req: B.KeyRevokeRequest; res: B.KeyRevokeReply };
+  [Subjects.billingKeyUpdate]: { req: B.KeyUpdateRequest; res: B.KeyView };
+  [Subjects.billingAccountUpdate]: { req: B.AccountUpdateRequest; res: B.AccountView };
   [Subjects.billingPriceGet]: { req: B.PriceGetRequest; res: B.PriceView };
   [Subjects.billingPriceSet]: { req: B.PriceSetRequest; res: B.PriceView };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
@@ -78,6 +83,7 @@ export interface RequestMap {
 /** Fire-and-forget broadcasts over core NATS (every subscriber gets each one). */
 export interface EventMap {
   [Subjects.billingKeyChanged]: B.KeyChangedEvent;
+  [Subjects.billingAccountChanged]: B.AccountChangedEvent;
   [Subjects.billingPricesChanged]: B.PricesChangedEvent;
   [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
   [Subjects.adapterCancel]: A.CancelEvent;

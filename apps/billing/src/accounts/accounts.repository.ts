@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RateLimitsView } from '@tokenflow/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../db/entities';
 import type { BalanceSnapshot } from '../holds/balance-cache';
@@ -12,15 +13,20 @@ export class AccountsRepository {
   }
 
   /** Creates the account and, when there is an opening credit, its top-up ledger entry, atomically. */
-  async create(name: string, creditNano: bigint, creditLimitNano: bigint): Promise<AccountEntity> {
+  async create(name: string, creditNano: bigint, creditLimitNano: bigint, rateLimits: RateLimitsView): Promise<AccountEntity> {
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.query(`INSERT INTO billing.accounts (name, credit_limit_nano) VALUES ($1, $2) RETURNING id`, [
+      const [row] = await tx.query(`INSERT INTO billing.accounts (name, credit_limit_nano, rate_limits) VALUES ($1, $2, $3) RETURNING id`, [
         name,
         creditLimitNano.toString(),
+        JSON.stringify(rateLimits),
       ]);
       if (creditNano > 0n) await this.topUp(tx, row.id, creditNano, `top_up:opening:${row.id}`, 'opening credit');
       return (await tx.getRepository(AccountEntity).findOneByOrFail({ id: row.id }))!;
     });
+  }
+
+  async setRateLimits(id: string, rateLimits: RateLimitsView): Promise<void> {
+    await this.db.query(`UPDATE billing.accounts SET rate_limits = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(rateLimits)]);
   }
 
   /** Adds funds once per idempotency key; returns whether this call applied them. */

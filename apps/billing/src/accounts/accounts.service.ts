@@ -4,11 +4,16 @@ import {
   type AccountCreateRequest,
   type AccountCreditReply,
   type AccountCreditRequest,
+  type AccountUpdateRequest,
   type AccountView,
+  mergeRateLimits,
   nanoToUsd,
+  NO_RATE_LIMITS,
+  Subjects,
   TfError,
   usdToNano,
 } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
 import { BalanceCache } from '../holds/balance-cache';
 import type { AccountEntity } from '../db/entities';
 import { AccountsRepository } from './accounts.repository';
@@ -24,12 +29,21 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly cache: BalanceCache,
+    private readonly bus: NatsBus,
   ) {}
 
   async create(req: AccountCreateRequest): Promise<AccountView> {
     const credit = usd(req.credit_usd ?? '0', 'credit_usd');
     const limit = usd(req.credit_limit_usd ?? '0', 'credit_limit_usd');
-    return toView(await this.accounts.create(req.name, credit, limit));
+    return toView(await this.accounts.create(req.name, credit, limit, mergeRateLimits(null, req)));
+  }
+
+  /** New rate limits for the account; every replica drops its cached principals of the account's keys. */
+  async update(req: AccountUpdateRequest): Promise<AccountView> {
+    const current = await this.get(req.id);
+    await this.accounts.setRateLimits(req.id, mergeRateLimits(current.rate_limits, req));
+    this.bus.emit(Subjects.billingAccountChanged, { accountId: req.id });
+    return this.get(req.id);
   }
 
   /** A top-up: one ledger entry per idempotency key, and the new balance pushed to the hold cache at once. */
@@ -79,6 +93,7 @@ function toView(a: AccountEntity): AccountView {
     name: a.name,
     balance_usd: nanoToUsd(a.balanceNano),
     credit_limit_usd: nanoToUsd(a.creditLimitNano),
+    rate_limits: a.rateLimits ?? NO_RATE_LIMITS,
     created_at: a.createdAt.toISOString(),
   };
 }

@@ -1,3 +1,4 @@
+import type { RateLimitsView } from '@tokenflow/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** bigint columns come back from pg as strings; money stays bigint in code. */
@@ -13,6 +14,7 @@ export class AccountEntity {
   @Column('bigint', { name: 'balance_nano', transformer: bigintTransformer }) balanceNano: bigint;
   @Column('bigint', { name: 'credit_limit_nano', transformer: bigintTransformer }) creditLimitNano: bigint;
   @Column('bigint', { transformer: bigintTransformer }) version: bigint;
+  @Column('jsonb', { name: 'rate_limits', nullable: true }) rateLimits: RateLimitsView | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -24,7 +26,7 @@ export class ApiKeyEntity {
   @Column('text', { name: 'key_prefix' }) keyPrefix: string;
   @Column('text', { nullable: true }) name: string | null;
   @Column('text', { array: true, nullable: true }) models: string[] | null;
-  @Column('int', { name: 'rpm_limit', nullable: true }) rpmLimit: number | null;
+  @Column('jsonb', { name: 'rate_limits', nullable: true }) rateLimits: RateLimitsView | null;
   @Column('bigint', { name: 'budget_nano', nullable: true, transformer: bigintTransformer }) budgetNano: bigint | null;
   @Column('text', { name: 'budget_period', nullable: true }) budgetPeriod: 'daily' | 'monthly' | 'total' | null;
   @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt: Date | null;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RateLimitsView } from '@tokenflow/contracts';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../db/entities';
 
@@ -8,7 +9,7 @@ export interface NewKey {
   keyPrefix: string;
   name: string | null;
   models: string[] | null;
-  rpmLimit: number | null;
+  rateLimits: RateLimitsView;
   budgetNano: bigint | null;
   budgetPeriod: 'daily' | 'monthly' | 'total' | null;
   expiresAt: Date | null;
@@ -33,6 +34,10 @@ export class KeysRepository {
       .createQueryBuilder('k')
       .where('k.key_hash = :keyHash AND k.revoked_at IS NULL', { keyHash })
       .getOne();
+  }
+
+  async setRateLimits(id: string, rateLimits: RateLimitsView): Promise<void> {
+    await this.db.query(`UPDATE billing.api_keys SET rate_limits = $2 WHERE id = $1`, [id, JSON.stringify(rateLimits)]);
   }
 
   /** Returns the revoked key (its hash is needed to invalidate caches), or null if there was none. */

@@ -6,6 +6,11 @@ import {
   type KeyCreateRequest,
   type KeyPrincipal,
   type KeyRevokeReply,
+  type KeyUpdateRequest,
+  type KeyView,
+  mergeRateLimits,
+  NO_RATE_LIMITS,
+  toRateLimits,
   Subjects,
   nanoToUsd,
   TfError,
@@ -14,6 +19,7 @@ import {
 import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { isUuid } from '../accounts/accounts.service';
+import type { ApiKeyEntity } from '../db/entities';
 import { KeysRepository } from './keys.repository';
 
 @Injectable()
@@ -44,25 +50,23 @@ export class KeysService {
       keyPrefix: key.slice(0, 7),
       name: req.name ?? null,
       models: req.models && req.models.length ? [...new Set(req.models)] : null,
-      rpmLimit: req.rpm_limit ?? null,
+      rateLimits: mergeRateLimits(null, { ...req, rpm: req.rpm !== undefined ? req.rpm : (req.rpm_limit ?? null) }),
       budgetNano,
       budgetPeriod: budgetNano === null ? null : (req.budget_period ?? 'monthly'),
       expiresAt,
     });
     // Replicas may hold a negative cache entry for this hash (someone tried it before it existed).
     this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash, change: 'created' });
-    return {
-      id: row.id,
-      key,
-      account_id: row.accountId,
-      name: row.name,
-      models: row.models,
-      rpm_limit: row.rpmLimit,
-      budget_usd: row.budgetNano === null ? null : nanoToUsd(row.budgetNano),
-      budget_period: row.budgetPeriod,
-      expires_at: row.expiresAt?.toISOString() ?? null,
-      created_at: row.createdAt.toISOString(),
-    };
+    return { ...keyView(row), key };
+  }
+
+  /** New rate limits for a key, live on every replica at once (the key-changed broadcast drops cached copies). */
+  async update(req: KeyUpdateRequest): Promise<KeyView> {
+    const row = isUuid(req.id) ? await this.keys.findById(req.id) : null;
+    if (!row || row.revokedAt) throw new TfError('not_found', `No API key with id '${req.id}'.`, { param: 'id' });
+    await this.keys.setRateLimits(row.id, mergeRateLimits(row.rateLimits, req));
+    this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash: row.keyHash.trim(), change: 'updated' });
+    return keyView((await this.keys.findById(row.id))!);
   }
 
   async revoke(id: string): Promise<KeyRevokeReply> {
@@ -80,11 +84,24 @@ export class KeysService {
       accountId: row.accountId,
       name: row.name,
       models: row.models,
-      // TPM, concurrency, per-model and account limits are stored with the rate-limit issue's admin API (next step).
-      limits: { rpm: row.rpmLimit, tpm: null, maxConcurrency: null, models: null },
-      accountLimits: null,
+      limits: toRateLimits(row.rateLimits) ?? { rpm: null, tpm: null, maxConcurrency: null, models: null },
+      accountLimits: toRateLimits((await this.accounts.findById(row.accountId))?.rateLimits ?? null),
       expiresAt: row.expiresAt?.toISOString() ?? null,
       budget: row.budgetNano === null || row.budgetPeriod === null ? null : { limitNano: row.budgetNano.toString(), period: row.budgetPeriod },
     };
   }
+}
+
+function keyView(row: ApiKeyEntity): KeyView {
+  return {
+    id: row.id,
+    account_id: row.accountId,
+    name: row.name,
+    models: row.models,
+    rate_limits: row.rateLimits ?? NO_RATE_LIMITS,
+    budget_usd: row.budgetNano === null ? null : nanoToUsd(row.budgetNano),
+    budget_period: row.budgetPeriod,
+    expires_at: row.expiresAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+  };
 }

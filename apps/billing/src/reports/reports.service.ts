@@ -5,8 +5,7 @@ import {
   nanoToUsd,
   TfError,
   type UsageReportReply,
-  type UsageReportRequest,
-} from '@tokenflow/contracts';
+  type UsageReportRequest, NO_RATE_LIMITS } from '@tokenflow/contracts';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { isUuid } from '../accounts/accounts.service';
 import { budgetWindow } from '../holds/budget-period';
@@ -69,7 +68,7 @@ export class ReportsService {
       id: key.id,
       name: key.name,
       models: key.models,
-      rate_limit: { requests_per_minute: key.rpmLimit },
+      rate_limits: { key: key.rateLimits ?? NO_RATE_LIMITS, account: account?.rateLimits ?? NO_RATE_LIMITS },
       budget: await this.budgetView(key.id, key.budgetNano, key.budgetPeriod),
       expires_at: key.expiresAt?.toISOString() ?? null,
       spend_usd: { total: nanoToUsd(spend.total), today: nanoToUsd(spend.today), this_month: nanoToUsd(spend.month) },

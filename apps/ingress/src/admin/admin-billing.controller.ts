@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   type AccountCreditReply,
   type AccountView,
   type KeyCreateReply,
   type KeyRevokeReply,
+  type KeyView,
   type LedgerVerifyReply,
   Subjects,
   TfError,
@@ -20,6 +21,7 @@ import {
   accountCreditSchema,
   idempotencyKeySchema,
   keyCreateSchema,
+  rateLimitsPatchSchema,
   usageQuerySchema,
 } from './admin.schemas';
 
@@ -42,6 +44,13 @@ export class AdminBillingController {
   getAccount(@Req() req: FastifyRequest, @Param('id') id: string): Promise<AccountView> {
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingAccountGet, { id }, { ctx: callContext(req) });
+  }
+
+  /** Rate limits of an account, shared by all its keys (on top of each key's own). */
+  @Patch('accounts/:id')
+  updateAccount(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountView> {
+    this.admin.assertAdmin(req.headers.authorization);
+    return this.bus.request(Subjects.billingAccountUpdate, { ...validate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
   /** Top-up. With an `Idempotency-Key` header a retried call is applied once (the reply says `applied: false`). */
@@ -87,6 +96,13 @@ export class AdminBillingController {
   createKey(@Req() req: FastifyRequest, @Body() body: unknown): Promise<KeyCreateReply> {
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingKeyCreate, validate(keyCreateSchema, body), { ctx: callContext(req) });
+  }
+
+  /** Rate limits of a key: fields left out keep their value, null removes a limit. Live on every replica. */
+  @Patch('keys/:id')
+  updateKey(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<KeyView> {
+    this.admin.assertAdmin(req.headers.authorization);
+    return this.bus.request(Subjects.billingKeyUpdate, { ...validate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
   @Delete('keys/:id')

@@ -5,11 +5,28 @@ const usd = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, 'must be a non-negative d
 const modelId = z.string().min(1).max(200);
 const timeout = z.number().int().min(100).max(3_600_000);
 
+const limit = z.number().int().min(1).max(1_000_000_000).nullable();
+/** `rpm`, `tpm`, `max_concurrency` and per-model `{rpm, tpm}`; null clears a limit. */
+const rateLimitFields = {
+  rpm: limit.optional(),
+  tpm: limit.optional(),
+  max_concurrency: limit.optional(),
+  model_limits: z
+    .record(modelId, z.strictObject({ rpm: limit.optional(), tpm: limit.optional() }))
+    .refine((m) => Object.keys(m).length <= 1000, 'at most 1000 models')
+    .nullable()
+    .optional(),
+};
+const atLeastOne = (p: object) => Object.keys(p).length > 0;
+
 export const accountCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   credit_usd: usd.optional(),
   credit_limit_usd: usd.optional(),
+  ...rateLimitFields,
 });
+
+export const rateLimitsPatchSchema = z.strictObject(rateLimitFields).refine(atLeastOne, 'at least one of rpm, tpm, max_concurrency, model_limits must be given');
 
 export const accountCreditSchema = z.strictObject({
   amount_usd: usd,
@@ -23,7 +40,8 @@ export const keyCreateSchema = z.strictObject({
   account_id: z.string().min(1),
   name: z.string().max(200).optional(),
   models: z.array(modelId).max(1000).optional(),
-  rpm_limit: z.number().int().min(1).max(10_000_000).optional(),
+  rpm_limit: z.number().int().min(1).max(1_000_000_000).optional(),
+  ...rateLimitFields,
   budget_usd: usd.optional(),
   budget_period: z.enum(['daily', 'monthly', 'total']).optional(),
   expires_at: z.iso.datetime({ offset: true }).optional(),
@@ -48,7 +66,7 @@ export const channelCreateSchema = z.strictObject(channelFields);
 export const channelPatchSchema = z
   .strictObject(channelFields)
   .partial()
-  .refine((p) => Object.keys(p).length > 0, 'at least one field must be given');
+  .refine(atLeastOne, 'at least one field must be given');
 
 export const priceSetSchema = z.strictObject({
   input_usd_per_mtok: usd,

@@ -26,6 +26,10 @@ export class AuthService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.bus.on(Subjects.billingKeyChanged, (ev) => void this.cache.delete(ev.keyHash));
+    // Account changes (rate limits) are rare: a scan of the cache is cheaper than an index kept for them.
+    this.bus.on(Subjects.billingAccountChanged, (ev) => {
+      for (const [hash, entry] of this.cache) if (entry.principal?.accountId === ev.accountId) this.cache.delete(hash);
+    });
   }
 
   async principal(authorization: string | undefined, ctx: CallContext): Promise<KeyPrincipal> {

@@ -33,8 +33,8 @@ export interface AdmissionRequest {
 }
 
 /**
- * Rate limits and the billing hold, asked in parallel once the plan names the real model; whichever side says no,
- * the other side's grant is given back, so a refused request leaves neither a charge nor a counted slot.
+ * Rate limits, then the billing hold, once the plan names the real model. A rate-limited request never reaches
+ * billing; a request billing refuses gives its rate-limit slots and tokens back.
  */
 @Injectable()
 export class AdmissionService {
@@ -55,27 +55,26 @@ export class AdmissionService {
   async admit({ requestId, body, principal, plan, ctx }: AdmissionRequest): Promise<Admission> {
     const size = holdSize(body, plan.maxOutputTokens);
     const ids = { requestId, accountId: principal.accountId, keyId: principal.keyId };
-    const [limits, hold] = await Promise.allSettled([
-      this.bus.request(
-        Subjects.ratelimitAcquire,
-        { ...ids, model: plan.model, estimatedTokens: size.promptTokens + size.maxOutputTokens, key: principal.limits, account: principal.accountLimits },
-        { ctx },
-      ),
-      this.bus.request(Subjects.billingHold, { ...ids, model: plan.model, keyBudget: principal.budget, ...size }, { ctx }),
-    ]);
-    if (limits.status === 'fulfilled' && hold.status === 'fulfilled') {
-      if (limits.value.degraded) this.degraded.inc();
-      return { limits: limits.value, hold: hold.value };
+    // Limits first: a flood of denied requests must not reach billing (no hold, no ledger rows, no Redis writes).
+    const limits = await this.bus.request(
+      Subjects.ratelimitAcquire,
+      { ...ids, model: plan.model, estimatedTokens: size.promptTokens + size.maxOutputTokens, key: principal.limits, account: principal.accountLimits },
+      { ctx },
+    );
+    if (limits.degraded) this.degraded.inc();
+    try {
+      const hold = await this.bus.request(Subjects.billingHold, { ...ids, model: plan.model, keyBudget: principal.budget, ...size }, { ctx });
+      return { limits, hold };
+    } catch (err) {
+      // Refused or failed: the request never runs, so its slots and its whole TPM reservation go back.
+      this.releaseLimits(requestId, principal.accountId, true);
+      if (!(err instanceof TfError) || !HOLD_REFUSALS.has(err.code)) {
+        // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
+        // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.
+        await this.publishRelease(ids);
+      }
+      throw err;
     }
-    if (limits.status === 'fulfilled') this.releaseLimits(requestId, principal.accountId, true);
-    if (hold.status === 'fulfilled') await this.releaseHold(ids);
-    else if (!(hold.reason instanceof TfError) || !HOLD_REFUSALS.has(hold.reason.code)) {
-      // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
-      // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.
-      await this.publishRelease(ids);
-    }
-    // A rate-limit denial says when to come back; it wins over a quota refusal.
-    throw limits.status === 'rejected' ? limits.reason : (hold as PromiseRejectedResult).reason;
   }
 
   /** Frees the request's concurrency slots; `refundTokens` when no usage event will correct its TPM estimate. */
