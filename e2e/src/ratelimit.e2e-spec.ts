@@ -161,4 +161,31 @@ describe('rate limits through three ingress replicas', () => {
     assert.deepEqual([patched.body.rate_limits.rpm, patched.body.rate_limits.model_limits], [100, null]);
     await waitFor(async () => (await chat(key, { ...small, model: 'gpt-4o' }, 0)).status === 200, 3_000, 'the model limit removed');
   });
+
+  it("keeps each upstream key under its provider quota: falls back to the next channel, and 429s when all are full", async () => {
+    const channel = (name: string, provider: string, priority: number, keyLimits: unknown) =>
+      admin('POST', '/admin/v1/channels', {
+        name,
+        provider,
+        base_url: `${p.mockUrl}/v1`,
+        api_keys: ['sk-quota'],
+        models: ['m-quota'],
+        model_mapping: { 'm-quota': 'deepseek-v3' },
+        priority,
+        key_limits: keyLimits,
+      });
+    const limited = await channel('ch-quota', 'deepseek', 10, { rpm: 2 });
+    assert.deepEqual((limited.body as { key_limits: unknown }).key_limits, { rpm: 2 });
+    await admin('PUT', '/admin/v1/models/m-quota/price', { input_usd_per_mtok: '1.00', output_usd_per_mtok: '1.00' });
+    const { key } = await account({ rpm: 100 });
+    const ask = async (i: number) => {
+      const r = await chat(key, { ...small, model: 'm-quota' }, i);
+      return r.status === 200 ? r.headers.get('x-tokenflow-provider') : `${r.status} ${r.json.error?.code}`;
+    };
+    // Two requests a minute on that key, whichever gateway replica sends them; the third has nowhere to go.
+    assert.deepEqual([await ask(0), await ask(1), await ask(2)], ['deepseek', 'deepseek', '429 rate_limit_exceeded']);
+    // With a second channel, the saturated key's requests fall back to it instead.
+    await channel('ch-quota-spare', 'openai-compatible', 0, null);
+    assert.deepEqual([await ask(0), await ask(1)], ['openai-compatible', 'openai-compatible']);
+  });
 });

@@ -4,6 +4,7 @@ import { AdapterMsController } from './adapter-ms.controller';
 import { ADAPTER_CONFIG, type AdapterConfig } from './config';
 import { CancellationRegistry } from './invoke/cancellation.registry';
 import { InvokeService } from './invoke/invoke.service';
+import { UpstreamQuota } from './invoke/upstream-quota';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UsagePublisher } from './usage/usage.publisher';
 
@@ -19,6 +20,7 @@ export class AdapterModule {
         CancellationRegistry,
         UsagePublisher,
         InvokeService,
+        UpstreamQuota,
         AdapterMsController,
       ],
     };

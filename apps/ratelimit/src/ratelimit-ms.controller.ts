@@ -15,6 +15,12 @@ export class RatelimitMsController implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): Promise<void> {
     this.bus.serve(Subjects.ratelimitAcquire, (req) => this.limits.acquire(req));
+    this.bus.serve(Subjects.ratelimitUpstreamAcquire, (req) => this.limits.acquireUpstream(req));
+    this.bus.on(
+      Subjects.ratelimitUpstreamSettle,
+      (ev) => this.limits.settleUpstream(ev).catch((err: unknown) => this.log.warn({ err, requestId: ev.requestId }, 'upstream settle failed')),
+      { shared: true },
+    );
     // One replica handles each release; a lost one is covered by the slot's lease.
     this.bus.on(
       Subjects.ratelimitRelease,

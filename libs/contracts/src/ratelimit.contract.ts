@@ -1,3 +1,5 @@
+import type { UpstreamLimits } from './router.contract';
+
 /** Per-model limits inside a key's or an account's own. */
 export interface ModelRateLimits {
   rpm: number | null;
@@ -41,6 +43,20 @@ export interface RateLimitAcquireReply {
   tokens: LimitState | null;
   /** Redis was unreachable and this deployment fails open: the request was admitted without being counted. */
   degraded?: boolean;
+}
+
+/** Before an attempt calls an upstream key that has limits (the provider's quota for that key). */
+export interface UpstreamAcquireRequest {
+  requestId: string;
+  model: string;
+  limits: UpstreamLimits;
+  estimatedTokens: number;
+}
+/** The attempt ended: `actualTokens` replaces the estimate; -1 gives it back whole (nothing reached the upstream). */
+export interface UpstreamSettleEvent {
+  requestId: string;
+  ref: string;
+  actualTokens: number;
 }
 
 /** The request ended (any way): its concurrency slots are freed. */

@@ -16,6 +16,22 @@ export interface Attempt {
   apiKey: string;
   upstreamModel: string;
   timeouts: ChannelTimeouts;
+  /** The channel's per-key, per-model limits (the upstream's quota); absent = none. */
+  upstreamLimits?: UpstreamLimits;
+}
+
+/** Limits on one upstream API key for one model, shared by every gateway replica. */
+export interface UpstreamLimits {
+  /** Stable, non-secret id of the upstream key (channel id + a hash of the key). */
+  ref: string;
+  rpm: number | null;
+  tpm: number | null;
+}
+
+/** Per upstream API key and per model: the quota the provider grants that key. */
+export interface ChannelKeyLimits {
+  rpm?: number | null;
+  tpm?: number | null;
 }
 
 export interface PlanRequest {
@@ -66,6 +82,7 @@ export interface ChannelInput {
   connect_timeout_ms?: number;
   first_byte_timeout_ms?: number;
   idle_timeout_ms?: number;
+  key_limits?: ChannelKeyLimits | null;
 }
 /** A channel as the admin API shows it: the upstream keys are never echoed, only counted. */
 export interface ChannelView {
@@ -82,6 +99,7 @@ export interface ChannelView {
   connect_timeout_ms: number;
   first_byte_timeout_ms: number;
   idle_timeout_ms: number;
+  key_limits: ChannelKeyLimits | null;
   created_at: string;
   updated_at: string;
 }

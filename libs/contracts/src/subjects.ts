@@ -38,6 +38,8 @@ export const Subjects = {
 
   ratelimitAcquire: 'tf.ratelimit.acquire.v1',
   ratelimitRelease: 'tf.ratelimit.release.v1',
+  ratelimitUpstreamAcquire: 'tf.ratelimit.upstream-acquire.v1',
+  ratelimitUpstreamSettle: 'tf.ratelimit.upstream-settle.v1',
 
   adapterInvoke: 'tf.adapter.invoke.v1',
   /** Suffixed with the request id: `tf.adapter.cancel.v1.<requestId>`. */
@@ -77,6 +79,7 @@ export interface RequestMap {
   [Subjects.routerChannelUpdate]: { req: R.ChannelUpdateRequest; res: R.ChannelView };
   [Subjects.routerChannelDelete]: { req: R.ChannelIdRequest; res: R.ChannelDeleteReply };
   [Subjects.ratelimitAcquire]: { req: L.RateLimitAcquireRequest; res: L.RateLimitAcquireReply };
+  [Subjects.ratelimitUpstreamAcquire]: { req: L.UpstreamAcquireRequest; res: { granted: true } };
   [Subjects.adapterInvoke]: { req: A.InvokeRequest; res: A.InvokeAck };
 }
 
@@ -88,6 +91,7 @@ export interface EventMap {
   [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
   [Subjects.adapterCancel]: A.CancelEvent;
   [Subjects.ratelimitRelease]: L.RateLimitReleaseEvent;
+  [Subjects.ratelimitUpstreamSettle]: L.UpstreamSettleEvent;
 }
 
 /** Durable events on JetStream. */

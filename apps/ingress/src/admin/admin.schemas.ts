@@ -60,6 +60,8 @@ const channelFields = {
   connect_timeout_ms: timeout.optional(),
   first_byte_timeout_ms: timeout.optional(),
   idle_timeout_ms: timeout.optional(),
+  /** Per upstream key and model: the quota the provider grants each key. */
+  key_limits: z.strictObject({ rpm: limit.optional(), tpm: limit.optional() }).nullable().optional(),
 };
 
 export const channelCreateSchema = z.strictObject(channelFields);

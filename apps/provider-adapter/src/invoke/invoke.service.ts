@@ -9,6 +9,7 @@ import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
 import { StreamTally } from './stream-tally';
 import { StreamWatchdog } from './stream-watchdog';
+import { UpstreamQuota } from './upstream-quota';
 
 /**
  * Runs one upstream attempt and streams normalised chunks to the caller's inbox as they arrive (never
@@ -28,6 +29,7 @@ export class InvokeService {
     private readonly upstream: UpstreamClient,
     private readonly cancellations: CancellationRegistry,
     private readonly usage: UsagePublisher,
+    private readonly quota: UpstreamQuota,
   ) {}
 
   async run(req: InvokeRequest): Promise<void> {
@@ -40,9 +42,11 @@ export class InvokeService {
     const send = (frame: UnsequencedFrame) => this.bus.sendFrame(req.inbox, { ...frame, seq: seq++ } as StreamFrame);
     let outcome: UsageRecordedEvent['outcome'] = 'ok';
     let reachedUpstream = false;
+    let quotaTaken = false;
 
     try {
       const provider = providerFor(req.attempt.provider);
+      quotaTaken = await this.quota.acquire(req);
       watchdog.awaitingFirstByte();
       const res = await this.upstream.send(provider.buildRequest(req.attempt, req.body), req.attempt.timeouts, signal);
       reachedUpstream = true;
@@ -99,9 +103,11 @@ export class InvokeService {
     }
     // A cancel ends the request (only ingress cancels, and only when it gives up), so even an attempt with no
     // output publishes: settling it, at zero cost, is what releases the request's hold.
-    if ((reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled') {
-      // Nothing generated (cancelled before the first token): nothing billed.
-      const { usage, source } = tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : tally.usage(req.body);
+    const billed = (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled';
+    // Nothing generated (cancelled before the first token): nothing billed.
+    const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : tally.usage(req.body);
+    if (quotaTaken) this.quota.settle(req, reachedUpstream ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : -1);
+    if (billed) {
       await this.usage.publish(req, usage, source, outcome, {
         ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,
         durationMs: Date.now() - started,

@@ -1,4 +1,4 @@
-import type { RateLimitAcquireRequest, RateLimits } from '@tokenflow/contracts';
+import type { RateLimitAcquireRequest, RateLimits, UpstreamAcquireRequest } from '@tokenflow/contracts';
 import { KEY_VERSION } from './limit-scripts.lua';
 
 export type BucketKind = 'r' | 't' | 'c';
@@ -17,6 +17,20 @@ const WHAT: Record<BucketKind, string> = { r: 'requests per minute', t: 'tokens 
 export const accountTag = (prefix: string, accountId: string) => `${prefix}:${KEY_VERSION}:{a:${accountId}}`;
 
 export const reservationKey = (prefix: string, accountId: string, requestId: string) => `${accountTag(prefix, accountId)}:res:${requestId}`;
+
+/** One upstream key's limits live on their own slot, shared by every account that uses the key. */
+export const upstreamTag = (prefix: string, ref: string) => `${prefix}:${KEY_VERSION}:{u:${ref}}`;
+
+export const upstreamReservationKey = (prefix: string, ref: string, requestId: string) => `${upstreamTag(prefix, ref)}:res:${requestId}`;
+
+/** An upstream key's per-model RPM and TPM (the provider's quota for that key). */
+export function upstreamBucketsFor(prefix: string, req: UpstreamAcquireRequest): Bucket[] {
+  const base = `${upstreamTag(prefix, req.limits.ref)}:m:${req.model}`;
+  const out: Bucket[] = [];
+  if (req.limits.rpm) out.push({ key: `${base}:r`, kind: 'r', limit: req.limits.rpm, label: `${WHAT.r} for this upstream key on ${req.model}` });
+  if (req.limits.tpm) out.push({ key: `${base}:t`, kind: 't', limit: req.limits.tpm, label: `${WHAT.t} for this upstream key on ${req.model}` });
+  return out;
+}
 
 /**
  * Every limit that applies to a request: the key's and the account's own (RPM, TPM, concurrency) and their

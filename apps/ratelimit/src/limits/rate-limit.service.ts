@@ -4,12 +4,14 @@ import {
   type RateLimitAcquireReply,
   type RateLimitAcquireRequest,
   type RateLimitReleaseEvent,
+  type UpstreamAcquireRequest,
+  type UpstreamSettleEvent,
   rateLimitHeaders,
   TfError,
 } from '@tokenflow/contracts';
 import { createLogger } from '@tokenflow/observability';
 import { RATELIMIT_CONFIG, type RatelimitConfig } from '../config';
-import { bucketsFor, reservationKey } from './buckets';
+import { type Bucket, bucketsFor, reservationKey, upstreamBucketsFor, upstreamReservationKey } from './buckets';
 import { LimiterStore } from './limiter.store';
 
 /** Log Redis trouble at most this often (it would otherwise log once per request). */
@@ -37,11 +39,7 @@ export class RateLimitService {
     if (buckets.length === 0) return { requests: null, tokens: null };
     let res: number[];
     try {
-      res = (await this.store.run(
-        'acquire',
-        [reservationKey(this.prefix, req.accountId, req.requestId), ...buckets.map((b) => b.key)],
-        [req.requestId, Math.max(0, Math.ceil(req.estimatedTokens)), this.config.CONCURRENCY_LEASE_MS, ...buckets.flatMap((b) => [b.kind, b.limit])],
-      )) as number[];
+      res = await this.take(reservationKey(this.prefix, req.accountId, req.requestId), buckets, req.requestId, req.estimatedTokens);
     } catch (err) {
       return this.degraded(err, req.requestId);
     }
@@ -64,18 +62,51 @@ export class RateLimitService {
     });
   }
 
+  /**
+   * An attempt's upstream key against the provider's quota for it. A denial is retryable: ingress moves on to the
+   * next channel, and only when every one is saturated does the caller get the 429.
+   */
+  async acquireUpstream(req: UpstreamAcquireRequest): Promise<{ granted: true }> {
+    const buckets = upstreamBucketsFor(this.prefix, req);
+    if (buckets.length === 0) return { granted: true };
+    let res: number[];
+    try {
+      res = await this.take(upstreamReservationKey(this.prefix, req.limits.ref, req.requestId), buckets, req.requestId, req.estimatedTokens);
+    } catch (err) {
+      this.degraded(err, req.requestId);
+      return { granted: true };
+    }
+    if (res[0] === 1) return { granted: true };
+    const retryMs = res[2] < 0 ? undefined : res[2];
+    throw new TfError('rate_limit_exceeded', `Upstream capacity for ${req.model} is exhausted. Try again in ${((retryMs ?? 60_000) / 1000).toFixed(1)}s.`, {
+      retryAfterMs: retryMs ?? 60_000,
+      retryable: true,
+    });
+  }
+
+  async settleUpstream(ev: UpstreamSettleEvent): Promise<void> {
+    await this.settle(upstreamReservationKey(this.prefix, ev.ref, ev.requestId), ev.requestId, 'attempt', ev.actualTokens, false);
+  }
+
+  private async take(reservation: string, buckets: Bucket[], requestId: string, estimatedTokens: number): Promise<number[]> {
+    return (await this.store.run(
+      'acquire',
+      [reservation, ...buckets.map((b) => b.key)],
+      [requestId, Math.max(0, Math.ceil(estimatedTokens)), this.config.CONCURRENCY_LEASE_MS, ...buckets.flatMap((b) => [b.kind, b.limit])],
+    )) as number[];
+  }
+
   /** Frees the request's concurrency slots; refunds its whole TPM reservation when no usage will correct it. */
   async release(ev: RateLimitReleaseEvent): Promise<void> {
-    await this.settle(ev.accountId, ev.requestId, 'release', ev.refundTokens ? -1 : null, true);
+    await this.settle(reservationKey(this.prefix, ev.accountId, ev.requestId), ev.requestId, 'release', ev.refundTokens ? -1 : null, true);
   }
 
   /** Replaces the request's TPM estimate by what it really used (idempotent per usage event). */
   async correct(accountId: string, requestId: string, eventId: string, actualTokens: number): Promise<void> {
-    await this.settle(accountId, requestId, eventId, actualTokens, false);
+    await this.settle(reservationKey(this.prefix, accountId, requestId), requestId, eventId, actualTokens, false);
   }
 
-  private async settle(accountId: string, requestId: string, eventId: string, actual: number | null, freeSlots: boolean): Promise<void> {
-    const resKey = reservationKey(this.prefix, accountId, requestId);
+  private async settle(resKey: string, requestId: string, eventId: string, actual: number | null, freeSlots: boolean): Promise<void> {
     const r = await this.store.reservation(resKey);
     if (!r.est) return; // never admitted through us (no limits, or Redis was away), or long expired
     const tok = actual === null || !r.tok ? [] : r.tok.split(' ');

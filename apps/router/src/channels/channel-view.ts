@@ -17,6 +17,7 @@ export function toChannelView(c: ChannelEntity): ChannelView {
     connect_timeout_ms: c.connectTimeoutMs,
     first_byte_timeout_ms: c.firstByteTimeoutMs,
     idle_timeout_ms: c.idleTimeoutMs,
+    key_limits: c.keyLimits,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
   };

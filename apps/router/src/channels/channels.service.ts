@@ -78,5 +78,6 @@ function fromInput(i: Partial<ChannelInput>): Partial<ChannelEntity> {
   if (i.connect_timeout_ms !== undefined) e.connectTimeoutMs = i.connect_timeout_ms;
   if (i.first_byte_timeout_ms !== undefined) e.firstByteTimeoutMs = i.first_byte_timeout_ms;
   if (i.idle_timeout_ms !== undefined) e.idleTimeoutMs = i.idle_timeout_ms;
+  if (i.key_limits !== undefined) e.keyLimits = i.key_limits && (i.key_limits.rpm || i.key_limits.tpm) ? i.key_limits : null;
   return e;
 }

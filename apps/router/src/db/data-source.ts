@@ -2,12 +2,13 @@ import { postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tok
 import { DataSource } from 'typeorm';
 import { routingEntities } from './entities';
 import { RoutingInit1764000000000 } from './migrations/1764000000000-routing-init';
+import { ChannelKeyLimits1764600000000 } from './migrations/1764600000000-channel-key-limits';
 
 export function routingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: routingEntities,
-    migrations: [RoutingInit1764000000000],
+    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000],
     migrationsTableName: 'routing_migrations',
     poolSize,
   };

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { Provider } from '@tokenflow/contracts';
+import type { ChannelKeyLimits, Provider } from '@tokenflow/contracts';
 
 @Entity({ schema: 'routing', name: 'models' })
 export class ModelEntity {
@@ -25,6 +25,7 @@ export class ChannelEntity {
   @Column('int', { name: 'connect_timeout_ms' }) connectTimeoutMs: number;
   @Column('int', { name: 'first_byte_timeout_ms' }) firstByteTimeoutMs: number;
   @Column('int', { name: 'idle_timeout_ms' }) idleTimeoutMs: number;
+  @Column('jsonb', { name: 'key_limits', nullable: true }) keyLimits: ChannelKeyLimits | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

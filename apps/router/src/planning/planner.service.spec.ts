@@ -89,6 +89,17 @@ describe('PlannerService', () => {
     });
   });
 
+  it('carries a channel\'s per-key limits with a stable reference that does not reveal the key', () => {
+    const ch = channel({ name: 'quota', apiKeys: ['sk-secret-1', 'sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
+    const p = planner(['m'], { m: [ch] });
+    const refs = Array.from({ length: 4 }, () => p.plan(req('m')).attempts[0].upstreamLimits!);
+    assert.deepEqual(refs.map((l) => [l.rpm, l.tpm]), [[60, null], [60, null], [60, null], [60, null]]);
+    assert.equal(new Set(refs.map((l) => l.ref)).size, 2, 'one reference per upstream key');
+    assert.equal(refs[0].ref, refs[2].ref, 'the same key, the same reference');
+    for (const l of refs) assert.ok(l.ref.startsWith(`${ch.id}:`) && !l.ref.includes('secret'));
+    assert.equal(planner(['m'], { m: [channel({ name: 'free' })] }).plan(req('m')).attempts[0].upstreamLimits, undefined);
+  });
+
   it('rejects an unknown model with model_not_found (404, param model)', () => {
     const err = planError(planner(['gpt-4o'], { 'gpt-4o': [channel({ name: 'oa' })] }), req('gpt-9'));
     assert.equal(err.code, 'model_not_found');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Attempt, AUTO_MODEL, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
@@ -45,14 +46,22 @@ export class PlannerService {
   private attempt(ch: ChannelEntity, model: string): Attempt {
     const cursor = (this.keyCursor.get(ch.id) ?? -1) + 1;
     this.keyCursor.set(ch.id, cursor % ch.apiKeys.length);
+    const apiKey = ch.apiKeys[cursor % ch.apiKeys.length];
+    const limits = ch.keyLimits;
     return {
       channelId: ch.id,
       channelName: ch.name,
       provider: ch.provider,
       baseUrl: ch.baseUrl,
-      apiKey: ch.apiKeys[cursor % ch.apiKeys.length],
+      apiKey,
       upstreamModel: ch.modelMapping[model] ?? model,
       timeouts: { connectMs: ch.connectTimeoutMs, firstByteMs: ch.firstByteTimeoutMs, idleMs: ch.idleTimeoutMs },
+      ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: upstreamKeyRef(ch.id, apiKey), rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
     };
   }
+}
+
+/** Names an upstream key in limiter keys and logs without revealing it. */
+export function upstreamKeyRef(channelId: string, apiKey: string): string {
+  return `${channelId}:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
 }

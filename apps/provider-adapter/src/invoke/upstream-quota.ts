@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { type InvokeRequest, Subjects } from '@tokenflow/contracts';
+import { NatsBus } from '@tokenflow/messaging';
+import { estimatePromptTokens } from '@tokenflow/openai';
+
+/**
+ * The provider's quota on the upstream key an attempt uses (a channel's `key_limits`), counted across every
+ * replica by the ratelimit service. A saturated key fails the attempt as retryable before anything is sent, so
+ * ingress moves on to the next channel.
+ */
+@Injectable()
+export class UpstreamQuota {
+  constructor(private readonly bus: NatsBus) {}
+
+  /** Returns whether a reservation was taken (and must be settled). Throws the retryable denial. */
+  async acquire(req: InvokeRequest): Promise<boolean> {
+    const limits = req.attempt.upstreamLimits;
+    if (!limits) return false;
+    const body = req.body as Record<string, unknown>;
+    const maxOutput = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) * Number(body.n ?? 1);
+    await this.bus.request(Subjects.ratelimitUpstreamAcquire, {
+      requestId: req.requestId,
+      model: req.attempt.upstreamModel,
+      limits,
+      estimatedTokens: estimatePromptTokens(body) + maxOutput,
+    });
+    return true;
+  }
+
+  /** What the attempt really used replaces the estimate; -1 gives it all back (nothing reached the upstream). */
+  settle(req: InvokeRequest, actualTokens: number): void {
+    const ref = req.attempt.upstreamLimits?.ref;
+    if (ref) this.bus.emit(Subjects.ratelimitUpstreamSettle, { requestId: req.requestId, ref, actualTokens });
+  }
+}
