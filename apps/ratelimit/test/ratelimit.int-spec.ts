@@ -60,6 +60,7 @@ describe('ratelimit service (real NATS + Redis), three replicas', () => {
     const key = limits({ rpm: 5, models: { big: { rpm: 2, tpm: null } } });
     const first = await acquire({ keyId: 'key-b', key, model: 'big' });
     assert.deepEqual([first.requests?.limit, first.requests?.remaining], [2, 1], 'the per-model limit is tighter');
+    assert.equal(first.reserved, undefined, 'requests per minute need no release');
     await acquire({ keyId: 'key-b', key, model: 'big' });
     const third = await outcome(acquire({ keyId: 'key-b', key, model: 'big' }));
     assert.equal(third, 'rate_limit_exceeded');
@@ -77,7 +78,7 @@ describe('ratelimit service (real NATS + Redis), three replicas', () => {
   it('reserves the TPM estimate, corrects it from the usage event, and refunds it whole when no usage comes', async () => {
     const key = limits({ rpm: 1_000, tpm: 1_000 });
     const a = await acquire({ accountId: 'acct-t', keyId: 'key-t', key, estimatedTokens: 900, requestId: 'tpm-1' });
-    assert.deepEqual([a.tokens?.limit, a.tokens?.remaining], [1_000, 100]);
+    assert.deepEqual([a.tokens?.limit, a.tokens?.remaining, a.reserved], [1_000, 100, true]);
     assert.equal(await outcome(acquire({ accountId: 'acct-t', keyId: 'key-t', key, estimatedTokens: 500 })), 'rate_limit_exceeded');
     // The stream really used 150 tokens: 750 of the estimate come back.
     await bus.publishDurable(Subjects.usageRecorded, usage('acct-t', 'tpm-1', 100, 50), 'tpm-1:1');

@@ -43,6 +43,8 @@ export interface RateLimitAcquireReply {
   tokens: LimitState | null;
   /** Redis was unreachable and this deployment fails open: the request was admitted without being counted. */
   degraded?: boolean;
+  /** A concurrency slot or a TPM reservation was taken: the request's end must be reported (release). */
+  reserved?: boolean;
 }
 
 /** Before an attempt calls an upstream key that has limits (the provider's quota for that key). */

@@ -67,7 +67,7 @@ export class AdmissionService {
       return { limits, hold };
     } catch (err) {
       // Refused or failed: the request never runs, so its slots and its whole TPM reservation go back.
-      this.releaseLimits(requestId, principal.accountId, true);
+      this.releaseLimits(limits, requestId, principal.accountId, true);
       if (!(err instanceof TfError) || !HOLD_REFUSALS.has(err.code)) {
         // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
         // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.
@@ -78,8 +78,8 @@ export class AdmissionService {
   }
 
   /** Frees the request's concurrency slots; `refundTokens` when no usage event will correct its TPM estimate. */
-  releaseLimits(requestId: string, accountId: string, refundTokens: boolean): void {
-    this.bus.emit(Subjects.ratelimitRelease, { requestId, accountId, refundTokens });
+  releaseLimits(limits: RateLimitAcquireReply, requestId: string, accountId: string, refundTokens: boolean): void {
+    if (limits.reserved) this.bus.emit(Subjects.ratelimitRelease, { requestId, accountId, refundTokens });
   }
 
   /** At once when billing answers (the money is spendable again immediately), else durably through JetStream. */

@@ -60,7 +60,7 @@ export class ChatService {
       await this.run(call, plan, limits, hold.price, attempts);
     } finally {
       // Every exit path frees the concurrency slots; the TPM estimate goes back whole if no usage will correct it.
-      this.admission.releaseLimits(requestId, principal.accountId, !attempts.adapterMayBill);
+      this.admission.releaseLimits(limits, requestId, principal.accountId, !attempts.adapterMayBill);
     }
   }
 

@@ -46,7 +46,8 @@ export class RateLimitService {
     const granted = res[0] === 1;
     const dims = granted ? res.slice(1) : res.slice(3);
     const state = { requests: dimension(dims[0], dims[1], dims[2]), tokens: dimension(dims[3], dims[4], dims[5]) };
-    if (granted) return state;
+    // Requests per minute need no release; slots and token reservations do.
+    if (granted) return buckets.some((b) => b.kind !== 'r') ? { ...state, reserved: true } : state;
     const bucket = buckets[res[1] - 1];
     const retryMs = res[2];
     if (retryMs < 0) {
