@@ -99,6 +99,36 @@ describe('ingress (real NATS, scripted peers)', () => {
     assert.equal(((await ok.json()) as { name: string }).name, 'x');
   });
 
+  it('admits uncounted when the limiter fails open, counts it in a metric, and never reaches billing when limited', async () => {
+    const holds: string[] = [];
+    let degraded = true;
+    peers.serve(Subjects.routerPlan, () => ({ model: 'gpt-4o', maxOutputTokens: 100, route: 'direct', reason: 'test', attempts: [] }));
+    peers.serve(Subjects.ratelimitAcquire, () => {
+      if (degraded) return { requests: null, tokens: null, degraded: true };
+      throw new TfError('rate_limit_exceeded', 'Rate limit exceeded. Try again in 2.0s.', { retryAfterMs: 2_000, headers: { 'x-ratelimit-remaining-requests': '0' } });
+    });
+    peers.serve(Subjects.billingHold, (req) => {
+      holds.push(req.requestId);
+      throw new TfError('insufficient_quota', 'You exceeded your current quota.');
+    });
+    await peers.flush();
+    const chat = () =>
+      fetch(`${ingress.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    assert.equal((await chat()).status, 429, 'admitted by the limiter, refused by billing');
+    assert.equal(holds.length, 1);
+    assert.match(await (await get('/metrics')).text(), /^tokenflow_ratelimit_degraded_total\{service="ingress"\} 1$/m);
+    degraded = false;
+    const limited = await chat();
+    assert.equal(limited.status, 429);
+    assert.deepEqual([limited.headers.get('retry-after'), limited.headers.get('x-ratelimit-remaining-requests')], ['2', '0']);
+    assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
+    assert.equal(holds.length, 1, 'a rate-limited request never reaches billing');
+  });
+
   it('exposes readiness and Prometheus metrics', async () => {
     assert.deepEqual(await (await get('/readyz')).json(), { status: 'ready' });
     const metrics = await (await get('/metrics')).text();

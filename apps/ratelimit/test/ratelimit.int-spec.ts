@@ -113,6 +113,12 @@ describe('ratelimit service (real NATS + Redis), three replicas', () => {
     assert.ok(slots <= 2, `never more slots than the limit (${slots})`);
   });
 
+  it('reloads its scripts when Redis forgot them (restart, failover): NOSCRIPT never reaches a caller', async () => {
+    await redis.script('FLUSH');
+    const reply = await acquire({ keyId: 'key-noscript', key: limits({ rpm: 5 }) });
+    assert.deepEqual([reply.requests?.limit, reply.requests?.remaining], [5, 4]);
+  });
+
   it('fails open or closed, as configured, when Redis is unreachable, without hanging', async () => {
     const base = { NATS_URL: testUrls.nats, REDIS_URL: 'redis://127.0.0.1:1', DEFAULT_KEY_RPM: '10' };
     for (const mode of ['open', 'closed'] as const) {
