@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
-import { type Attempt, type StreamFrame, Subjects, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type Attempt, type StreamFrame, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
 import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { spawn } from 'node:child_process';
@@ -27,13 +27,16 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     timeouts: { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, ...t },
   });
 
-  async function invoke(upstreamModel: string, opts: { t?: Partial<Attempt['timeouts']>; requestId?: string; body?: Record<string, unknown> } = {}) {
+  async function invoke(
+    upstreamModel: string,
+    opts: { t?: Partial<Attempt['timeouts']>; requestId?: string; body?: Record<string, unknown>; limits?: Attempt['upstreamLimits'] } = {},
+  ) {
     const inbox = bus.openInbox();
     const requestId = opts.requestId ?? `req_${Math.random().toString(16).slice(2)}`;
     await bus.request(Subjects.adapterInvoke, {
       requestId,
       attemptNo: 1,
-      attempt: attempt(upstreamModel, opts.t),
+      attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}) },
       body: opts.body ?? { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello adapter' }] },
       inbox: inbox.subject,
       deadlineAt: Date.now() + 30_000,
@@ -88,6 +91,37 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     assert.equal(ev.outcome, 'ok');
     assert.deepEqual([ev.inputNanoPerToken, ev.outputNanoPerToken], ['2500', '10000'], 'the quoted price travels with the usage');
     assert.equal(ev.completionTokens, end.type === 'end' ? end.usage!.completion_tokens : -1);
+  });
+
+  it('keeps an upstream key under its quota: a saturated key fails the attempt as retryable before calling it', async () => {
+    const limits = { ref: 'ch-1:abcd', rpm: 1, tpm: null };
+    // No limiter answering: the upstream is called unmetered rather than refused.
+    const open = await drain((await invoke('gpt-4o', { limits })).inbox);
+    assert.equal(open.pop()!.type, 'end');
+    const settled: { requestId: string; actualTokens: number }[] = [];
+    let allow = true;
+    bus.serve(Subjects.ratelimitUpstreamAcquire, () => {
+      if (allow) return { granted: true as const };
+      throw new TfError('rate_limit_exceeded', 'Upstream capacity for gpt-4o is exhausted. Try again in 30.0s.', { retryAfterMs: 30_000, retryable: true });
+    });
+    bus.on(Subjects.ratelimitUpstreamSettle, (ev) => void settled.push(ev));
+    await bus.flush();
+    const granted = await invoke('gpt-4o', { limits });
+    const end = (await drain(granted.inbox)).pop()!;
+    assert.equal(end.type, 'end');
+    const ev = await waitFor(() => settled.find((s) => s.requestId === granted.requestId), 5_000, 'settle');
+    assert.equal(ev.actualTokens, end.type === 'end' ? end.usage!.prompt_tokens + end.usage!.completion_tokens : -1, 'the real tokens replace the estimate');
+    allow = false;
+    const logged = async () => ((await (await fetch(`${mock.url}/mock/requests`)).json()) as { data: unknown[] }).data.length;
+    const before = await logged();
+    const denied = await invoke('gpt-4o', { limits });
+    const frames = await drain(denied.inbox);
+    assert.equal(frames.length, 1);
+    const err = frames[0];
+    assert.ok(err.type === 'error' && err.error.code === 'rate_limit_exceeded' && err.error.retryable === true, JSON.stringify(err));
+    assert.equal(await logged(), before, 'the saturated key was not called');
+    await new Promise((r) => setTimeout(r, 200)); // a settle would follow the error frame within milliseconds
+    assert.ok(!settled.some((s) => s.requestId === denied.requestId), 'a denial took nothing, so there is nothing to settle');
   });
 
   it('counts tokens locally when the upstream sends no usage', async () => {

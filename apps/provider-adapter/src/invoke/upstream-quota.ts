@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type InvokeRequest, Subjects } from '@tokenflow/contracts';
+import { type InvokeRequest, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { createLogger } from '@tokenflow/observability';
 import { estimatePromptTokens } from '@tokenflow/openai';
 
 /**
@@ -10,6 +11,8 @@ import { estimatePromptTokens } from '@tokenflow/openai';
  */
 @Injectable()
 export class UpstreamQuota {
+  private readonly log = createLogger('provider-adapter.upstream-quota');
+
   constructor(private readonly bus: NatsBus) {}
 
   /** Returns whether a reservation was taken (and must be settled). Throws the retryable denial. */
@@ -18,13 +21,19 @@ export class UpstreamQuota {
     if (!limits) return false;
     const body = req.body as Record<string, unknown>;
     const maxOutput = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) * Number(body.n ?? 1);
-    await this.bus.request(Subjects.ratelimitUpstreamAcquire, {
-      requestId: req.requestId,
-      model: req.attempt.upstreamModel,
-      limits,
-      estimatedTokens: estimatePromptTokens(body) + maxOutput,
-    });
-    return true;
+    try {
+      await this.bus.request(
+        Subjects.ratelimitUpstreamAcquire,
+        { requestId: req.requestId, model: req.attempt.upstreamModel, limits, estimatedTokens: estimatePromptTokens(body) + maxOutput },
+        { timeoutMs: 1_000 },
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof TfError && err.code === 'rate_limit_exceeded') throw err;
+      // The limiter itself is unreachable: the provider's own 429 is the worst case, so call the upstream anyway.
+      this.log.warn({ err, requestId: req.requestId }, 'upstream quota unavailable; calling the upstream unmetered');
+      return false;
+    }
   }
 
   /** What the attempt really used replaces the estimate; -1 gives it all back (nothing reached the upstream). */
