@@ -9,6 +9,14 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   BODY_LIMIT_BYTES: env.int(20 * 1024 * 1024, 1024),
   /** Overall deadline for one request; a client may lower it with x-tokenflow-timeout-ms. */
   REQUEST_TIMEOUT_MS: env.int(600_000, 1_000),
+  /**
+   * When the limiter cannot count a request (Redis or the ratelimit service unreachable): `open` admits it
+   * uncounted (billing's holds still protect the money), `closed` refuses it with 503. Logged and counted in
+   * `tokenflow_ratelimit_degraded_total` either way.
+   */
+  RATELIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
+  /** Longest admission waits on the ratelimit service before the fail mode applies. */
+  RATELIMIT_TIMEOUT_MS: env.int(1_000, 50, 30_000),
   /** How long a key lookup is trusted without asking billing; revocations are pushed and bypass it. */
   AUTH_CACHE_TTL_MS: env.int(60_000, 0),
 });

@@ -120,13 +120,61 @@ describe('ingress (real NATS, scripted peers)', () => {
       });
     assert.equal((await chat()).status, 429, 'admitted by the limiter, refused by billing');
     assert.equal(holds.length, 1);
-    assert.match(await (await get('/metrics')).text(), /^tokenflow_ratelimit_degraded_total\{service="ingress"\} 1$/m);
+    assert.match(await (await get('/metrics')).text(), /^tokenflow_ratelimit_degraded_total\{outcome="admitted",service="ingress"\} 1$/m);
     degraded = false;
     const limited = await chat();
     assert.equal(limited.status, 429);
     assert.deepEqual([limited.headers.get('retry-after'), limited.headers.get('x-ratelimit-remaining-requests')], ['2', '0']);
     assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
     assert.equal(holds.length, 1, 'a rate-limited request never reaches billing');
+  });
+
+  it('applies RATELIMIT_FAIL_MODE when the ratelimit service cannot be reached, and gives back what it may have taken', async () => {
+    const isolated = testNamespace('ingress-rl-down');
+    const others = await NatsBus.connect({ url: testUrls.nats, name: 'peers-2', namespace: isolated });
+    const holds: string[] = [];
+    const releases: { requestId: string; refundTokens: boolean }[] = [];
+    others.serve(Subjects.billingAuth, () => ({ principal }));
+    others.serve(Subjects.routerPlan, () => ({ model: 'gpt-4o', maxOutputTokens: 100, route: 'direct', reason: 'test', attempts: [] }));
+    others.serve(Subjects.billingHold, (req) => {
+      holds.push(req.requestId);
+      throw new TfError('insufficient_quota', 'You exceeded your current quota.');
+    });
+    others.on(Subjects.ratelimitRelease, (ev) => {
+      releases.push(ev);
+    });
+    await others.flush();
+    const apps: IngressApp[] = [];
+    try {
+      for (const mode of ['open', 'closed'] as const) {
+        const app = await createIngressApp(
+          ingressEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: isolated, PORT: '0', HOST: '127.0.0.1', RATELIMIT_FAIL_MODE: mode, RATELIMIT_TIMEOUT_MS: '200' }),
+        );
+        apps.push(app);
+        const started = Date.now();
+        const res = await fetch(`${app.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        assert.ok(Date.now() - started < 2_000, 'no long wait on a limiter that is not there');
+        const body = (await res.json()) as { error: { code: string } };
+        const metrics = await (await fetch(`${app.url}/metrics`)).text();
+        if (mode === 'open') {
+          assert.deepEqual([res.status, body.error.code, holds.length], [429, 'insufficient_quota', 1], 'admitted: billing decided');
+          assert.match(metrics, /^tokenflow_ratelimit_degraded_total\{outcome="admitted",service="ingress"\} 1$/m);
+        } else {
+          assert.deepEqual([res.status, body.error.code, holds.length], [503, 'service_unavailable', 1], 'refused before billing');
+          assert.match(metrics, /^tokenflow_ratelimit_degraded_total\{outcome="refused",service="ingress"\} 1$/m);
+        }
+      }
+      // Each request told the limiter to give back whatever it might have counted before its answer was lost.
+      await waitFor(async () => releases.length === 2, 2_000, 'releases');
+      assert.ok(releases.every((r) => r.refundTokens));
+    } finally {
+      for (const app of apps) await app.close();
+      await others.close();
+    }
   });
 
   it('exposes readiness and Prometheus metrics', async () => {

@@ -29,14 +29,14 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
 
   async function invoke(
     upstreamModel: string,
-    opts: { t?: Partial<Attempt['timeouts']>; requestId?: string; body?: Record<string, unknown>; limits?: Attempt['upstreamLimits'] } = {},
+    opts: { t?: Partial<Attempt['timeouts']>; requestId?: string; body?: Record<string, unknown>; limits?: Attempt['upstreamLimits']; baseUrl?: string } = {},
   ) {
     const inbox = bus.openInbox();
     const requestId = opts.requestId ?? `req_${Math.random().toString(16).slice(2)}`;
     await bus.request(Subjects.adapterInvoke, {
       requestId,
       attemptNo: 1,
-      attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}) },
+      attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) },
       body: opts.body ?? { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello adapter' }] },
       inbox: inbox.subject,
       deadlineAt: Date.now() + 30_000,
@@ -111,6 +111,15 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     assert.equal(end.type, 'end');
     const ev = await waitFor(() => settled.find((s) => s.requestId === granted.requestId), 5_000, 'settle');
     assert.equal(ev.actualTokens, end.type === 'end' ? end.usage!.prompt_tokens + end.usage!.completion_tokens : -1, 'the real tokens replace the estimate');
+    // Nothing left this machine (connection refused): the whole estimate goes back.
+    const refused = await invoke('gpt-4o', { limits, baseUrl: `http://127.0.0.1:${await freePort()}/v1` });
+    assert.equal((await drain(refused.inbox)).pop()!.type, 'error');
+    assert.equal((await waitFor(() => settled.find((s) => s.requestId === refused.requestId), 5_000, 'refund')).actualTokens, -1);
+    // Sent, never answered: the provider may have counted it, so the estimate stands (no settle).
+    const silent = await invoke('gpt-4o+fail=timeout', { limits, t: { firstByteMs: 300 } });
+    assert.equal((await drain(silent.inbox)).pop()!.type, 'error');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(!settled.some((s) => s.requestId === silent.requestId), 'the estimate of a request the upstream may have seen is kept');
     allow = false;
     const logged = async () => ((await (await fetch(`${mock.url}/mock/requests`)).json()) as { data: unknown[] }).data.length;
     const before = await logged();

@@ -6,6 +6,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { Redis } from 'ioredis';
 import { ratelimitEnvSchema } from '../src/config';
+import { SCRIPTS } from '../src/limits/limit-scripts.lua';
 import { createRatelimitApp } from '../src/ratelimit.app';
 
 const limits = (l: Partial<RateLimits>): RateLimits => ({ rpm: null, tpm: null, maxConcurrency: null, models: null, ...l });
@@ -113,23 +114,67 @@ describe('ratelimit service (real NATS + Redis), three replicas', () => {
     assert.ok(slots <= 2, `never more slots than the limit (${slots})`);
   });
 
+  it('names the limit that frees last in a denial, and shows what is left without the denied request', async () => {
+    // The key's slot frees within a second, the account's request budget only in ~60 s: retrying after the
+    // first would be refused again by the second.
+    const key = limits({ maxConcurrency: 1 });
+    const account = limits({ rpm: 1 });
+    await acquire({ accountId: 'acct-last', keyId: 'key-last', key, account });
+    const err = (await acquire({ accountId: 'acct-last', keyId: 'key-last', key, account }).catch((e: TfError) => e)) as TfError;
+    assert.match(err.message, /Limit: 1 requests per minute for this account\.$/);
+    assert.ok(err.retryAfterMs! > 55_000, `waits for the account's window (${err.retryAfterMs})`);
+    // Denied by TPM: the request took nothing, so 4 of 5 requests and the 10 unreserved tokens are still there.
+    const tight = limits({ rpm: 5, tpm: 100 });
+    const granted = await acquire({ accountId: 'acct-left', keyId: 'key-left', key: tight, estimatedTokens: 90 });
+    assert.deepEqual([granted.requests?.remaining, granted.tokens?.remaining], [4, 10]);
+    assert.equal(granted.requests?.resetMs, 60_000, 'back to the full limit a window after the newest request');
+    const denied = (await acquire({ accountId: 'acct-left', keyId: 'key-left', key: tight, estimatedTokens: 50 }).catch((e: TfError) => e)) as TfError;
+    assert.match(denied.message, /tokens per minute for this API key/);
+    assert.deepEqual([denied.headers?.['x-ratelimit-remaining-requests'], denied.headers?.['x-ratelimit-remaining-tokens']], ['4', '10']);
+  });
+
+  it('keeps model names with spaces intact through release, and never recreates an expired reservation', async () => {
+    const key = limits({ maxConcurrency: 1, models: { 'my model v2': { rpm: null, tpm: 100 } } });
+    const who = { accountId: 'acct-sp', keyId: 'key-sp', key, model: 'my model v2' };
+    await acquire({ ...who, requestId: 'sp-1', estimatedTokens: 100 });
+    bus.emit(Subjects.ratelimitRelease, { requestId: 'sp-1', accountId: 'acct-sp', refundTokens: true });
+    // Both the slot and the 100 tokens come back, or this could not pass for ~60 s.
+    await waitFor(async () => (await outcome(acquire({ ...who, requestId: 'sp-2', estimatedTokens: 100 }))) === 'ok', 5_000, 'slot and tokens back');
+    // A correction that arrives after the reservation expired changes nothing and leaves no key behind.
+    const gone = `tf:${ns}:rl:v1:{a:acct-sp}:res:long-gone`;
+    const bucket = `tf:${ns}:rl:v1:{a:acct-sp}:k:key-sp:m:my model v2:t`;
+    assert.equal(await redis.eval(SCRIPTS.settle.lua, 2, gone, bucket, 'long-gone', 'ev-1', 0, 1), 0);
+    assert.equal(await redis.exists(gone), 0);
+  });
+
+  it('leases a slot for as long as the request may run (capped), so a crashed holder frees it after its deadline', async () => {
+    const key = limits({ maxConcurrency: 1 });
+    const slots = `tf:${ns}:rl:v1:{a:acct-lease}:k:key-lease:c`;
+    await acquire({ accountId: 'acct-lease', keyId: 'key-lease', key, leaseMs: 300 });
+    assert.ok((await redis.pttl(slots)) <= 300);
+    await waitFor(async () => (await outcome(acquire({ accountId: 'acct-lease', keyId: 'key-lease', key, leaseMs: 60_000 }))) === 'ok', 3_000, 'short lease over');
+    const ttl = await redis.pttl(slots);
+    assert.ok(ttl > 1_000 && ttl <= 1_500, `capped at CONCURRENCY_LEASE_MS (${ttl})`);
+  });
+
   it('reloads its scripts when Redis forgot them (restart, failover): NOSCRIPT never reaches a caller', async () => {
     await redis.script('FLUSH');
     const reply = await acquire({ keyId: 'key-noscript', key: limits({ rpm: 5 }) });
     assert.deepEqual([reply.requests?.limit, reply.requests?.remaining], [5, 4]);
   });
 
-  it('fails open or closed, as configured, when Redis is unreachable, without hanging', async () => {
-    const base = { NATS_URL: testUrls.nats, REDIS_URL: 'redis://127.0.0.1:1', DEFAULT_KEY_RPM: '10' };
-    for (const mode of ['open', 'closed'] as const) {
-      const isolated = testNamespace(`rl-${mode}`);
-      const app = await createRatelimitApp(ratelimitEnvSchema.parse({ ...base, TF_NAMESPACE: isolated, RATELIMIT_FAIL_MODE: mode }));
-      const client = await NatsBus.connect({ url: testUrls.nats, name: 'rl-fail', namespace: isolated });
+  it('answers `degraded` at once when Redis is unreachable (ingress applies the fail mode), reserved in case it counted', async () => {
+    const isolated = testNamespace('rl-down');
+    const app = await createRatelimitApp(ratelimitEnvSchema.parse({ NATS_URL: testUrls.nats, REDIS_URL: 'redis://127.0.0.1:1', DEFAULT_KEY_RPM: '10', TF_NAMESPACE: isolated }));
+    const client = await NatsBus.connect({ url: testUrls.nats, name: 'rl-fail', namespace: isolated });
+    try {
       const started = Date.now();
-      const result = await client.request(Subjects.ratelimitAcquire, request({})).catch((e: TfError) => e);
+      const result = await client.request(Subjects.ratelimitAcquire, request({}));
       assert.ok(Date.now() - started < 2_000, 'answered promptly');
-      if (mode === 'open') assert.deepEqual(result, { requests: null, tokens: null, degraded: true });
-      else assert.equal((result as TfError).code, 'service_unavailable');
+      assert.deepEqual(result, { requests: null, tokens: null, degraded: true, reserved: true });
+      // An upstream key's quota is never a reason to refuse: the provider's own 429 is the worst case.
+      assert.deepEqual(await client.request(Subjects.ratelimitUpstreamAcquire, { requestId: 'u-1', model: 'm', limits: { ref: 'x', rpm: 1, tpm: null }, estimatedTokens: 1 }), { granted: true });
+    } finally {
       await client.durable.deleteStream(USAGE_STREAM);
       await client.close();
       await app.close();

@@ -27,6 +27,8 @@ export interface RateLimitAcquireRequest {
   estimatedTokens: number;
   key: RateLimits | null;
   account: RateLimits | null;
+  /** How long a concurrency slot may outlive a holder that never releases it: the request's deadline plus slack. */
+  leaseMs?: number;
 }
 
 /** One dimension (requests or tokens) of the most constraining limit that applied: what the headers show. */
@@ -41,7 +43,10 @@ export interface LimitState {
 export interface RateLimitAcquireReply {
   requests: LimitState | null;
   tokens: LimitState | null;
-  /** Redis was unreachable and this deployment fails open: the request was admitted without being counted. */
+  /**
+   * Redis was unreachable, so nothing was counted. Whether the request runs anyway is ingress's fail mode
+   * (`RATELIMIT_FAIL_MODE`); it is `reserved`, because a script that ran before a timeout may have taken slots.
+   */
   degraded?: boolean;
   /** A concurrency slot or a TPM reservation was taken: the request's end must be reported (release). */
   reserved?: boolean;

@@ -17,3 +17,22 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     },
   });
 }
+
+/**
+ * Logs at most once per `everyMs` (an outage would otherwise log once per request); the count of what it held
+ * back rides on the next line.
+ */
+export function throttledLog(everyMs: number): (write: (suppressed: number) => void) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (write) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      suppressed++;
+      return;
+    }
+    last = now;
+    write(suppressed);
+    suppressed = 0;
+  };
+}

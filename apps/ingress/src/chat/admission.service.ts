@@ -6,18 +6,26 @@ import {
   type KeyPrincipal,
   type PlanReply,
   type RateLimitAcquireReply,
+  type RateLimitAcquireRequest,
   Subjects,
   TfError,
 } from '@tokenflow/contracts';
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, throttledLog } from '@tokenflow/observability';
 import type { ChatRequest } from '@tokenflow/openai';
 import { Counter, type Registry } from 'prom-client';
+import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { METRICS_REGISTRY } from '../health/metrics.tokens';
 import { holdSize } from './hold-size';
 
 /** Errors with which billing refused a hold it then did not place: nothing to release. */
 const HOLD_REFUSALS = new Set<ErrorCode>(['insufficient_quota', 'model_not_priced', 'invalid_api_key']);
+
+/** A concurrency slot outlives its request's deadline by this much before the lease frees it. */
+const LEASE_SLACK_MS = 30_000;
+
+/** What a limiter that could not be asked (or could not reach Redis) stands for: nothing known, maybe something taken. */
+const UNCOUNTED: RateLimitAcquireReply = { requests: null, tokens: null, degraded: true, reserved: true };
 
 export interface Admission {
   limits: RateLimitAcquireReply;
@@ -29,6 +37,7 @@ export interface AdmissionRequest {
   body: ChatRequest;
   principal: KeyPrincipal;
   plan: PlanReply;
+  deadlineAt: number;
   ctx: CallContext;
 }
 
@@ -40,28 +49,36 @@ export interface AdmissionRequest {
 export class AdmissionService {
   private readonly log = createLogger('ingress.admission');
   private readonly degraded: Counter;
+  private readonly unavailableLog = throttledLog(10_000);
 
   constructor(
     private readonly bus: NatsBus,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.degraded = new Counter({
       name: 'tokenflow_ratelimit_degraded_total',
-      help: 'Requests admitted without rate limiting because the limiter could not reach Redis (fail-open)',
+      help: 'Requests the limiter could not count (Redis or the ratelimit service unreachable), by what RATELIMIT_FAIL_MODE did with them',
+      labelNames: ['outcome'],
       registers: [registry],
     });
   }
 
-  async admit({ requestId, body, principal, plan, ctx }: AdmissionRequest): Promise<Admission> {
+  async admit({ requestId, body, principal, plan, deadlineAt, ctx }: AdmissionRequest): Promise<Admission> {
     const size = holdSize(body, plan.maxOutputTokens);
     const ids = { requestId, accountId: principal.accountId, keyId: principal.keyId };
     // Limits first: a flood of denied requests must not reach billing (no hold, no ledger rows, no Redis writes).
-    const limits = await this.bus.request(
-      Subjects.ratelimitAcquire,
-      { ...ids, model: plan.model, estimatedTokens: size.promptTokens + size.maxOutputTokens, key: principal.limits, account: principal.accountLimits },
-      { ctx },
+    const limits = await this.limit(
+      {
+        ...ids,
+        model: plan.model,
+        estimatedTokens: size.promptTokens + size.maxOutputTokens,
+        key: principal.limits,
+        account: principal.accountLimits,
+        leaseMs: deadlineAt - Date.now() + LEASE_SLACK_MS,
+      },
+      ctx,
     );
-    if (limits.degraded) this.degraded.inc();
     try {
       const hold = await this.bus.request(Subjects.billingHold, { ...ids, model: plan.model, keyBudget: principal.budget, ...size }, { ctx });
       return { limits, hold };
@@ -75,6 +92,23 @@ export class AdmissionService {
       }
       throw err;
     }
+  }
+
+  private async limit(req: RateLimitAcquireRequest, ctx: CallContext): Promise<RateLimitAcquireReply> {
+    let limits: RateLimitAcquireReply;
+    try {
+      limits = await this.bus.request(Subjects.ratelimitAcquire, req, { ctx, timeoutMs: this.config.RATELIMIT_TIMEOUT_MS });
+    } catch (err) {
+      if (err instanceof TfError && err.code === 'rate_limit_exceeded') throw err;
+      this.unavailableLog((suppressed) => this.log.error({ err, requestId: req.requestId, suppressed }, `ratelimit service unavailable: failing ${this.config.RATELIMIT_FAIL_MODE}`));
+      limits = UNCOUNTED;
+    }
+    if (!limits.degraded) return limits;
+    const open = this.config.RATELIMIT_FAIL_MODE === 'open';
+    this.degraded.inc({ outcome: open ? 'admitted' : 'refused' });
+    if (open) return limits;
+    this.releaseLimits(limits, req.requestId, req.accountId, true);
+    throw new TfError('service_unavailable', 'Rate limiting is temporarily unavailable. Please retry shortly.', { retryAfterMs: 1_000 });
   }
 
   /** Frees the request's concurrency slots; `refundTokens` when no usage event will correct its TPM estimate. */

@@ -32,8 +32,8 @@ export interface ChatCall {
 }
 
 /**
- * The hot path: plan and rate limit in parallel, then the hold for the request's maximum cost, then the upstream stream relayed to the client as it
- * arrives (SSE) or assembled into one completion. Both modes read the same upstream stream, so the same
+ * The hot path: the plan, then admission (rate limits, then the hold for the request's maximum cost), then the
+ * upstream stream relayed to the client as it arrives (SSE) or assembled into one completion. Both modes read the same upstream stream, so the same
  * deadlines and the same usage accounting apply to both.
  */
 @Injectable()
@@ -51,7 +51,7 @@ export class ChatService {
       throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${body.model}'.`, { param: 'model' });
     }
     const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models }, { ctx });
-    const { limits, hold } = await this.admission.admit({ requestId, body, principal, plan, ctx });
+    const { limits, hold } = await this.admission.admit({ requestId, body, principal, plan, deadlineAt: call.deadlineAt, ctx });
     // On every response from here on, errors included.
     call.reply.headers(rateLimitHeaders(limits));
     // Once an adapter accepted an attempt, a usage event will settle the request (and correct its TPM estimate).

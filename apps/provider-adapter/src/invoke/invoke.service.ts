@@ -4,7 +4,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { createParser } from 'eventsource-parser';
 import { providerFor } from '../providers/provider.registry';
-import { mapTransportError, UpstreamClient } from '../upstream/upstream-client';
+import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
 import { StreamTally } from './stream-tally';
@@ -43,11 +43,14 @@ export class InvokeService {
     let outcome: UsageRecordedEvent['outcome'] = 'ok';
     let reachedUpstream = false;
     let quotaTaken = false;
+    // Whether the upstream may have received the request (and counted it against the key's quota).
+    let maybeSent = false;
 
     try {
       const provider = providerFor(req.attempt.provider);
       quotaTaken = await this.quota.acquire(req);
       watchdog.awaitingFirstByte();
+      maybeSent = true;
       const res = await this.upstream.send(provider.buildRequest(req.attempt, req.body), req.attempt.timeouts, signal);
       reachedUpstream = true;
       watchdog.sawData();
@@ -92,6 +95,7 @@ export class InvokeService {
       const { usage, source } = tally.usage(req.body);
       send({ type: 'end', usage, usageSource: source });
     } catch (err) {
+      if (!reachedUpstream && neverReachedUpstream(err)) maybeSent = false;
       const error = watchdog.fired ?? this.classify(err, signal, ctrl.signal);
       outcome = error === 'cancelled' ? 'cancelled' : 'error';
       if (error !== 'cancelled') {
@@ -106,7 +110,7 @@ export class InvokeService {
     const billed = (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled';
     // Nothing generated (cancelled before the first token): nothing billed.
     const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : tally.usage(req.body);
-    if (quotaTaken) this.quota.settle(req, reachedUpstream ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : -1);
+    if (quotaTaken) this.quota.settle(req, reachedUpstream, maybeSent, usage);
     if (billed) {
       await this.usage.publish(req, usage, source, outcome, {
         ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,

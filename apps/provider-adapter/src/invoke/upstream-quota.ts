@@ -36,9 +36,14 @@ export class UpstreamQuota {
     }
   }
 
-  /** What the attempt really used replaces the estimate; -1 gives it all back (nothing reached the upstream). */
-  settle(req: InvokeRequest, actualTokens: number): void {
+  /**
+   * What the attempt really used replaces the estimate. A request that never left gives it all back; one that may
+   * have reached the upstream without an answer keeps it, since the provider may well have counted it.
+   */
+  settle(req: InvokeRequest, answered: boolean, maybeSent: boolean, usage: { prompt_tokens?: number; completion_tokens?: number }): void {
     const ref = req.attempt.upstreamLimits?.ref;
-    if (ref) this.bus.emit(Subjects.ratelimitUpstreamSettle, { requestId: req.requestId, ref, actualTokens });
+    if (!ref || (maybeSent && !answered)) return;
+    const actualTokens = answered ? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0) : -1;
+    this.bus.emit(Subjects.ratelimitUpstreamSettle, { requestId: req.requestId, ref, actualTokens });
   }
 }

@@ -75,3 +75,12 @@ export function mapTransportError(err: unknown): TfError {
   }
   return new TfError('upstream_error', 'The connection to the upstream failed.', { retryable: true });
 }
+
+/** Errors that mean no byte of the request reached the upstream (it cannot have counted it against a quota). */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function neverReachedUpstream(err: unknown): boolean {
+  if (err instanceof errors.ConnectTimeoutError) return true;
+  const code = (err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && NEVER_CONNECTED.has(code);
+}

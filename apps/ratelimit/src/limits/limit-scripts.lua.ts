@@ -45,18 +45,15 @@ end
  * per bucket. Checks every bucket, then takes from all or none.
  * → {1, req_limit, req_remaining, req_reset_ms, tok_limit, tok_remaining, tok_reset_ms}
  *   {0, denied_bucket (1-based), retry_ms (-1 = never: larger than the limit), same six}
+ * A denial names the bucket that frees last (retrying sooner would only be refused by it again), or one the
+ * request can never fit in. The six header values describe the state after the request if granted, else as it is.
  */
 export const ACQUIRE_LUA = `-- tokenflow ratelimit acquire v1
 ${NOW}${REFILL}
 local id, est, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local n = #KEYS - 1
-local req = {-1, -1, 0}
-local tok = {-1, -1, 0}
 local deny, retry = 0, 0
-local state = {}
-local function track(dim, limit, remaining, reset)
-  if dim[1] < 0 or remaining < dim[2] then dim[1], dim[2], dim[3] = limit, remaining, reset end
-end
+local seen = {}
 for i = 1, n do
   local key, kind, limit = KEYS[i + 1], ARGV[2 + 2 * i], tonumber(ARGV[3 + 2 * i])
   local wait = 0
@@ -68,16 +65,13 @@ for i = 1, n do
       local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
       wait = tonumber(oldest[2]) + ${WINDOW_MS} - now
     end
-    local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    local reset = first[2] and (tonumber(first[2]) + ${WINDOW_MS} - now) or ${WINDOW_MS}
-    track(req, limit, math.max(0, limit - count - 1), reset)
+    local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    seen[i] = {count, newest[2] and tonumber(newest[2]) or nil}
   elseif kind == 't' then
     local tokens = refill(key, now, limit)
-    state[i] = tokens
+    seen[i] = tokens
     if est > limit then wait = -1
     elseif tokens < est then wait = math.ceil((est - tokens) * ${WINDOW_MS} / limit) end
-    local left = math.max(0, tokens - est)
-    track(tok, limit, math.floor(left), math.ceil((limit - left) * ${WINDOW_MS} / limit))
   else
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
     local count = redis.call('ZCARD', key)
@@ -88,9 +82,34 @@ for i = 1, n do
       wait = math.min(1000, tonumber(next_free[2]) - now)
     end
   end
-  if wait ~= 0 and deny == 0 then deny, retry = i, wait end
+  if wait < 0 then
+    if retry >= 0 then deny, retry = i, -1 end
+  elseif wait > 0 and retry >= 0 and wait > retry then
+    deny, retry = i, wait
+  end
 end
-if deny > 0 then return {0, deny, retry, req[1], req[2], req[3], tok[1], tok[2], tok[3]} end
+local granted = deny == 0
+local req = {-1, -1, 0}
+local tok = {-1, -1, 0}
+-- Headers show the tightest limit of each dimension: the one with the fewest remaining.
+local function track(dim, limit, remaining, reset)
+  if dim[1] < 0 or remaining < dim[2] then dim[1], dim[2], dim[3] = limit, remaining, reset end
+end
+for i = 1, n do
+  local kind, limit = ARGV[2 + 2 * i], tonumber(ARGV[3 + 2 * i])
+  if kind == 'r' then
+    local count, newest = seen[i][1], seen[i][2]
+    if granted then count, newest = count + 1, now end
+    -- Back to the full limit once the newest admission leaves the window.
+    track(req, limit, math.max(0, limit - count), newest and (newest + ${WINDOW_MS} - now) or 0)
+  elseif kind == 't' then
+    local left = seen[i]
+    if granted then left = left - est end
+    left = math.max(0, left)
+    track(tok, limit, math.floor(left), math.ceil((limit - left) * ${WINDOW_MS} / limit))
+  end
+end
+if not granted then return {0, deny, retry, req[1], req[2], req[3], tok[1], tok[2], tok[3]} end
 local tkeys, ckeys = {}, {}
 for i = 1, n do
   local key, kind, limit = KEYS[i + 1], ARGV[2 + 2 * i], tonumber(ARGV[3 + 2 * i])
@@ -98,16 +117,19 @@ for i = 1, n do
     redis.call('ZADD', key, now, id)
     redis.call('PEXPIRE', key, ${WINDOW_MS})
   elseif kind == 't' then
-    store(key, now, state[i] - est, limit)
+    store(key, now, seen[i] - est, limit)
     tkeys[#tkeys + 1] = key
   else
     redis.call('ZADD', key, now + lease, id)
-    redis.call('PEXPIRE', key, lease)
+    -- Never shorten the set's life below a longer lease another request holds in it.
+    if redis.call('PTTL', key) < lease then redis.call('PEXPIRE', key, lease) end
     ckeys[#ckeys + 1] = key
   end
 end
--- What release and the usage correction need: the estimate and the buckets it was taken from.
-redis.call('HSET', KEYS[1], 'est', est, 'tok', table.concat(tkeys, ' '), 'conc', table.concat(ckeys, ' '))
+-- What release and the usage correction need: the estimate and the buckets it was taken from (JSON lists:
+-- model ids, and so key names, may hold any character).
+local function list(t) if #t == 0 then return '' end return cjson.encode(t) end
+redis.call('HSET', KEYS[1], 'est', est, 'tok', list(tkeys), 'conc', list(ckeys))
 redis.call('PEXPIRE', KEYS[1], lease + ${WINDOW_MS})
 return {1, req[1], req[2], req[3], tok[1], tok[2], tok[3]}
 `;
@@ -121,6 +143,8 @@ export const SETTLE_LUA = `-- tokenflow ratelimit settle v1
 ${NOW}${REFILL}
 local id, event, actual, ntok = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 for i = 2 + ntok, #KEYS do redis.call('ZREM', KEYS[i], id) end
+-- Expired meanwhile: correcting now would recreate the reservation without a TTL.
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ntok == 0 or redis.call('HSETNX', KEYS[1], 'ev:' .. event, 1) == 0 then return 0 end
 -- The estimate is given back once, by the first correction; later attempts' usage is only taken.
 local est = 0

@@ -9,13 +9,11 @@ import {
   rateLimitHeaders,
   TfError,
 } from '@tokenflow/contracts';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, throttledLog } from '@tokenflow/observability';
 import { RATELIMIT_CONFIG, type RatelimitConfig } from '../config';
 import { type Bucket, bucketsFor, reservationKey, upstreamBucketsFor, upstreamReservationKey } from './buckets';
 import { LimiterStore } from './limiter.store';
 
-/** Log Redis trouble at most this often (it would otherwise log once per request). */
-const DEGRADED_LOG_EVERY_MS = 10_000;
 
 /**
  * Admission against every limit that applies to a request (key, key×model, account, account×model: RPM, TPM,
@@ -25,7 +23,7 @@ const DEGRADED_LOG_EVERY_MS = 10_000;
 export class RateLimitService {
   private readonly log = createLogger('ratelimit');
   private readonly prefix: string;
-  private lastDegradedLog = 0;
+  private readonly degradedLog = throttledLog(10_000);
 
   constructor(
     private readonly store: LimiterStore,
@@ -39,9 +37,11 @@ export class RateLimitService {
     if (buckets.length === 0) return { requests: null, tokens: null };
     let res: number[];
     try {
-      res = await this.take(reservationKey(this.prefix, req.accountId, req.requestId), buckets, req.requestId, req.estimatedTokens);
+      res = await this.take(reservationKey(this.prefix, req.accountId, req.requestId), buckets, req.requestId, req.estimatedTokens, req.leaseMs);
     } catch (err) {
-      return this.degraded(err, req.requestId);
+      this.logDegraded(err, req.requestId);
+      // The script may have run before the timeout fired: reserved, so ingress gives back whatever it took.
+      return { requests: null, tokens: null, degraded: true, reserved: true };
     }
     const granted = res[0] === 1;
     const dims = granted ? res.slice(1) : res.slice(3);
@@ -74,7 +74,8 @@ export class RateLimitService {
     try {
       res = await this.take(upstreamReservationKey(this.prefix, req.limits.ref, req.requestId), buckets, req.requestId, req.estimatedTokens);
     } catch (err) {
-      this.degraded(err, req.requestId);
+      // The provider's own 429 is the worst that can happen: call the upstream unmetered.
+      this.logDegraded(err, req.requestId);
       return { granted: true };
     }
     if (res[0] === 1) return { granted: true };
@@ -89,11 +90,16 @@ export class RateLimitService {
     await this.settle(upstreamReservationKey(this.prefix, ev.ref, ev.requestId), ev.requestId, 'attempt', ev.actualTokens, false);
   }
 
-  private async take(reservation: string, buckets: Bucket[], requestId: string, estimatedTokens: number): Promise<number[]> {
+  private leaseMs(asked: number | undefined): number {
+    const max = this.config.CONCURRENCY_LEASE_MS;
+    return asked && asked > 0 ? Math.min(Math.ceil(asked), max) : max;
+  }
+
+  private async take(reservation: string, buckets: Bucket[], requestId: string, estimatedTokens: number, leaseMs?: number): Promise<number[]> {
     return (await this.store.run(
       'acquire',
       [reservation, ...buckets.map((b) => b.key)],
-      [requestId, Math.max(0, Math.ceil(estimatedTokens)), this.config.CONCURRENCY_LEASE_MS, ...buckets.flatMap((b) => [b.kind, b.limit])],
+      [requestId, Math.max(0, Math.ceil(estimatedTokens)), this.leaseMs(leaseMs), ...buckets.flatMap((b) => [b.kind, b.limit])],
     )) as number[];
   }
 
@@ -110,22 +116,21 @@ export class RateLimitService {
   private async settle(resKey: string, requestId: string, eventId: string, actual: number | null, freeSlots: boolean): Promise<void> {
     const r = await this.store.reservation(resKey);
     if (!r.est) return; // never admitted through us (no limits, or Redis was away), or long expired
-    const tok = actual === null || !r.tok ? [] : r.tok.split(' ');
-    const conc = freeSlots && r.conc ? r.conc.split(' ') : [];
+    const tok = actual === null ? [] : keyList(r.tok);
+    const conc = freeSlots ? keyList(r.conc) : [];
     if (tok.length === 0 && conc.length === 0) return;
     await this.store.run('settle', [resKey, ...tok, ...conc], [requestId, eventId, actual ?? 0, tok.length]);
   }
 
-  private degraded(err: unknown, requestId: string): RateLimitAcquireReply {
-    const mode = this.config.RATELIMIT_FAIL_MODE;
-    const now = Date.now();
-    if (now - this.lastDegradedLog > DEGRADED_LOG_EVERY_MS) {
-      this.lastDegradedLog = now;
-      this.log.error({ err, requestId, failMode: mode }, `Redis unreachable: rate limits fail ${mode}`);
-    }
-    if (mode === 'closed') throw new TfError('service_unavailable', 'Rate limiting is temporarily unavailable. Please retry shortly.', { retryAfterMs: 1_000 });
-    return { requests: null, tokens: null, degraded: true };
+  private logDegraded(err: unknown, requestId: string): void {
+    this.degradedLog((suppressed) =>
+      this.log.error({ err, requestId, suppressed }, 'Redis unreachable: requests are not being counted (ingress applies RATELIMIT_FAIL_MODE)'),
+    );
   }
+}
+
+function keyList(stored: string | undefined): string[] {
+  return stored ? (JSON.parse(stored) as string[]) : [];
 }
 
 function dimension(limit: number, remaining: number, resetMs: number): LimitState | null {

@@ -96,7 +96,13 @@ describe('PlannerService', () => {
     assert.deepEqual(refs.map((l) => [l.rpm, l.tpm]), [[60, null], [60, null], [60, null], [60, null]]);
     assert.equal(new Set(refs.map((l) => l.ref)).size, 2, 'one reference per upstream key');
     assert.equal(refs[0].ref, refs[2].ref, 'the same key, the same reference');
-    for (const l of refs) assert.ok(l.ref.startsWith(`${ch.id}:`) && !l.ref.includes('secret'));
+    for (const l of refs) assert.ok(/^[0-9a-f]{24}$/.test(l.ref) && !l.ref.includes('secret'));
+    // The provider's quota belongs to the key: another channel with the same key and host shares the count.
+    const twin = channel({ name: 'quota', apiKeys: ['sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
+    assert.notEqual(twin.id, ch.id);
+    assert.equal(planner(['m'], { m: [twin] }).plan(req('m')).attempts[0].upstreamLimits!.ref, refs[1].ref);
+    const elsewhere = channel({ name: 'other-host', apiKeys: ['sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
+    assert.notEqual(planner(['m'], { m: [elsewhere] }).plan(req('m')).attempts[0].upstreamLimits!.ref, refs[1].ref);
     assert.equal(planner(['m'], { m: [channel({ name: 'free' })] }).plan(req('m')).attempts[0].upstreamLimits, undefined);
   });
 

@@ -56,12 +56,15 @@ export class PlannerService {
       apiKey,
       upstreamModel: ch.modelMapping[model] ?? model,
       timeouts: { connectMs: ch.connectTimeoutMs, firstByteMs: ch.firstByteTimeoutMs, idleMs: ch.idleTimeoutMs },
-      ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: upstreamKeyRef(ch.id, apiKey), rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
+      ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: upstreamKeyRef(ch, apiKey), rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
     };
   }
 }
 
-/** Names an upstream key in limiter keys and logs without revealing it. */
-export function upstreamKeyRef(channelId: string, apiKey: string): string {
-  return `${channelId}:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
+/**
+ * Names an upstream key in limiter keys and logs without revealing it. The provider's quota belongs to the key,
+ * not to our channel: two channels with the same key (say, different model mappings) share one count.
+ */
+export function upstreamKeyRef(ch: Pick<ChannelEntity, 'provider' | 'baseUrl'>, apiKey: string): string {
+  return createHash('sha256').update(`${ch.provider}\n${ch.baseUrl ?? ''}\n${apiKey}`).digest('hex').slice(0, 24);
 }
