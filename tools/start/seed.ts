@@ -26,7 +26,17 @@ export const REAL_PROVIDERS: Record<SeedModel['provider'], { env: string; baseUr
   zhipu: { env: 'ZHIPU_API_KEY', baseUrl: 'https://open.bigmodel.cn/api/paas/v4' },
   qwen: { env: 'DASHSCOPE_API_KEY', baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1' },
   openai: { env: 'OPENAI_API_KEY', baseUrl: 'https://api.openai.com/v1' },
-  anthropic: { env: 'ANTHROPIC_API_KEY', baseUrl: 'https://api.anthropic.com' },
+  anthropic: { env: 'ANTHROPIC_API_KEY', baseUrl: 'https://api.anthropic.com/v1' },
+};
+
+/** Where the mock provider speaks each provider's own wire format (the adapter runs its real translation). */
+export const MOCK_PATHS: Record<SeedModel['provider'], string> = {
+  deepseek: '/deepseek',
+  moonshot: '/moonshot/v1',
+  zhipu: '/zhipu/api/paas/v4',
+  qwen: '/qwen/compatible-mode/v1',
+  openai: '/openai/v1',
+  anthropic: '/anthropic/v1',
 };
 
 export interface SeedOptions {
@@ -88,16 +98,16 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
       continue;
     }
     const mock = existing.get(mockName);
-    if (mock && mock.base_url !== `${o.mockUrl}/v1`) {
-      // The mock moved (another MOCK_PORT): follow it rather than keep routing to a dead port.
-      await admin('PATCH', `/admin/v1/channels/${mock.id}`, { base_url: `${o.mockUrl}/v1` });
+    const mockBase = `${o.mockUrl}${MOCK_PATHS[provider]}`;
+    if (mock && mock.base_url !== mockBase) {
+      // The mock moved (another MOCK_PORT, or an older seed): follow it rather than keep routing to a dead port.
+      await admin('PATCH', `/admin/v1/channels/${mock.id}`, { base_url: mockBase, provider });
     }
     if (!mock) {
       await admin('POST', '/admin/v1/channels', {
         name: mockName,
-        // The mock speaks the OpenAI wire format; Anthropic's own format arrives with the providers issue.
-        provider: provider === 'anthropic' ? 'openai-compatible' : provider,
-        base_url: `${o.mockUrl}/v1`,
+        provider,
+        base_url: mockBase,
         api_keys: ['sk-mock-demo'],
         models: models.map((m) => m.id),
         model_mapping: mapping,

@@ -5,11 +5,14 @@ import { createMetricsRegistry } from '@tokenflow/observability';
 import { AdminBillingController } from './admin/admin-billing.controller';
 import { AdminChannelsController } from './admin/admin-channels.controller';
 import { AdminPricesController } from './admin/admin-prices.controller';
+import { MessagesController } from './anthropic/messages.controller';
 import { AdminAuthService } from './auth/admin-auth.service';
 import { AuthService } from './auth/auth.service';
-import { ChatCompletionsController } from './chat/chat-completions.controller';
-import { AdmissionService } from './chat/admission.service';
-import { ChatService } from './chat/chat.service';
+import { AdmissionService } from './gateway/admission.service';
+import { GatewayService } from './gateway/gateway.service';
+import { ChatCompletionsController } from './openai/chat-completions.controller';
+import { CompletionsController } from './openai/completions.controller';
+import { EmbeddingsController } from './openai/embeddings.controller';
 import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
@@ -25,6 +28,9 @@ export class IngressModule {
       imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'ingress', namespace: config.TF_NAMESPACE })],
       controllers: [
         ChatCompletionsController,
+        CompletionsController,
+        EmbeddingsController,
+        MessagesController,
         ModelsController,
         AdminBillingController,
         AdminChannelsController,
@@ -38,7 +44,7 @@ export class IngressModule {
         { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
         AuthService,
         AdminAuthService,
-        ChatService,
+        GatewayService,
         AdmissionService,
       ],
     };

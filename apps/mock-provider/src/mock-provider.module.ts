@@ -4,10 +4,19 @@ import { ChatCompletionsController } from './chat/chat-completions.controller';
 import { ChatCompletionsService } from './chat/chat-completions.service';
 import { CompletionPlannerService } from './completion/completion-planner.service';
 import { DirectiveParserService } from './directives/directive-parser.service';
-import { OpenAiExceptionFilter } from './http/openai-exception.filter';
+import { EmbeddingsService } from './embeddings/embeddings.service';
+import { ProviderExceptionFilter } from './http/provider-exception.filter';
 import { HealthController } from './meta/health.controller';
 import { ModelsController } from './meta/models.controller';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from './mock-provider.options';
+import { AnthropicController } from './providers/anthropic/anthropic.controller';
+import { MessagesService } from './providers/anthropic/messages.service';
+import { DeepseekController } from './providers/deepseek/deepseek.controller';
+import { MoonshotController } from './providers/moonshot/moonshot.controller';
+import { OpenaiController } from './providers/openai/openai.controller';
+import { TextCompletionsService } from './providers/openai/text-completions.service';
+import { QwenController } from './providers/qwen/qwen.controller';
+import { ZhipuController } from './providers/zhipu/zhipu.controller';
 import { RequestLogController } from './request-log/request-log.controller';
 import { RequestLogService } from './request-log/request-log.service';
 import { StreamWriterService } from './stream/stream-writer.service';
@@ -17,11 +26,25 @@ export class MockProviderModule {
   static forRoot(options: MockProviderOptions): DynamicModule {
     return {
       module: MockProviderModule,
-      controllers: [ChatCompletionsController, ModelsController, HealthController, RequestLogController],
+      controllers: [
+        ChatCompletionsController,
+        OpenaiController,
+        DeepseekController,
+        MoonshotController,
+        QwenController,
+        ZhipuController,
+        AnthropicController,
+        ModelsController,
+        HealthController,
+        RequestLogController,
+      ],
       providers: [
         { provide: MOCK_PROVIDER_OPTIONS, useValue: options },
-        { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+        { provide: APP_FILTER, useClass: ProviderExceptionFilter },
         ChatCompletionsService,
+        EmbeddingsService,
+        TextCompletionsService,
+        MessagesService,
         CompletionPlannerService,
         DirectiveParserService,
         RequestLogService,

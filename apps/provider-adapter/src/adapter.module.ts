@@ -4,6 +4,7 @@ import { AdapterMsController } from './adapter-ms.controller';
 import { ADAPTER_CONFIG, type AdapterConfig } from './config';
 import { CancellationRegistry } from './invoke/cancellation.registry';
 import { InvokeService } from './invoke/invoke.service';
+import { KeyHealthReporter } from './invoke/key-health.reporter';
 import { UpstreamQuota } from './invoke/upstream-quota';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UsagePublisher } from './usage/usage.publisher';
@@ -21,6 +22,7 @@ export class AdapterModule {
         UsagePublisher,
         InvokeService,
         UpstreamQuota,
+        KeyHealthReporter,
         AdapterMsController,
       ],
     };

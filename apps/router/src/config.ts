@@ -1,8 +1,10 @@
-import { baseEnvSchema, databaseEnvSchema, z } from '@tokenflow/config';
+import { baseEnvSchema, databaseEnvSchema, env, z } from '@tokenflow/config';
 
 export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend({
   /** What `model: "auto"` resolves to until the classifier lands. */
   AUTO_DEFAULT_MODEL: z.string().min(1).default('deepseek-v3'),
+  /** How long a channel key the upstream refused (credentials, credit) goes to the back of every plan. */
+  KEY_BENCH_MS: env.int(5 * 60_000, 0),
 });
 export type RouterConfig = ReturnType<typeof routerEnvSchema.parse>;
 export const ROUTER_CONFIG = Symbol('ROUTER_CONFIG');

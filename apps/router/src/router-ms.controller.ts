@@ -3,6 +3,7 @@ import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { CatalogService } from './catalog/catalog.service';
 import { ChannelsService } from './channels/channels.service';
+import { KeyHealth } from './planning/key-health';
 import { PlannerService } from './planning/planner.service';
 import { RoutingTable } from './planning/routing-table';
 
@@ -14,11 +15,16 @@ export class RouterMsController implements OnApplicationBootstrap {
     private readonly planner: PlannerService,
     private readonly catalog: CatalogService,
     private readonly channels: ChannelsService,
+    private readonly keys: KeyHealth,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.table.reload();
-    this.bus.on(Subjects.routerChannelsChanged, () => this.table.reload());
+    this.bus.on(Subjects.routerChannelsChanged, (ev) => {
+      if (ev.channelId) this.keys.forgetChannel(ev.channelId);
+      return this.table.reload();
+    });
+    this.bus.on(Subjects.routerKeyFailed, (ev) => this.keys.bench(ev));
     this.bus.serve(Subjects.routerPlan, (req) => this.planner.plan(req));
     this.bus.serve(Subjects.routerModelsList, (req) => this.catalog.list(req.allowedModels));
     this.bus.serve(Subjects.routerModelGet, (req) => this.catalog.get(req.id, req.allowedModels));

@@ -7,6 +7,7 @@ import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
 import { ROUTER_CONFIG, type RouterConfig } from './config';
 import { routingSchemaOptions } from './db/data-source';
+import { KeyHealth } from './planning/key-health';
 import { PlannerService } from './planning/planner.service';
 import { RoutingTable } from './planning/routing-table';
 import { RouterMsController } from './router-ms.controller';
@@ -26,6 +27,7 @@ export class RouterModule {
         RoutingTable,
         ChannelsService,
         PlannerService,
+        KeyHealth,
         CatalogService,
         RouterMsController,
       ],

@@ -2,11 +2,19 @@ import type { WireError } from './errors';
 import type { Attempt } from './router.contract';
 import type { PriceQuote } from './billing.contract';
 
+/**
+ * The OpenAI APIs an attempt can serve. `chat` and `completions` stream chunks; `embeddings` answers with one
+ * `chunk` frame holding the whole OpenAI response, then `end`.
+ */
+export type Endpoint = 'chat' | 'completions' | 'embeddings';
+
 export interface InvokeRequest {
   requestId: string;
   attemptNo: number;
   attempt: Attempt;
-  /** The client's validated Chat Completions body; the adapter maps `model` and the stream options. */
+  /** Which API the body is for (default `chat`). */
+  endpoint?: Endpoint;
+  /** The client's validated body for that API; the adapter maps `model`, the stream options and the provider's rules. */
   body: Record<string, unknown>;
   /** Where the adapter publishes StreamFrames for this request. */
   inbox: string;

@@ -15,7 +15,13 @@ export const ErrorCatalog = {
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   insufficient_quota: { status: 429, type: 'insufficient_quota' },
   internal_error: { status: 500, type: 'api_error' },
+  /** The input does not fit the model's context window (a larger-context model may take it). */
+  context_length_exceeded: { status: 400, type: 'invalid_request_error' },
   upstream_error: { status: 502, type: 'api_error' },
+  /** The upstream refused the channel's own credentials: the operator's problem, never the caller's 401. */
+  upstream_auth_error: { status: 502, type: 'api_error' },
+  /** The upstream account behind a channel is out of credit or quota. */
+  upstream_quota_error: { status: 502, type: 'api_error' },
   no_available_channel: { status: 503, type: 'service_unavailable' },
   model_not_priced: { status: 503, type: 'service_unavailable' },
   service_unavailable: { status: 503, type: 'service_unavailable' },

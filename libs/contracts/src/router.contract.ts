@@ -39,13 +39,19 @@ export interface PlanRequest {
   model: string;
   /** The key's allow-list (null = all); `auto` may only resolve inside it. */
   allowedModels: string[] | null;
+  /**
+   * `auto` only: models that already failed with `context_length_exceeded`; the router then picks a model with a
+   * larger context window than theirs (and at least `minContextTokens`).
+   */
+  excludeModels?: string[];
+  minContextTokens?: number;
 }
 export interface PlanReply {
   /** The real model that will serve the request (never `auto`). */
   model: string;
   /** The model's output limit from the catalog (null = unknown), used to bound the hold. */
   maxOutputTokens: number | null;
-  route: 'direct' | 'auto-default';
+  route: 'direct' | 'auto-default' | 'auto-context-fallback';
   reason: string;
   attempts: Attempt[];
 }
@@ -72,7 +78,8 @@ export interface ModelGetRequest {
 export interface ChannelInput {
   name: string;
   provider: Provider;
-  base_url: string;
+  /** Absent: the provider's public default. */
+  base_url?: string;
   api_keys: string[];
   models: string[];
   model_mapping?: Record<string, string>;
@@ -89,7 +96,8 @@ export interface ChannelView {
   id: string;
   name: string;
   provider: Provider;
-  base_url: string;
+  /** null: the provider's public default. */
+  base_url: string | null;
   api_key_count: number;
   models: string[];
   model_mapping: Record<string, string>;
@@ -120,4 +128,11 @@ export interface ChannelDeleteReply {
 }
 export interface ChannelsChangedEvent {
   channelId: string;
+}
+
+/** An upstream refused one of a channel's keys; the key is named by its fingerprint, never in clear. */
+export interface KeyFailedEvent {
+  channelId: string;
+  keyFingerprint: string;
+  reason: 'auth' | 'quota';
 }

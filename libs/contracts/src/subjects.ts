@@ -35,6 +35,8 @@ export const Subjects = {
   routerChannelUpdate: 'tf.router.channel-update.v1',
   routerChannelDelete: 'tf.router.channel-delete.v1',
   routerChannelsChanged: 'tf.router.channels-changed.v1',
+  /** An upstream refused a channel key (bad credentials, out of credit): the router benches that key. */
+  routerKeyFailed: 'tf.router.key-failed.v1',
 
   ratelimitAcquire: 'tf.ratelimit.acquire.v1',
   ratelimitRelease: 'tf.ratelimit.release.v1',
@@ -89,6 +91,7 @@ export interface EventMap {
   [Subjects.billingAccountChanged]: B.AccountChangedEvent;
   [Subjects.billingPricesChanged]: B.PricesChangedEvent;
   [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
+  [Subjects.routerKeyFailed]: R.KeyFailedEvent;
   [Subjects.adapterCancel]: A.CancelEvent;
   [Subjects.ratelimitRelease]: L.RateLimitReleaseEvent;
   [Subjects.ratelimitUpstreamSettle]: L.UpstreamSettleEvent;

@@ -5,6 +5,8 @@ import { countTokens } from 'gpt-tokenizer';
  * exact for OpenAI models and a close estimate for the others; the event says `usageSource: "estimated"`.
  */
 export function estimatePromptTokens(body: Record<string, unknown>): number {
+  // Legacy completions send `prompt`, embeddings `input`: a string, strings, or token arrays.
+  if (!Array.isArray(body.messages) && (body.prompt !== undefined || body.input !== undefined)) return textInputTokens(body.prompt ?? body.input);
   const messages = Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : [];
   let tokens = 3;
   for (const m of messages) {
@@ -33,6 +35,14 @@ function messageText(content: unknown): string {
   return content
     .map((part: { type?: string; text?: string }) => (part?.type === 'text' && typeof part.text === 'string' ? part.text : ''))
     .join('\n');
+}
+
+function textInputTokens(input: unknown): number {
+  if (typeof input === 'string') return countTokens(input);
+  if (!Array.isArray(input)) return 0;
+  // An array of token ids is its own count; an array of strings or of token arrays sums its items.
+  if (input.every((v) => typeof v === 'number')) return input.length;
+  return input.reduce<number>((n, item) => n + textInputTokens(item), 0);
 }
 
 export function estimateCompletionTokens(generatedText: string): number {

@@ -50,7 +50,8 @@ export const keyCreateSchema = z.strictObject({
 const channelFields = {
   name: z.string().trim().min(1).max(200),
   provider: z.enum(PROVIDERS),
-  base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** Optional for the named providers (each has its public default); required for `openai-compatible`. */
+  base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   api_keys: z.array(z.string().min(1)).min(1).max(10_000),
   models: z.array(modelId).min(1).max(1000),
   model_mapping: z.record(modelId, z.string().min(1)).optional(),
@@ -64,7 +65,9 @@ const channelFields = {
   key_limits: z.strictObject({ rpm: limit.optional(), tpm: limit.optional() }).nullable().optional(),
 };
 
-export const channelCreateSchema = z.strictObject(channelFields);
+export const channelCreateSchema = z
+  .strictObject(channelFields)
+  .refine((c) => c.provider !== 'openai-compatible' || c.base_url, { message: 'base_url is required for an openai-compatible channel', path: ['base_url'] });
 export const channelPatchSchema = z
   .strictObject(channelFields)
   .partial()

@@ -1,3 +1,4 @@
+import { toAnthropicError } from '@tokenflow/anthropic';
 import { TfError } from '@tokenflow/contracts';
 import type { FastifyReply } from 'fastify';
 
@@ -10,11 +11,19 @@ export function errorHeaders(err: TfError): Record<string, string> {
   return h;
 }
 
-/** The one place an error becomes an HTTP response: OpenAI's body, the catalogued status, never a stack. */
+/**
+ * The one place an error becomes an HTTP response: the catalogued status, never a stack, in the format of the API
+ * that was called (Anthropic's for `/v1/messages`, OpenAI's everywhere else).
+ */
 export function sendError(reply: FastifyReply, error: unknown): void {
   const err = TfError.from(error);
   if (reply.sent || reply.raw.headersSent) {
     if (!reply.raw.destroyed) reply.raw.end();
+    return;
+  }
+  if (reply.request.url.startsWith('/v1/messages')) {
+    const anthropic = toAnthropicError(err, reply.request.id);
+    void reply.status(anthropic.status).headers(errorHeaders(err)).send(anthropic.body);
     return;
   }
   void reply.status(err.status).headers(errorHeaders(err)).send({ error: err.toBody() });

@@ -1,16 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { CompletionPlan } from '../completion/completion-plan';
 import { CompletionPlannerService } from '../completion/completion-planner.service';
-import { buildChunkSequence, buildCompletion, MALFORMED_JSON } from '../completion/response-format';
-import { DirectiveParserService, type Directives } from '../directives/directive-parser.service';
-import { OpenAiError } from '../http/openai-error';
+import { DirectiveParserService } from '../directives/directive-parser.service';
+import { abandon, generationMs, holdUntilGone, sendPlain, streamScript, waitOrFail } from '../directives/directive-playback';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from '../mock-provider.options';
-import { clientGoneSignal, pause, untilAborted } from '../stream/client-signal';
-import { type StreamScript, StreamWriterService } from '../stream/stream-writer.service';
+import { validatedFor } from '../providers/error-dialect';
+import { OPENAI_CHAT } from '../providers/openai/openai-chat.flavor';
+import { clientGoneSignal } from '../stream/client-signal';
+import { StreamWriterService } from '../stream/stream-writer.service';
+import type { ChatFlavor } from './chat-flavor';
 import { parseChatRequest } from './chat-request';
 
-/** Answers one chat completion request, playing out the directives in its model name. */
+/** What a keep-alive provider sends before a delayed plain body: JSON parsers skip leading whitespace. */
+const PLAIN_KEEP_ALIVE = '\n';
+
+/**
+ * Answers one Chat Completions request, playing out the directives in its model name. OpenAI and every provider
+ * that copies its API go through here; the flavor says how that provider words errors and shapes its output.
+ */
 @Injectable()
 export class ChatCompletionsService {
   constructor(
@@ -20,62 +27,31 @@ export class ChatCompletionsService {
     @Inject(MOCK_PROVIDER_OPTIONS) private readonly options: MockProviderOptions,
   ) {}
 
-  async respond(body: unknown, reply: FastifyReply): Promise<void> {
-    const request = parseChatRequest(body);
+  async respond(body: unknown, reply: FastifyReply, flavor: ChatFlavor = OPENAI_CHAT): Promise<void> {
+    const request = validatedFor(flavor.errors, () => parseChatRequest(body));
+    flavor.check?.(request);
     const { base, directives } = this.directives.parse(request.model);
     const clientGone = clientGoneSignal(reply.raw);
+    if (directives.fail === 'timeout') return holdUntilGone(reply, clientGone);
 
-    if (directives.fail === 'timeout') {
-      reply.hijack();
-      return untilAborted(clientGone);
-    }
-    if (!(await pause(directives.ttftMs ?? this.options.ttftMs, clientGone))) return abandon(reply);
-    throwScriptedError(directives);
-
-    const plan = this.planner.plan(request, base, directives);
+    const ttftMs = directives.ttftMs ?? this.options.ttftMs;
     const tps = directives.tps ?? this.options.tps;
-    const includeUsage = !directives.suppressUsage;
+    // Keep-alives commit the 200 at once, so they are only for requests that will succeed.
+    const keepsAlive = flavor.sse.keepAlive !== undefined && !directives.fail;
+    if (!keepsAlive && !(await waitOrFail(ttftMs, directives, flavor.errors, clientGone))) return abandon(reply);
+
+    const plan = this.planner.plan(request, base, directives, flavor.reasons?.(request, base));
+    const render = { includeUsage: !directives.suppressUsage, usageRequested: request.stream_options?.include_usage === true };
     if (request.stream) {
-      const chunks = buildChunkSequence(plan, { includeUsage: includeUsage && request.stream_options?.include_usage === true });
-      return this.writer.write(reply, chunks, streamScript(directives, tps), clientGone);
+      const script = { ...streamScript(directives, tps), leadInMs: keepsAlive ? ttftMs : 0 };
+      return this.writer.write(reply, flavor.frames(plan, render), flavor.sse, script, clientGone);
     }
 
-    if (directives.fail === 'disconnect') {
-      reply.hijack();
-      reply.raw.destroy();
-      return;
-    }
     // A plain response arrives only once the whole completion would have been generated at this pace.
-    if (!(await pause(generationMs(plan, tps), clientGone))) return abandon(reply);
-    if (directives.fail === 'malformed') {
-      return void reply.code(200).type('application/json').send(MALFORMED_JSON);
+    const waitMs = generationMs(plan.usage.completion_tokens, tps);
+    if (keepsAlive) {
+      return this.writer.writeJsonAfter(reply, JSON.stringify(flavor.completion(plan, render)), ttftMs + waitMs, PLAIN_KEEP_ALIVE, clientGone);
     }
-    return void reply.code(200).send(buildCompletion(plan, { includeUsage }));
+    return sendPlain(reply, directives, waitMs, flavor.errors, () => flavor.completion(plan, render), clientGone);
   }
-}
-
-/** The client left while we waited: there is no one to answer, so Fastify must not try to. */
-function abandon(reply: FastifyReply): void {
-  reply.hijack();
-}
-
-function throwScriptedError(directives: Directives): void {
-  switch (directives.fail) {
-    case '500':
-      throw OpenAiError.serverError();
-    case '429':
-      throw OpenAiError.rateLimited(directives.retryAfterSeconds);
-    case '400':
-      throw OpenAiError.invalidRequest('Invalid request: rejected by the mock provider (fail=400).', null, 'invalid_value');
-  }
-}
-
-function streamScript(directives: Directives, tps: number): StreamScript {
-  const { fail, failAfter, stallAt, chunkDelayMs } = directives;
-  const breaks = fail === 'disconnect' || fail === 'malformed';
-  return { tps, stall: { at: stallAt, ms: chunkDelayMs }, fail: breaks ? { mode: fail, after: failAfter } : undefined };
-}
-
-function generationMs(plan: CompletionPlan, tps: number): number {
-  return tps > 0 ? (plan.usage.completion_tokens / tps) * 1000 : 0;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OpenAiError } from '../http/openai-error';
+import { validateBody } from '../http/request-validation';
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -46,19 +47,7 @@ export type FunctionTool = z.infer<typeof functionTool>;
 
 /** Validates a chat request body; any problem is a 400 naming the offending parameter, as OpenAI reports it. */
 export function parseChatRequest(body: unknown): ChatRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw OpenAiError.invalidRequest('The request body must be a JSON object.');
-  }
-  const result = chatRequestSchema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const param = formatPath(issue.path);
-    if (valueAt(body, issue.path) === undefined) {
-      throw OpenAiError.invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
-    }
-    throw OpenAiError.invalidRequest(`Invalid '${param}': ${issue.message}`, param, 'invalid_value');
-  }
-  const request = result.data;
+  const request = validateBody(chatRequestSchema, body);
   const chosen = request.tool_choice;
   if (typeof chosen === 'object' && chosen && !request.tools?.some((t) => t.function.name === chosen.function.name)) {
     throw OpenAiError.invalidRequest(
@@ -68,12 +57,4 @@ export function parseChatRequest(body: unknown): ChatRequest {
     );
   }
   return request;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], root);
 }

@@ -31,5 +31,7 @@ export interface CompletionPlan {
   /** Non-empty when the request is answered with tool calls instead of content. */
   toolCalls: PlannedToolCall[];
   finishReason: FinishReason;
+  /** The client's stop sequence that ended the content (finish reason `stop`), when one did. */
+  stopSequence?: string;
   usage: Usage;
 }

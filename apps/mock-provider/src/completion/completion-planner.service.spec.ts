@@ -71,4 +71,43 @@ describe('CompletionPlannerService', () => {
     assert.match(plan.toolCalls[0].id, /^call_[0-9a-f]{24}$/);
     assert.equal(plan.usage.completion_tokens, Math.ceil(12 / 4) + 5);
   });
+
+  it('reports cached prompt tokens, never more than the prompt has', () => {
+    assert.equal(planner.plan(ask('hello'), 'gpt-4o', { cachedTokens: 3 }).usage.prompt_tokens_details.cached_tokens, 3);
+    const capped = planner.plan(ask('hello'), 'gpt-4o', { cachedTokens: 1000 });
+    assert.equal(capped.usage.prompt_tokens_details.cached_tokens, capped.usage.prompt_tokens);
+  });
+
+  describe('planFrom', () => {
+    const input = { seedText: 'tell me', promptTokens: 20, n: 1, tools: [], reasoning: false };
+
+    it('seeds the words from the seed text, like plan does from the last user message', () => {
+      assert.deepEqual(planner.planFrom(input, 'm', {}).content, planner.plan(ask('tell me'), 'm', {}).content);
+      assert.equal(planner.planFrom(input, 'm', {}).usage.prompt_tokens, 20);
+    });
+
+    it('cuts the content at a stop sequence, finishing with stop and billing the tokens it took', () => {
+      const full = planner.planFrom({ ...input, maxTokens: 5 }, 'm', {}).content;
+      // Two words (the 2nd and 3rd) cannot hide inside the first one: the cut comes right after it.
+      const stop = `${full[1]}${full[2].trim()}`;
+      const plan = planner.planFrom({ ...input, maxTokens: 5, stopSequences: [stop] }, 'm', {});
+      assert.equal(plan.finishReason, 'stop');
+      assert.equal(plan.stopSequence, stop);
+      assert.deepEqual(plan.content, full.slice(0, 1));
+      assert.equal(plan.usage.completion_tokens, 3);
+      assert.equal(planner.planFrom(input, 'm', {}).stopSequence, undefined);
+    });
+
+    it('uses the given id prefixes and thinks only when asked', () => {
+      const plan = planner.planFrom(
+        { ...input, reasoning: true, tools: [{ name: 'f' }], idPrefix: 'msg_', toolCallIdPrefix: 'toolu_' },
+        'm',
+        {},
+      );
+      assert.match(plan.id, /^msg_[0-9a-f]{24}$/);
+      assert.match(plan.toolCalls[0].id, /^toolu_[0-9a-f]{24}$/);
+      assert.equal(plan.reasoning.length, REASONING_TOKENS);
+      assert.equal(plan.finishReason, 'tool_calls');
+    });
+  });
 });

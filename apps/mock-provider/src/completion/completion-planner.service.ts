@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChatRequest } from '../chat/chat-request';
 import type { Directives } from '../directives/directive-parser.service';
 import type { CompletionPlan, FinishReason, PlannedToolCall } from './completion-plan';
+import { cutAtStopSequence } from './stop-sequences';
 import { countPromptTokens, countToolCallTokens, messageText } from './token-counter';
 import { chooseTools, mockArguments } from './tool-calls';
 import { generateWords, hashText, wordsToTokens } from './word-generator';
@@ -21,45 +22,97 @@ export function newId(prefix: string): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
 }
 
+/** A tool the answer calls, whatever API described it (OpenAI `function`, Anthropic `input_schema`…). */
+export interface ToolToCall {
+  name: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** What any API's request boils down to for content generation. */
+export interface PlanInput {
+  /** Seeds the words: the same text always yields the same completion (the last user message, or the prompt). */
+  seedText: string;
+  promptTokens: number;
+  n: number;
+  /** The client's cap on generated tokens (`max_tokens`…), if any. */
+  maxTokens?: number;
+  /** Tools to call instead of answering with content; empty for a content answer. */
+  tools: readonly ToolToCall[];
+  /** Think before answering (reasoning tokens first). */
+  reasoning: boolean;
+  /** Sequences that end the content where they first appear (and are not sent). */
+  stopSequences?: readonly string[];
+  /** Prefix of the response id (`chatcmpl-` by default, `msg_` for Anthropic). */
+  idPrefix?: string;
+  /** Prefix of tool call ids (`call_` by default, `toolu_` for Anthropic). */
+  toolCallIdPrefix?: string;
+}
+
 /** Content generation: turns a validated request and its directives into the completion to send. */
 @Injectable()
 export class CompletionPlannerService {
-  plan(request: ChatRequest, model: string, directives: Pick<Directives, 'tokens'>): CompletionPlan {
-    const n = request.n ?? 1;
+  /** An OpenAI Chat Completions request; reasoning model names think first unless the provider says otherwise. */
+  plan(
+    request: ChatRequest,
+    model: string,
+    directives: Pick<Directives, 'tokens' | 'cachedTokens'>,
+    reasoning = isReasoningModel(model),
+  ): CompletionPlan {
     const lastUser = request.messages.findLast((m) => m.role === 'user');
-    const seed = hashText(lastUser ? messageText(lastUser) : '');
-    const reasoning = isReasoningModel(model) ? wordsToTokens(generateWords(seed ^ REASONING_SEED_SALT, REASONING_TOKENS)) : [];
+    return this.planFrom(
+      {
+        seedText: lastUser ? messageText(lastUser) : '',
+        promptTokens: countPromptTokens(request.messages),
+        n: request.n ?? 1,
+        maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+        tools: chooseTools(request).map((tool) => ({ name: tool.function.name, parameters: tool.function.parameters })),
+        reasoning,
+      },
+      model,
+      directives,
+    );
+  }
 
-    const toolCalls: PlannedToolCall[] = chooseTools(request).map((tool) => ({
-      id: newId('call_'),
-      name: tool.function.name,
-      arguments: JSON.stringify(mockArguments(tool.function.parameters)),
+  /** Any API's request, once reduced to a {@link PlanInput}. */
+  planFrom(input: PlanInput, model: string, directives: Pick<Directives, 'tokens' | 'cachedTokens'>): CompletionPlan {
+    const seed = hashText(input.seedText);
+    const reasoning = input.reasoning ? wordsToTokens(generateWords(seed ^ REASONING_SEED_SALT, REASONING_TOKENS)) : [];
+
+    const toolCalls: PlannedToolCall[] = input.tools.map((tool) => ({
+      id: newId(input.toolCallIdPrefix ?? 'call_'),
+      name: tool.name,
+      arguments: JSON.stringify(mockArguments(tool.parameters)),
     }));
 
-    const cap = request.max_completion_tokens ?? request.max_tokens ?? undefined;
     const natural = directives.tokens ?? DEFAULT_COMPLETION_TOKENS;
-    const length = cap === undefined ? natural : Math.min(cap, natural);
-    const content = toolCalls.length ? [] : wordsToTokens(generateWords(seed, length));
-    const finishReason: FinishReason = toolCalls.length ? 'tool_calls' : length < natural ? 'length' : 'stop';
+    const length = input.maxTokens === undefined ? natural : Math.min(input.maxTokens, natural);
+    let content = toolCalls.length ? [] : wordsToTokens(generateWords(seed, length));
+    let finishReason: FinishReason = toolCalls.length ? 'tool_calls' : length < natural ? 'length' : 'stop';
+    let answerTokens = toolCalls.length ? countToolCallTokens(toolCalls) : content.length;
+    const cut = cutAtStopSequence(content, input.stopSequences ?? []);
+    if (cut) {
+      content = cut.shown;
+      answerTokens = cut.generated;
+      finishReason = 'stop';
+    }
 
-    const answerTokens = toolCalls.length ? countToolCallTokens(toolCalls) : content.length;
-    const promptTokens = countPromptTokens(request.messages);
-    const completionTokens = n * (reasoning.length + answerTokens);
+    const completionTokens = input.n * (reasoning.length + answerTokens);
     return {
-      id: newId('chatcmpl-'),
+      id: newId(input.idPrefix ?? 'chatcmpl-'),
       created: Math.floor(Date.now() / 1000),
       model,
-      n,
+      n: input.n,
       reasoning,
       content,
       toolCalls,
       finishReason,
+      ...(cut ? { stopSequence: cut.sequence } : {}),
       usage: {
-        prompt_tokens: promptTokens,
+        prompt_tokens: input.promptTokens,
         completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-        prompt_tokens_details: { cached_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: n * reasoning.length },
+        total_tokens: input.promptTokens + completionTokens,
+        prompt_tokens_details: { cached_tokens: Math.min(directives.cachedTokens ?? 0, input.promptTokens) },
+        completion_tokens_details: { reasoning_tokens: input.n * reasoning.length },
       },
     };
   }

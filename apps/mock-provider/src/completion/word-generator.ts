@@ -17,16 +17,21 @@ export function hashText(text: string): number {
   return hash >>> 0;
 }
 
-/** `count` words picked by a mulberry32 generator started at `seed`. */
-export function generateWords(seed: number, count: number): string[] {
+/** mulberry32: a small seeded generator of numbers in [0, 1), so "random" output is reproducible. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
-  const next = (): number => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `count` words picked by a mulberry32 generator started at `seed`. */
+export function generateWords(seed: number, count: number): string[] {
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => WORDS[Math.floor(next() * WORDS.length)]);
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DEFAULT_DIRECTIVES, DirectiveParserService } from './directive-parser.service';
+import { DEFAULT_DIRECTIVES, DirectiveParserService, FAIL_MODES, isHttpFailure } from './directive-parser.service';
 
 describe('DirectiveParserService', () => {
   const parser = new DirectiveParserService();
@@ -24,6 +24,23 @@ describe('DirectiveParserService', () => {
     const cut = parser.parse('gpt-4o+fail=disconnect+fail-after=5').directives;
     assert.equal(cut.fail, 'disconnect');
     assert.equal(cut.failAfter, 5);
+  });
+
+  it('reads the failures every provider renders in its own format', () => {
+    for (const mode of ['401', 'quota', 'context', 'overloaded', 'content-filter', 'stream-error']) {
+      assert.equal(parser.parse(`m+fail=${mode}`).directives.fail, mode);
+    }
+    assert.deepEqual(
+      FAIL_MODES.filter(isHttpFailure),
+      ['500', '429', '400', '401', 'quota', 'context', 'overloaded', 'content-filter'],
+    );
+    // Failures of a started stream or of the connection have no status of their own.
+    assert.ok(!['timeout', 'disconnect', 'malformed', 'stream-error', undefined].some((mode) => isHttpFailure(mode as never)));
+  });
+
+  it('reads the cached prompt tokens', () => {
+    assert.equal(parser.parse('m+cached=12').directives.cachedTokens, 12);
+    assert.equal(parser.parse('m+cached=many').directives.cachedTokens, undefined);
   });
 
   it('reads usage suppression and the mid-stream stall', () => {

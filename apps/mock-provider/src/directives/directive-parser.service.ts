@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 
-export const FAIL_MODES = ['500', '429', '400', 'timeout', 'disconnect', 'malformed'] as const;
+/** Failures that end the request with an error status, rendered in the format of the provider being emulated. */
+export const HTTP_FAILURES = ['500', '429', '400', '401', 'quota', 'context', 'overloaded', 'content-filter'] as const;
+export type HttpFailure = (typeof HTTP_FAILURES)[number];
+/** Failures of the connection or of a stream that already started with a 200. */
+export const STREAM_FAILURES = ['timeout', 'disconnect', 'malformed', 'stream-error'] as const;
+export const FAIL_MODES = [...HTTP_FAILURES, ...STREAM_FAILURES] as const;
 export type FailMode = (typeof FAIL_MODES)[number];
+
+export function isHttpFailure(mode: FailMode | undefined): mode is HttpFailure {
+  return HTTP_FAILURES.some((failure) => failure === mode);
+}
 
 /** Scripted behaviour for one request, taken from the `+key=value` suffixes of its `model`. */
 export interface Directives {
@@ -13,12 +22,14 @@ export interface Directives {
   tokens?: number;
   fail?: FailMode;
   retryAfterSeconds: number;
-  /** Content chunks sent before a `disconnect` or `malformed` failure. */
+  /** Content chunks sent before a `disconnect`, `malformed` or `stream-error` failure. */
   failAfter: number;
   suppressUsage: boolean;
   /** Extra pause before content chunk number `stallAt` (1-based). */
   chunkDelayMs: number;
   stallAt: number;
+  /** Prompt tokens reported as served from the provider's prompt cache (capped at the prompt's size). */
+  cachedTokens?: number;
 }
 
 export interface ScriptedModel {
@@ -49,6 +60,7 @@ const RULES: Record<string, (value: string) => Partial<Directives>> = {
   usage: (v) => ({ suppressUsage: v === 'none' ? true : undefined }),
   'chunk-delay': (v) => ({ chunkDelayMs: count(v) }),
   'stall-at': (v) => ({ stallAt: count(v) }),
+  cached: (v) => ({ cachedTokens: count(v) }),
 };
 
 @Injectable()

@@ -3,9 +3,14 @@ import { OpenAiError } from './openai-error';
 /** The one key the mock treats as revoked, so clients can exercise their 401 handling. */
 export const INVALID_API_KEY = 'sk-invalid';
 
+/** The key of an `Authorization: Bearer <key>` header, if the header has that shape. */
+export function bearerToken(authorization: string | string[] | undefined): string | undefined {
+  return typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+}
+
 /** Any `Bearer <key>` is accepted except {@link INVALID_API_KEY}; like OpenAI, the key itself is never echoed. */
 export function assertApiKey(authorization: string | undefined): void {
-  const key = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const key = bearerToken(authorization);
   if (!key) {
     throw OpenAiError.invalidApiKey(
       "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",

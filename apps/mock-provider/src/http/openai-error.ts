@@ -1,25 +1,27 @@
-export type OpenAiErrorType = 'invalid_request_error' | 'rate_limit_error' | 'server_error';
+import { ProviderError } from './provider-error';
+
+export type OpenAiErrorType = 'invalid_request_error' | 'rate_limit_error' | 'server_error' | 'insufficient_quota';
 
 export interface OpenAiErrorBody {
   error: { message: string; type: OpenAiErrorType; param: string | null; code: string | null };
 }
 
 /** An error that leaves the mock exactly as OpenAI would send it: status, headers and `{"error":{...}}` body. */
-export class OpenAiError extends Error {
+export class OpenAiError extends ProviderError {
   constructor(
-    readonly status: number,
+    status: number,
     message: string,
     readonly type: OpenAiErrorType,
     readonly code: string | null = null,
     readonly param: string | null = null,
-    readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(status, { error: { message, type, param, code } }, headers, message);
     this.name = 'OpenAiError';
   }
 
-  body(): OpenAiErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  override body(): OpenAiErrorBody {
+    return super.body() as OpenAiErrorBody;
   }
 
   static invalidRequest(message: string, param: string | null = null, code: string | null = null): OpenAiError {

@@ -16,7 +16,7 @@ const CREATED = 1_700_000_000;
 
 @Controller()
 export class ModelsController {
-  @Get(['models', 'v1/models'])
+  @Get(['models', 'v1/models', 'openai/v1/models'])
   list(@Headers('authorization') authorization: string | undefined) {
     assertApiKey(authorization);
     return { object: 'list', data: MOCK_MODELS.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'mock-provider' })) };

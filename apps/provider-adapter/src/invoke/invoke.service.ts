@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { type InvokeRequest, type StreamFrame, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
-import { createParser } from 'eventsource-parser';
-import { providerFor } from '../providers/provider.registry';
+import { capability, providerFor } from '../providers/provider.registry';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
+import { KeyHealthReporter } from './key-health.reporter';
+import { relayStream } from './stream-relay';
 import { StreamTally } from './stream-tally';
 import { StreamWatchdog } from './stream-watchdog';
 import { UpstreamQuota } from './upstream-quota';
@@ -16,6 +17,9 @@ import { UpstreamQuota } from './upstream-quota';
  * buffered). Exactly one terminal frame (`end` or `error`) closes every stream, and every attempt that reached
  * the upstream and produced output publishes one usage event, even when cancelled or cut short.
  */
+/** Embeddings of many inputs are large (a 3,072-dimension vector is ~60 KB of JSON). */
+const MAX_JSON_RESPONSE = 64 * 1024 * 1024;
+
 const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 type UnsequencedFrame = { [K in StreamFrame['type']]: Omit<Extract<StreamFrame, { type: K }>, 'seq'> }[StreamFrame['type']];
@@ -30,6 +34,7 @@ export class InvokeService {
     private readonly cancellations: CancellationRegistry,
     private readonly usage: UsagePublisher,
     private readonly quota: UpstreamQuota,
+    private readonly keyHealth: KeyHealthReporter,
   ) {}
 
   async run(req: InvokeRequest): Promise<void> {
@@ -48,49 +53,30 @@ export class InvokeService {
 
     try {
       const provider = providerFor(req.attempt.provider);
+      const api = capability(provider, req.endpoint ?? 'chat');
+      // Built before anything is taken: a provider rule may refuse the request outright (e.g. n > 1).
+      const upstreamRequest = api.buildRequest(req.attempt, req.body);
       quotaTaken = await this.quota.acquire(req);
       watchdog.awaitingFirstByte();
       maybeSent = true;
-      const res = await this.upstream.send(provider.buildRequest(req.attempt, req.body), req.attempt.timeouts, signal);
+      const res = await this.upstream.send(upstreamRequest, req.attempt.timeouts, signal);
       reachedUpstream = true;
       watchdog.sawData();
       if (res.status < 200 || res.status >= 300) {
         const text = await readLimited(res.body, 64 * 1024);
-        throw provider.mapError(res.status, text, res.retryAfter);
+        const error = provider.mapError(res.status, text, res.retryAfter);
+        this.keyHealth.report(req.attempt, error);
+        throw error;
       }
-      let done = false;
-      let parseError: TfError | null = null;
-      const parser = createParser({
-        onEvent: (ev) => {
-          if (done || parseError) return;
-          try {
-            const parsed = provider.parseEvent(ev.data, ev.event);
-            if (parsed.usage) tally.upstreamUsage = parsed.usage;
-            for (const chunk of parsed.chunks) {
-              chunk.model = req.model;
-              tally.observe(chunk);
-              send({ type: 'chunk', data: chunk });
-            }
-            if (parsed.done) done = true;
-          } catch (err) {
-            parseError = err instanceof TfError ? err : new TfError('upstream_error', 'The upstream stream could not be read.');
-          }
-        },
-      });
-      const decoder = new TextDecoder();
-      for await (const buf of res.body) {
-        watchdog.sawData();
-        parser.feed(decoder.decode(buf, { stream: true }));
-        if (parseError) {
-          res.body.destroy();
-          throw parseError;
-        }
-        if (done) break;
-      }
-      if (!done && !tally.sawFinish) {
-        throw new TfError('upstream_error', 'The upstream closed the stream before it was complete.', {
-          retryable: tally.chunks === 0,
-        });
+      if ('parseResponse' in api) {
+        const { response, usage } = api.parseResponse(await readLimited(res.body, MAX_JSON_RESPONSE));
+        const whole = { ...response, model: req.model };
+        tally.upstreamUsage = usage;
+        tally.observe(whole);
+        tally.sawFinish = true;
+        send({ type: 'chunk', data: whole });
+      } else {
+        await relayStream(res.body, api.createDecoder(), { watchdog, tally, emit: (chunk) => send({ type: 'chunk', data: { ...chunk, model: req.model } }) });
       }
       const { usage, source } = tally.usage(req.body);
       send({ type: 'end', usage, usageSource: source });
@@ -129,13 +115,15 @@ export class InvokeService {
 }
 
 async function readLimited(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, limit: number): Promise<string> {
-  let out = '';
+  const parts: Buffer[] = [];
+  let size = 0;
   for await (const buf of body) {
-    out += buf.toString('utf8');
-    if (out.length >= limit) {
+    parts.push(buf);
+    size += buf.length;
+    if (size >= limit) {
       body.destroy();
       break;
     }
   }
-  return out.slice(0, limit);
+  return Buffer.concat(parts).toString('utf8').slice(0, limit);
 }

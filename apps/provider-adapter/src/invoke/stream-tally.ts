@@ -17,6 +17,8 @@ export class StreamTally {
     if (this.firstChunkAt === null) this.firstChunkAt = Date.now();
     for (const choice of (chunk.choices as Record<string, unknown>[] | undefined) ?? []) {
       if (choice.finish_reason) this.sawFinish = true;
+      // Legacy completions stream `text` on the choice itself.
+      if (typeof choice.text === 'string') this.text += choice.text;
       const delta = choice.delta as Record<string, unknown> | undefined;
       if (!delta) continue;
       if (typeof delta.content === 'string') this.text += delta.content;

@@ -1,4 +1,4 @@
-import type { Attempt, TfError, TokenUsage } from '@tokenflow/contracts';
+import type { Attempt, Provider, TfError, TokenUsage } from '@tokenflow/contracts';
 
 export interface UpstreamHttpRequest {
   url: string;
@@ -6,24 +6,59 @@ export interface UpstreamHttpRequest {
   body: string;
 }
 
-/** What one upstream SSE event means, in OpenAI chunk terms. */
+/** What one upstream SSE event means, in OpenAI terms. */
 export interface ParsedEvent {
-  /** Chat completion chunks to forward (already without usage). */
+  /** OpenAI chunks to forward (`chat.completion.chunk`, or `text_completion` for legacy completions), without usage. */
   chunks: Record<string, unknown>[];
+  /** Normalised usage (OpenAI shape, cached input and reasoning tokens in the `*_details`), once known. */
   usage?: TokenUsage;
   /** The upstream said the stream is complete. */
   done?: boolean;
 }
 
 /**
- * One upstream provider's wire format. Each provider lives in its own folder; OpenAI-compatible ones are a few
- * lines over `openai-base`, and providers with their own format (Anthropic) implement this for real.
+ * Decodes one attempt's upstream stream. A new decoder per attempt: some providers spread what one OpenAI chunk
+ * says over several events (Anthropic: the message id in message_start, tool-call indices per content block,
+ * usage split between message_start and message_delta).
+ */
+export interface StreamDecoder {
+  decode(data: string, event: string | undefined): ParsedEvent;
+}
+
+/** Chat Completions: the upstream is always asked to stream; both client modes are served from the stream. */
+export interface ChatCapability {
+  buildRequest(attempt: Attempt, body: Record<string, unknown>): UpstreamHttpRequest;
+  createDecoder(): StreamDecoder;
+}
+
+/** Embeddings: one JSON request, one JSON response. */
+export interface EmbeddingsCapability {
+  buildRequest(attempt: Attempt, body: Record<string, unknown>): UpstreamHttpRequest;
+  /** The upstream's 2xx body → OpenAI's `list` of embeddings (model not yet set) and its usage. */
+  parseResponse(text: string): { response: Record<string, unknown>; usage: TokenUsage };
+}
+
+/** Legacy Completions (`/v1/completions`), streamed like chat. */
+export interface CompletionsCapability {
+  buildRequest(attempt: Attempt, body: Record<string, unknown>): UpstreamHttpRequest;
+  createDecoder(): StreamDecoder;
+}
+
+/**
+ * One upstream provider's wire format, in its own folder (Portkey's layout): endpoint and headers, request
+ * transform, stream-chunk transform, usage extraction and error mapping per capability. OpenAI-compatible ones are
+ * a few lines over `openai-base`; Anthropic and Zhipu translate for real.
  */
 export interface ProviderAdapter {
-  readonly id: string;
-  /** Always a streaming request: both client modes are served from the stream, so one set of deadlines applies. */
-  buildRequest(attempt: Attempt, body: Record<string, unknown>): UpstreamHttpRequest;
-  parseEvent(data: string, event: string | undefined): ParsedEvent;
-  /** Upstream non-2xx → our error; never echoes credentials or URLs. */
+  readonly id: Provider;
+  /** Where a channel without a base URL of its own sends requests. */
+  readonly defaultBaseUrl: string;
+  readonly chat: ChatCapability;
+  readonly embeddings?: EmbeddingsCapability;
+  readonly completions?: CompletionsCapability;
+  /**
+   * Upstream non-2xx → our error (see `upstream-errors.ts`): never the caller's own 401, never a URL or key, and a
+   * context-length error recognised as `context_length_exceeded`.
+   */
   mapError(status: number, body: string, retryAfter: string | undefined): TfError;
 }

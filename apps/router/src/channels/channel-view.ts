@@ -7,7 +7,7 @@ export function toChannelView(c: ChannelEntity): ChannelView {
     id: c.id,
     name: c.name,
     provider: c.provider,
-    base_url: c.baseUrl,
+    base_url: c.baseUrl || null,
     api_key_count: c.apiKeys.length,
     models: c.models,
     model_mapping: c.modelMapping,

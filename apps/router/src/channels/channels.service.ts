@@ -21,7 +21,8 @@ export class ChannelsService {
     if (await this.channels.findByName(input.name)) {
       throw new TfError('invalid_request', `A channel named '${input.name}' already exists.`, { param: 'name' });
     }
-    const saved = await this.channels.save(fromInput(input));
+    // No base URL: the adapter uses the provider's public default (stored as '').
+    const saved = await this.channels.save({ baseUrl: '', ...fromInput(input) });
     await this.changed(saved.id);
     return toChannelView(saved);
   }

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { TfError, type PlanRequest } from '@tokenflow/contracts';
+import { TfError, type PlanRequest, upstreamKeyFingerprint } from '@tokenflow/contracts';
 import type { RouterConfig } from '../config';
 import type { ChannelEntity, ModelEntity } from '../db/entities';
+import { KeyHealth } from './key-health';
 import { PlannerService } from './planner.service';
 import type { RoutingSnapshot, RoutingTable } from './routing-table';
 
@@ -25,18 +26,18 @@ function channel(over: Partial<ChannelEntity> & { name: string }): ChannelEntity
   } as ChannelEntity;
 }
 
-function model(id: string): ModelEntity {
-  return { id, ownedBy: 'test', contextWindow: null, maxOutputTokens: null } as ModelEntity;
+function model(id: string, contextWindow: number | null = null): ModelEntity {
+  return { id, ownedBy: 'test', contextWindow, maxOutputTokens: null } as ModelEntity;
 }
 
 /** A RoutingTable stand-in: the planner only reads `current`. */
-function planner(models: string[], byModel: Record<string, ChannelEntity[]>, autoDefault = 'deepseek-v3'): PlannerService {
+function planner(models: string[], byModel: Record<string, ChannelEntity[]>, autoDefault = 'deepseek-v3', keys = new KeyHealth({ KEY_BENCH_MS: 60_000 })): PlannerService {
   const snapshot: RoutingSnapshot = {
     catalog: new Map(models.map((m) => [m, model(m)])),
     byModel: new Map(Object.entries(byModel)),
   };
   const table = { current: snapshot } as unknown as RoutingTable;
-  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault } as RouterConfig);
+  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault } as RouterConfig, keys);
 }
 
 function req(modelId: string, allowedModels: string[] | null = null): PlanRequest {
@@ -104,6 +105,36 @@ describe('PlannerService', () => {
     const elsewhere = channel({ name: 'other-host', apiKeys: ['sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
     assert.notEqual(planner(['m'], { m: [elsewhere] }).plan(req('m')).attempts[0].upstreamLimits!.ref, refs[1].ref);
     assert.equal(planner(['m'], { m: [channel({ name: 'free' })] }).plan(req('m')).attempts[0].upstreamLimits, undefined);
+  });
+
+  it('skips a channel key the upstream refused, and puts a channel with only refused keys last', () => {
+    const keys = new KeyHealth({ KEY_BENCH_MS: 60_000 });
+    const multi = channel({ name: 'multi', apiKeys: ['sk-a', 'sk-b'], priority: 10 });
+    const single = channel({ name: 'single', apiKeys: ['sk-c'], priority: 10 });
+    const spare = channel({ name: 'spare', apiKeys: ['sk-d'], priority: 0 });
+    const p = planner(['m'], { m: [multi, single, spare] }, 'm', keys);
+    keys.bench({ channelId: multi.id, keyFingerprint: upstreamKeyFingerprint('sk-a'), reason: 'auth' });
+    keys.bench({ channelId: single.id, keyFingerprint: upstreamKeyFingerprint('sk-c'), reason: 'quota' });
+    for (let i = 0; i < 4; i++) {
+      const attempts = p.plan(req('m')).attempts;
+      assert.deepEqual(attempts.map((a) => [a.channelName, a.apiKey]), [['multi', 'sk-b'], ['spare', 'sk-d'], ['single', 'sk-c']]);
+    }
+    // The operator edits the channel: its verdicts are forgotten.
+    keys.forgetChannel(single.id);
+    assert.equal(p.plan(req('m')).attempts[2].channelName, 'spare');
+  });
+
+  it('falls back from an auto model whose context was too small to the next larger one that has channels', () => {
+    const catalog = [model('small', 32_000), model('mid', 128_000), model('orphan', 200_000), model('big', 1_000_000)];
+    const table = { current: { catalog: new Map(catalog.map((m) => [m.id, m])), byModel: new Map([['small', [channel({ name: 's' })]], ['mid', [channel({ name: 'm' })]], ['big', [channel({ name: 'b' })]]]) } } as unknown as RoutingTable;
+    const p = new PlannerService(table, { AUTO_DEFAULT_MODEL: 'small' } as RouterConfig, new KeyHealth({ KEY_BENCH_MS: 1 }));
+    const first = p.plan({ ...req('auto'), excludeModels: ['small'] });
+    assert.deepEqual([first.model, first.route, first.attempts[0].channelName], ['mid', 'auto-context-fallback', 'm']);
+    // 'orphan' has no channel; an input known to be larger than 'mid' skips it too.
+    assert.equal(p.plan({ ...req('auto'), excludeModels: ['small', 'mid'] }).model, 'big');
+    assert.equal(p.plan({ ...req('auto'), excludeModels: ['small'], minContextTokens: 300_000 }).model, 'big');
+    assert.equal(p.plan({ ...req('auto', ['small', 'mid']), excludeModels: ['small'] }).model, 'mid');
+    assert.equal(planError(p, { ...req('auto'), excludeModels: ['big'] }).code, 'context_length_exceeded');
   });
 
   it('rejects an unknown model with model_not_found (404, param model)', () => {

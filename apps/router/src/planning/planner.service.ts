@@ -4,6 +4,7 @@ import { type Attempt, AUTO_MODEL, type PlanReply, type PlanRequest, TfError } f
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import type { ChannelEntity } from '../db/entities';
 import { type ChannelSelector, PriorityWeightedSelector } from './channel-selector';
+import { KeyHealth } from './key-health';
 import { RoutingTable } from './routing-table';
 
 @Injectable()
@@ -14,9 +15,11 @@ export class PlannerService {
   constructor(
     private readonly table: RoutingTable,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    private readonly keys: KeyHealth,
   ) {}
 
   plan(req: PlanRequest): PlanReply {
+    if (req.model === AUTO_MODEL && req.excludeModels?.length) return this.contextFallback(req);
     const isAuto = req.model === AUTO_MODEL;
     const model = isAuto ? this.config.AUTO_DEFAULT_MODEL : req.model;
     const snapshot = this.table.current;
@@ -38,15 +41,62 @@ export class PlannerService {
       maxOutputTokens: snapshot.catalog.get(model)?.maxOutputTokens ?? null,
       route: isAuto ? 'auto-default' : 'direct',
       reason: isAuto ? `auto -> ${model} (AUTO_DEFAULT_MODEL)` : `${this.selector.name} over ${ordered.length} channel(s)`,
-      attempts: ordered.map((ch) => this.attempt(ch, model)),
+      attempts: this.attempts(ordered, model),
     };
   }
 
-  /** Round-robin over a channel's upstream keys spreads one channel's load across its keys. */
-  private attempt(ch: ChannelEntity, model: string): Attempt {
-    const cursor = (this.keyCursor.get(ch.id) ?? -1) + 1;
-    this.keyCursor.set(ch.id, cursor % ch.apiKeys.length);
-    const apiKey = ch.apiKeys[cursor % ch.apiKeys.length];
+  /**
+   * `auto` after a model refused the input as too long: the catalog model (with channels, allowed, not excluded)
+   * with the smallest context window that is larger than every excluded model's and than the input.
+   */
+  private contextFallback(req: PlanRequest): PlanReply {
+    const snapshot = this.table.current;
+    const excluded = new Set(req.excludeModels);
+    const floor = Math.max(req.minContextTokens ?? 0, ...[...excluded].map((m) => snapshot.catalog.get(m)?.contextWindow ?? 0));
+    const candidates = [...snapshot.catalog.values()]
+      .filter((m) => !excluded.has(m.id) && (m.contextWindow ?? 0) > floor && (snapshot.byModel.get(m.id)?.length ?? 0) > 0)
+      .filter((m) => !req.allowedModels || req.allowedModels.includes(m.id))
+      .sort((a, b) => (a.contextWindow ?? 0) - (b.contextWindow ?? 0));
+    const pick = candidates[0];
+    if (!pick) {
+      throw new TfError('context_length_exceeded', `No available model has a context window larger than ${floor} tokens for this input.`, { param: 'messages' });
+    }
+    return {
+      model: pick.id,
+      maxOutputTokens: pick.maxOutputTokens ?? null,
+      route: 'auto-context-fallback',
+      reason: `auto -> ${pick.id} (context ${pick.contextWindow} > ${floor})`,
+      attempts: this.attempts(this.selector.order(snapshot.byModel.get(pick.id)!), pick.id),
+    };
+  }
+
+  /** One attempt per channel, in the selector's order, except that channels left with only benched keys go last. */
+  private attempts(ordered: ChannelEntity[], model: string): Attempt[] {
+    const healthy: Attempt[] = [];
+    const benched: Attempt[] = [];
+    for (const ch of ordered) {
+      const { apiKey, ok } = this.pickKey(ch);
+      (ok ? healthy : benched).push(this.attempt(ch, model, apiKey));
+    }
+    return [...healthy, ...benched];
+  }
+
+  /** Round-robin over a channel's upstream keys spreads its load; benched keys are skipped while others remain. */
+  private pickKey(ch: ChannelEntity): { apiKey: string; ok: boolean } {
+    const n = ch.apiKeys.length;
+    const start = (this.keyCursor.get(ch.id) ?? -1) + 1;
+    for (let i = 0; i < n; i++) {
+      const apiKey = ch.apiKeys[(start + i) % n];
+      if (this.keys.healthy(ch.id, apiKey)) {
+        this.keyCursor.set(ch.id, (start + i) % n);
+        return { apiKey, ok: true };
+      }
+    }
+    this.keyCursor.set(ch.id, start % n);
+    return { apiKey: ch.apiKeys[start % n], ok: false };
+  }
+
+  private attempt(ch: ChannelEntity, model: string, apiKey: string): Attempt {
     const limits = ch.keyLimits;
     return {
       channelId: ch.id,

@@ -1,3 +1,30 @@
-import { OpenAiBaseProvider } from '../openai-base/openai-base.provider';
+import { openAiCompatible } from '../openai-base/openai-base.provider';
+import { type Body, drop, limitChoices, maxTokensAsLegacy, stripReasoningFromHistory } from '../openai-base/param-rules';
 
-export const DeepseekProvider = new OpenAiBaseProvider({ id: 'deepseek' });
+/** DeepSeek's documented output ceilings: deepseek-chat 8K, deepseek-reasoner 64K (its default is 32K). */
+const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-reasoner': 65_536 };
+
+/**
+ * DeepSeek (api-docs.deepseek.com): OpenAI-compatible.
+ * - Names: deepseek-v3 → deepseek-chat, deepseek-r1 → deepseek-reasoner (DeepSeek's own aliases for the current versions).
+ * - max_completion_tokens becomes max_tokens, capped at the model's ceiling (DeepSeek 400s above it).
+ * - deepseek-reasoner ignores temperature/top_p/penalties and 400s on logprobs: all dropped.
+ * - `reasoning_content` in input assistant turns is a 400 on DeepSeek: removed from history.
+ * - No `n` beyond 1.
+ * - Usage: `prompt_cache_hit_tokens` is the cached input; `reasoning_content` deltas pass through to clients.
+ * - Legacy completions are DeepSeek's FIM beta (`/beta/completions` at the root base URL); no embeddings.
+ */
+export const DeepseekProvider = openAiCompatible({
+  id: 'deepseek',
+  defaultBaseUrl: 'https://api.deepseek.com',
+  modelAliases: { 'deepseek-v3': 'deepseek-chat', 'deepseek-r1': 'deepseek-reasoner' },
+  completionsPath: '/beta/completions',
+  chatParams(body: Body, model: string) {
+    maxTokensAsLegacy(body, MAX_OUTPUT[model]);
+    limitChoices(body, 1, 'DeepSeek');
+    stripReasoningFromHistory(body);
+    // Not DeepSeek parameters (an Anthropic-format client's `top_k`; OpenAI's effort knob): dropped.
+    drop(body, 'top_k', 'reasoning_effort');
+    if (model === 'deepseek-reasoner') drop(body, 'temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs');
+  },
+});

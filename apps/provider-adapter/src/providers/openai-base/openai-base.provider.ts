@@ -1,100 +1,64 @@
-import { type Attempt, TfError, type TokenUsage } from '@tokenflow/contracts';
-import type { ParsedEvent, ProviderAdapter, UpstreamHttpRequest } from '../provider';
+import type { Attempt, Provider, TfError } from '@tokenflow/contracts';
+import { endpoint, upstreamModel } from '../endpoint';
+import type { CompletionsCapability, ProviderAdapter, UpstreamHttpRequest } from '../provider';
+import { classifyUpstreamError, openAiErrorInfo, type UpstreamErrorInfo } from '../upstream-errors';
+import { OpenAiStreamDecoder } from './chat-stream.decoder';
+import { openAiEmbeddings } from './embeddings.transform';
+import type { Body } from './param-rules';
 
-export interface OpenAiBaseOptions {
-  id: string;
-  /** Appended to the channel's base URL. */
-  chatPath?: string;
-  /** Whether the upstream honours `stream_options.include_usage` (most OpenAI-compatible APIs do). */
-  supportsStreamUsage?: boolean;
+/** What sets one OpenAI-compatible provider apart from the others. Everything else is shared. */
+export interface OpenAiQuirks {
+  id: Provider;
+  defaultBaseUrl: string;
+  /** Our well-known model names → the provider's ids (see `endpoint.ts`). */
+  modelAliases?: Readonly<Record<string, string>>;
+  /** The provider's parameter rules, applied to a copy of the client's body (see `param-rules.ts`). */
+  chatParams?: (body: Body, model: string) => void;
+  /** Whether the upstream honours `stream_options.include_usage`; without it, usage comes on the last chunk. */
+  streamUsageOption?: boolean;
+  /** Paths of the optional capabilities; absent = the provider does not offer it. */
+  embeddingsPath?: string;
+  completionsPath?: string;
+  /** The provider's error body → the shared error rules (default: OpenAI's `{"error": {...}}`). */
+  errorInfo?: (body: string) => UpstreamErrorInfo;
 }
 
 /**
- * The OpenAI Chat Completions wire format, shared by every OpenAI-compatible provider. The client's body passes
- * through unchanged except `model` (mapped to the upstream name) and the stream switches, which we own.
+ * The OpenAI wire format shared by every OpenAI-compatible provider. The client's body passes through except what
+ * we own (model, stream switches) and what the provider's rules change.
  */
-export class OpenAiBaseProvider implements ProviderAdapter {
-  readonly id: string;
-  private readonly chatPath: string;
-  private readonly supportsStreamUsage: boolean;
-
-  constructor(opts: OpenAiBaseOptions) {
-    this.id = opts.id;
-    this.chatPath = opts.chatPath ?? '/chat/completions';
-    this.supportsStreamUsage = opts.supportsStreamUsage ?? true;
-  }
-
-  buildRequest(attempt: Attempt, body: Record<string, unknown>): UpstreamHttpRequest {
-    const upstreamBody: Record<string, unknown> = { ...body, model: attempt.upstreamModel, stream: true };
-    if (this.supportsStreamUsage) upstreamBody.stream_options = { include_usage: true };
-    else delete upstreamBody.stream_options;
-    return {
-      url: `${attempt.baseUrl}${this.chatPath}`,
-      headers: {
-        authorization: `Bearer ${attempt.apiKey}`,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
+export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
+  const aliases = q.modelAliases ?? {};
+  const model = (attempt: Attempt) => upstreamModel(attempt, aliases);
+  const headers = (attempt: Attempt): Record<string, string> => ({ authorization: `Bearer ${attempt.apiKey}`, 'content-type': 'application/json' });
+  const streamed = (attempt: Attempt, path: string, body: Body): UpstreamHttpRequest => {
+    if (q.streamUsageOption ?? true) body.stream_options = { include_usage: true };
+    else delete body.stream_options;
+    return { url: endpoint(attempt, q.defaultBaseUrl, path), headers: { ...headers(attempt), accept: 'text/event-stream' }, body: JSON.stringify(body) };
+  };
+  const completionsPath = q.completionsPath;
+  const completions: CompletionsCapability | undefined = completionsPath
+    ? {
+        buildRequest: (attempt, body) => streamed(attempt, completionsPath, { ...body, model: model(attempt), stream: true }),
+        createDecoder: () => new OpenAiStreamDecoder(),
+      }
+    : undefined;
+  const embeddingsPath = q.embeddingsPath;
+  return {
+    id: q.id,
+    defaultBaseUrl: q.defaultBaseUrl,
+    chat: {
+      buildRequest(attempt, clientBody) {
+        const body: Body = { ...clientBody, model: model(attempt), stream: true };
+        q.chatParams?.(body, body.model as string);
+        return streamed(attempt, '/chat/completions', body);
       },
-      body: JSON.stringify(upstreamBody),
-    };
-  }
-
-  parseEvent(data: string): ParsedEvent {
-    if (data.trim() === '[DONE]') return { chunks: [], done: true };
-    let chunk: Record<string, unknown>;
-    try {
-      chunk = JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      throw new TfError('upstream_error', 'The upstream sent a malformed stream chunk.', { retryable: true });
-    }
-    if (chunk.error) {
-      const message = typeof chunk.error === 'string' ? chunk.error : String((chunk.error as { message?: unknown }).message ?? 'unknown error');
-      throw new TfError('upstream_error', `The upstream reported an error mid-stream: ${sanitize(message)}`);
-    }
-    const usage = (chunk.usage ?? undefined) as TokenUsage | undefined;
-    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    const { usage: _drop, ...rest } = chunk;
-    // A usage-only chunk (choices: []) is not forwarded: ingress re-emits usage only if the client asked.
-    return { chunks: choices.length > 0 ? [rest] : [], usage: usage ?? undefined };
-  }
-
-  mapError(status: number, body: string, retryAfter: string | undefined): TfError {
-    const upstreamMessage = extractMessage(body);
-    if (status === 400 || status === 422) {
-      return new TfError('invalid_request', upstreamMessage ?? 'The upstream rejected the request as invalid.');
-    }
-    if (status === 429) {
-      const seconds = retryAfter?.trim() ? Number(retryAfter) : NaN;
-      return new TfError('rate_limit_exceeded', 'The upstream provider is rate limiting requests. Please retry shortly.', {
-        retryable: true,
-        retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined,
-      });
-    }
-    if (status === 401 || status === 403) {
-      return new TfError('upstream_error', 'The upstream provider rejected the channel credentials.', { retryable: true });
-    }
-    return new TfError('upstream_error', `The upstream provider returned an error (HTTP ${status}).`, {
-      retryable: status >= 500 || status === 404 || status === 408,
-    });
-  }
+      createDecoder: () => new OpenAiStreamDecoder(),
+    },
+    ...(embeddingsPath ? { embeddings: openAiEmbeddings((a) => endpoint(a, q.defaultBaseUrl, embeddingsPath), model, headers) } : {}),
+    ...(completions ? { completions } : {}),
+    mapError(status: number, body: string, retryAfter: string | undefined): TfError {
+      return classifyUpstreamError(status, (q.errorInfo ?? openAiErrorInfo)(body), retryAfter);
+    },
+  };
 }
-
-function extractMessage(body: string): string | null {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    const raw = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
-    return typeof raw === 'string' && raw ? sanitize(raw) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Upstream messages sometimes quote the key or an internal URL; neither may reach our client. */
-export function sanitize(message: string): string {
-  return message
-    .replace(/\b(sk|tf|key)-[A-Za-z0-9_-]{8,}/g, '[redacted]')
-    .replace(/https?:\/\/\S+/g, '[url]')
-    .slice(0, 1000);
-}
-
-export type { TokenUsage };

@@ -1,3 +1,9 @@
-import { OpenAiBaseProvider } from '../openai-base/openai-base.provider';
+import { openAiCompatible } from '../openai-base/openai-base.provider';
 
-export const OpenaiCompatibleProvider = new OpenAiBaseProvider({ id: 'openai-compatible' });
+/** Any other OpenAI-compatible server (vLLM, Ollama, a proxy): everything passes through; the channel names the base URL. */
+export const OpenaiCompatibleProvider = openAiCompatible({
+  id: 'openai-compatible',
+  defaultBaseUrl: '',
+  embeddingsPath: '/embeddings',
+  completionsPath: '/completions',
+});

@@ -1,0 +1,41 @@
+import { TfError, type TokenUsage } from '@tokenflow/contracts';
+import type { ResponseFormat } from '../response-format';
+
+/** Embeddings never stream: the adapter sends the whole OpenAI `list` as one chunk. */
+export class EmbeddingsFormat implements ResponseFormat {
+  readonly streaming = false;
+  private body: Record<string, unknown> | null = null;
+
+  constructor(
+    private readonly model: string,
+    private readonly encoding: 'float' | 'base64' = 'float',
+  ) {}
+
+  chunk(): string {
+    throw new TfError('internal_error', 'Embeddings do not stream.');
+  }
+
+  end(): string {
+    return '';
+  }
+
+  error(): string {
+    return '';
+  }
+
+  add(data: Record<string, unknown>): void {
+    this.body = data;
+  }
+
+  result(usage: TokenUsage | null): Record<string, unknown> {
+    const prompt = usage?.prompt_tokens ?? 0;
+    const data = ((this.body?.data ?? []) as Record<string, unknown>[]).map((d) => ({ ...d, embedding: this.encode(d.embedding) }));
+    return { object: 'list', data, model: this.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
+  }
+
+  /** Upstreams are asked for floats; base64 is OpenAI's packing of the same vector as little-endian float32. */
+  private encode(embedding: unknown): unknown {
+    if (this.encoding !== 'base64' || !Array.isArray(embedding)) return embedding;
+    return Buffer.from(new Float32Array(embedding as number[]).buffer).toString('base64');
+  }
+}

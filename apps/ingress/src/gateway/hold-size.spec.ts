@@ -1,0 +1,54 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { estimatePromptTokens } from '@tokenflow/openai';
+import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize, withOutputCap } from './hold-size';
+
+describe('holdSize', () => {
+  const messages = [{ role: 'user' as const, content: 'Tell me a long story about a gateway that never overdraws.' }];
+
+  it('bounds the output by the request, else the catalog, else a default, times n', () => {
+    assert.equal(holdSize({ model: 'm', messages, max_completion_tokens: 50, max_tokens: 99 }, 8192).maxOutputTokens, 50);
+    assert.equal(holdSize({ model: 'm', messages, max_tokens: 99, n: 3 }, 8192).maxOutputTokens, 297);
+    assert.equal(holdSize({ model: 'm', messages }, 8192).maxOutputTokens, 8192);
+    assert.equal(holdSize({ model: 'm', messages }, null).maxOutputTokens, DEFAULT_MAX_OUTPUT_TOKENS);
+  });
+
+  it('counts the prompt with a margin above the tokenizer count', () => {
+    const counted = estimatePromptTokens({ model: 'm', messages });
+    assert.ok(counted > 10);
+    assert.ok(holdSize({ model: 'm', messages }, null).promptTokens >= counted * 1.25 + 16);
+  });
+});
+
+describe('withOutputCap', () => {
+  const messages = [{ role: 'user' as const, content: 'hi' }];
+  it('adds the held output limit upstream only when the client set none', () => {
+    assert.equal(withOutputCap({ model: 'm', messages }, 8192).max_tokens, 8192);
+    assert.equal(withOutputCap({ model: 'm', messages }, null).max_tokens, DEFAULT_MAX_OUTPUT_TOKENS);
+    const own = { model: 'm', messages, max_completion_tokens: 20 };
+    assert.equal(withOutputCap(own, 8192), own);
+  });
+  it('charges images and tool calls in the prompt estimate', () => {
+    const plain = holdSize({ model: 'm', messages }, null).promptTokens;
+    const withImage = holdSize(
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] },
+      null,
+    ).promptTokens;
+    assert.ok(withImage - plain >= 1_600);
+  });
+});
+
+describe('holdSize for the other APIs', () => {
+  it('holds no output for embeddings, and counts every input', () => {
+    const one = holdSize({ model: 'e', input: 'hello world' }, 8192, 'embeddings');
+    const many = holdSize({ model: 'e', input: ['hello world', 'hello world', 'hello world'] }, 8192, 'embeddings');
+    assert.equal(one.maxOutputTokens, 0);
+    assert.ok(many.promptTokens > one.promptTokens);
+    assert.deepEqual(withOutputCap({ model: 'e', input: 'x' }, 8192, 'embeddings'), { model: 'e', input: 'x' });
+  });
+
+  it('holds best_of candidates for legacy completions', () => {
+    assert.equal(holdSize({ model: 'c', prompt: 'p', max_tokens: 10, best_of: 3, n: 2 }, null, 'completions').maxOutputTokens, 30);
+    assert.equal(withOutputCap({ model: 'c', prompt: 'p' }, 500, 'completions').max_tokens, 500);
+  });
+});

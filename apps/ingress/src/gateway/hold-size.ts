@@ -1,0 +1,36 @@
+import type { Endpoint } from '@tokenflow/contracts';
+import { estimatePromptTokens } from '@tokenflow/openai';
+
+/** Used when neither the request nor the catalog bounds the output. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
+
+type Body = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/**
+ * What the hold must cover: every choice's longest possible output, and the prompt as our tokenizer counts it plus
+ * a margin, because each provider's own tokenizer counts somewhat differently and the hold must never be smaller
+ * than the bill. Embeddings produce no output.
+ */
+export function holdSize(body: Body, catalogMaxOutput: number | null, endpoint: Endpoint = 'chat'): { promptTokens: number; maxOutputTokens: number } {
+  const promptTokens = Math.ceil(estimatePromptTokens(body) * 1.25) + 16;
+  if (endpoint === 'embeddings') return { promptTokens, maxOutputTokens: 0 };
+  // Legacy completions generate best_of candidates server-side and bill them all.
+  const choices = Math.max(num(body.n) ?? 1, endpoint === 'completions' ? (num(body.best_of) ?? 1) : 1);
+  return { promptTokens, maxOutputTokens: outputCap(body, catalogMaxOutput) * choices };
+}
+
+/** Output tokens per choice the hold covers: the client's limit, else the catalog's, else the default. */
+export function outputCap(body: Body, catalogMaxOutput: number | null): number {
+  return num(body.max_completion_tokens) ?? num(body.max_tokens) ?? catalogMaxOutput ?? DEFAULT_MAX_OUTPUT_TOKENS;
+}
+
+/**
+ * The body sent upstream: when the client set no output limit, the one the hold covers is added, so a model can
+ * never generate more than was reserved.
+ */
+export function withOutputCap<T extends Body>(body: T, catalogMaxOutput: number | null, endpoint: Endpoint = 'chat'): T & { max_tokens?: number } {
+  if (endpoint === 'embeddings' || body.max_completion_tokens != null || body.max_tokens != null) return body;
+  return { ...body, max_tokens: outputCap(body, catalogMaxOutput) };
+}

@@ -1,0 +1,81 @@
+import { TfError } from '@tokenflow/contracts';
+import { createParser } from 'eventsource-parser';
+import type { StreamDecoder } from '../providers/provider';
+import type { StreamTally } from './stream-tally';
+import type { StreamWatchdog } from './stream-watchdog';
+
+export interface RelayTarget {
+  watchdog: StreamWatchdog;
+  tally: StreamTally;
+  /** Called once per OpenAI chunk, as soon as it is decoded (never buffered). */
+  emit(chunk: Record<string, unknown>): void;
+}
+
+/**
+ * Reads an upstream SSE body through the provider's decoder until the provider says it is done. A stream that
+ * ends without a finish or a done marker is an error: the client must never take a cut stream for a whole one.
+ */
+export async function relayStream(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  decoder: StreamDecoder,
+  { watchdog, tally, emit }: RelayTarget,
+): Promise<void> {
+  let done = false;
+  let failure: TfError | null = null;
+  // Chunks that say nothing yet (a role, an empty delta) wait for the first real one: until output exists, an
+  // upstream failure (Anthropic's overloaded right after message_start) may still move on to another channel.
+  let pending: Record<string, unknown>[] = [];
+  const forward = (chunk: Record<string, unknown>) => {
+    tally.observe(chunk);
+    emit(chunk);
+  };
+  const parser = createParser({
+    onEvent: (ev) => {
+      if (done || failure) return;
+      try {
+        const parsed = decoder.decode(ev.data, ev.event);
+        if (parsed.usage) tally.upstreamUsage = parsed.usage;
+        for (const chunk of parsed.chunks) {
+          if (tally.chunks === 0 && !saysSomething(chunk)) {
+            pending.push(chunk);
+            continue;
+          }
+          for (const held of pending) forward(held);
+          pending = [];
+          forward(chunk);
+        }
+        if (parsed.done) {
+          for (const held of pending) forward(held);
+          pending = [];
+          done = true;
+        }
+      } catch (err) {
+        failure = err instanceof TfError ? err : new TfError('upstream_error', 'The upstream stream could not be read.');
+      }
+    },
+  });
+  const text = new TextDecoder();
+  for await (const buf of body) {
+    watchdog.sawData();
+    parser.feed(text.decode(buf, { stream: true }));
+    if (failure) {
+      body.destroy();
+      throw failure;
+    }
+    if (done) break;
+  }
+  if (!done && !tally.sawFinish) {
+    throw new TfError('upstream_error', 'The upstream closed the stream before it was complete.', { retryable: tally.chunks === 0 });
+  }
+}
+
+/** Whether a chunk carries output or an ending (not only a role or an empty string). */
+function saysSomething(chunk: Record<string, unknown>): boolean {
+  for (const c of (chunk.choices as Record<string, unknown>[] | undefined) ?? []) {
+    if (c.finish_reason || (typeof c.text === 'string' && c.text)) return true;
+    const d = (c.delta ?? {}) as Record<string, unknown>;
+    if ((typeof d.content === 'string' && d.content) || (typeof d.reasoning_content === 'string' && d.reasoning_content)) return true;
+    if (d.refusal || (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) || d.function_call) return true;
+  }
+  return false;
+}

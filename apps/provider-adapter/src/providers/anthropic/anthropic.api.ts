@@ -1,0 +1,39 @@
+import type { Attempt } from '@tokenflow/contracts';
+import { endpoint } from '../endpoint';
+
+/** Anthropic's Messages API root, version included like every base URL of ours. */
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
+export const MESSAGES_PATH = '/messages';
+/** The current (and only non-legacy) API version; newer behaviour is opted into per feature, never by this date. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/**
+ * Our well-known names → the newest model of each tier. Ids from Anthropic's models overview
+ * (https://platform.claude.com/docs/en/about-claude/models/overview) as listed by `@anthropic-ai/sdk` 1.10.0's
+ * `Model` type. Ids from the 4.6 generation on are dateless pinned snapshots: an alias moves only when this table
+ * does. A channel's own `model_mapping` wins over these.
+ */
+export const ANTHROPIC_MODEL_ALIASES: Readonly<Record<string, string>> = {
+  'claude-opus': 'claude-opus-5-5',
+  'claude-sonnet': 'claude-sonnet-5-5',
+  'claude-haiku': 'claude-haiku-5-5',
+};
+
+/** API keys go in `x-api-key`; no Authorization header (Anthropic reads that one as an OAuth token). */
+export function anthropicHeaders(apiKey: string): Record<string, string> {
+  return {
+    'x-api-key': apiKey,
+    'anthropic-version': ANTHROPIC_VERSION,
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+  };
+}
+
+// Anthropic documents its root without the version (`https://api.anthropic.com` + `/v1/messages`), so operators
+// paste that; only that exact official origin is completed, any other base URL is taken as written.
+const BARE_OFFICIAL_ORIGIN = /^https:\/\/api\.anthropic\.com\/*$/i;
+
+export function messagesUrl(attempt: Attempt): string {
+  const baseUrl = BARE_OFFICIAL_ORIGIN.test(attempt.baseUrl) ? ANTHROPIC_BASE_URL : attempt.baseUrl;
+  return endpoint({ ...attempt, baseUrl }, ANTHROPIC_BASE_URL, MESSAGES_PATH);
+}

@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { Attempt } from '@tokenflow/contracts';
+import { AnthropicProvider } from './index';
+import { OVERLOADED } from './error.fixtures';
+import { sseEvents, TOOL_USE_STREAM } from './stream.fixtures';
+
+function attempt(over: Partial<Attempt> = {}): Attempt {
+  return {
+    channelId: 'ch-1',
+    channelName: 'anthropic-main',
+    provider: 'anthropic',
+    baseUrl: '',
+    apiKey: 'sk-ant-api03-secret-0123456789',
+    upstreamModel: 'claude-sonnet',
+    timeouts: { connectMs: 1000, firstByteMs: 2000, idleMs: 3000 },
+    ...over,
+  };
+}
+
+const body = { model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] };
+const sentModel = (a: Attempt) => (JSON.parse(AnthropicProvider.chat.buildRequest(a, body).body) as { model: string }).model;
+
+describe('AnthropicProvider', () => {
+  it('is the anthropic provider, for chat only', () => {
+    assert.equal(AnthropicProvider.id, 'anthropic');
+    assert.equal(AnthropicProvider.defaultBaseUrl, 'https://api.anthropic.com/v1');
+    assert.equal(AnthropicProvider.embeddings, undefined);
+    assert.equal(AnthropicProvider.completions, undefined);
+  });
+
+  it('posts to /v1/messages with x-api-key and anthropic-version, never an Authorization header', () => {
+    const req = AnthropicProvider.chat.buildRequest(attempt(), body);
+    assert.equal(req.url, 'https://api.anthropic.com/v1/messages');
+    assert.deepEqual(req.headers, {
+      'x-api-key': 'sk-ant-api03-secret-0123456789',
+      'anthropic-version': '2023-06-01',
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    });
+    assert.equal(Object.keys(req.headers).some((h) => h.toLowerCase() === 'authorization'), false);
+    assert.doesNotMatch(req.body, /sk-ant/);
+  });
+
+  it("uses the channel's base URL, completing only Anthropic's own versionless root", () => {
+    const url = (baseUrl: string) => AnthropicProvider.chat.buildRequest(attempt({ baseUrl }), body).url;
+    assert.equal(url('https://gateway.example/anthropic/v1/'), 'https://gateway.example/anthropic/v1/messages');
+    assert.equal(url('https://api.anthropic.com'), 'https://api.anthropic.com/v1/messages');
+    assert.equal(url('https://api.anthropic.com/'), 'https://api.anthropic.com/v1/messages');
+    assert.equal(url('https://api.anthropic.com/v1'), 'https://api.anthropic.com/v1/messages');
+  });
+
+  it('maps our well-known names to current model ids and leaves any other name alone', () => {
+    assert.equal(sentModel(attempt({ upstreamModel: 'claude-opus' })), 'claude-opus-5-5');
+    assert.equal(sentModel(attempt({ upstreamModel: 'claude-sonnet' })), 'claude-sonnet-5-5');
+    assert.equal(sentModel(attempt({ upstreamModel: 'claude-haiku' })), 'claude-haiku-5-5');
+    assert.equal(sentModel(attempt({ upstreamModel: 'claude-sonnet-4-5-20250929' })), 'claude-sonnet-4-5-20250929');
+  });
+
+  it('applies the rules of the aliased model, not of the alias', () => {
+    const req = AnthropicProvider.chat.buildRequest(attempt({ upstreamModel: 'claude-sonnet' }), { ...body, temperature: 0.3, reasoning_effort: 'low' });
+    const sent = JSON.parse(req.body);
+    assert.equal(sent.temperature, undefined);
+    assert.deepEqual(sent.thinking, { type: 'adaptive' });
+    assert.equal(sent.max_tokens, 20480);
+    assert.equal(sent.stream, true);
+  });
+
+  it('creates a fresh decoder per attempt', () => {
+    const first = AnthropicProvider.chat.createDecoder();
+    const second = AnthropicProvider.chat.createDecoder();
+    assert.notEqual(first, second);
+    const events = sseEvents(TOOL_USE_STREAM);
+    for (const ev of events) first.decode(ev.data, ev.event);
+    // The second one has seen nothing: its first tool call is numbered 0 and carries its own message id.
+    second.decode(events[0].data, events[0].event);
+    const tool = events.find((e) => e.data.includes('"tool_use"'))!;
+    const [chunk] = second.decode(tool.data, tool.event).chunks;
+    assert.equal((chunk.choices as { delta: { tool_calls: { index: number }[] } }[])[0].delta.tool_calls[0].index, 0);
+  });
+
+  it('maps errors through the Anthropic error reader', () => {
+    const err = AnthropicProvider.mapError(529, OVERLOADED, '3');
+    assert.equal(err.code, 'upstream_error');
+    assert.equal(err.retryable, true);
+    assert.equal(err.retryAfterMs, 3000);
+  });
+});

@@ -1,0 +1,47 @@
+import type { TokenUsage } from '@tokenflow/contracts';
+
+/** Anthropic's counters as they accumulate over a stream (message_start, then message_delta). */
+export interface AnthropicUsage {
+  input_tokens?: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+  output_tokens?: number;
+  thinking_tokens?: number;
+}
+
+const COUNTERS = ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens'] as const;
+
+/**
+ * Folds one event's `usage` into what is known. message_delta's counts are cumulative and newer API versions repeat
+ * the input and cache counts there, so a present number replaces the earlier one; a missing or null one does not.
+ */
+export function mergeUsage(known: AnthropicUsage, raw: unknown): AnthropicUsage {
+  if (!raw || typeof raw !== 'object') return known;
+  const u = raw as Record<string, unknown>;
+  const next: AnthropicUsage = { ...known };
+  for (const key of COUNTERS) if (isCount(u[key])) next[key] = u[key];
+  const thinking = (u.output_tokens_details as Record<string, unknown> | null | undefined)?.thinking_tokens;
+  if (isCount(thinking)) next.thinking_tokens = thinking;
+  return next;
+}
+
+/**
+ * OpenAI's shape: Anthropic's `input_tokens` excludes cached input, so the prompt is all three input counters
+ * (cache reads are also `cached_tokens`, billed as such; cache writes are noted for the record).
+ */
+export function toTokenUsage(u: AnthropicUsage): TokenUsage {
+  const cacheRead = u.cache_read_input_tokens ?? 0;
+  const cacheWrite = u.cache_creation_input_tokens ?? 0;
+  const prompt = (u.input_tokens ?? 0) + cacheRead + cacheWrite;
+  const completion = u.output_tokens ?? 0;
+  const usage: TokenUsage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: cacheWrite > 0 ? { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite } : { cached_tokens: cacheRead },
+  };
+  if (u.thinking_tokens !== undefined) usage.completion_tokens_details = { reasoning_tokens: u.thinking_tokens };
+  return usage;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
