@@ -59,7 +59,8 @@ describe('six providers through their real wire formats: callers cannot tell the
   }
 
   before(async () => {
-    p = await startPlatform('providers');
+    // `auto` starts on the seed's smallest-context model, so the context fallback has somewhere to go.
+    p = await startPlatform('providers', { AUTO_DEFAULT_MODEL: 'qwen-max' });
     client = new OpenAI({ apiKey: p.key, baseURL: `${p.baseUrl}/v1`, maxRetries: 0 });
     admin = adminApi(p);
   });
@@ -208,6 +209,25 @@ describe('six providers through their real wire formats: callers cannot tell the
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
     assert.equal(text, whole.choices[0].text);
+  });
+
+  it('moves `auto` to a larger-context model when the input did not fit, and leaves a named model alone', async () => {
+    // Runs last: from here on qwen-max (32K context in the catalog) refuses every input as too long.
+    const r = await admin('POST', '/admin/v1/channels', {
+      name: 'qwen-too-small',
+      provider: 'qwen',
+      base_url: `${p.mockUrl}${MOCK_PATH.qwen}`,
+      api_keys: [channelKey],
+      models: ['qwen-max'],
+      model_mapping: { 'qwen-max': 'qwen-max+fail=context' },
+      priority: 100,
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'a long document…' }] }).withResponse();
+    assert.notEqual(data.model, 'qwen-max');
+    assert.match(response.headers.get('x-tokenflow-route') ?? '', /^auto-context-fallback; model=/);
+    assert.ok(data.choices[0].message.content);
+    assertOpenAiError(await post(p.baseUrl, '/v1/chat/completions', p.key, { model: 'qwen-max', messages: [{ role: 'user', content: 'x' }] }), 400, 'context_length_exceeded');
   });
 
   it('answers other OpenAI endpoints with a 404 in OpenAI\'s format', async () => {
