@@ -112,6 +112,17 @@ describe('Anthropic-format clients: the official @anthropic-ai/sdk against /v1/m
     const missing = await client.messages.create({ model: 'no-such-model', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
 
+    // An image bigger than one NATS message: a clear 413, not a 503 the SDK would retry.
+    const huge = await client.messages
+      .create({
+        model: 'claude-sonnet',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(1_600_000) } }] }],
+      })
+      .catch((e: unknown) => e);
+    assert.ok(huge instanceof Anthropic.APIError && huge.status === 413, String(huge));
+    assert.equal((huge.error as { error?: { type?: string } }).error?.type, 'request_too_large');
+
     const raw = await fetch(`${p.baseUrl}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': p.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },

@@ -192,9 +192,22 @@ describe('six providers through their real wire formats: callers cannot tell the
     assert.ok(data.data[0].embedding.length > 0 && typeof data.data[0].embedding[0] === 'number');
     assert.ok(data.usage.prompt_tokens > 0 && data.usage.total_tokens === data.usage.prompt_tokens);
     assert.ok(Number(response.headers.get('x-tokenflow-cost-usd')) > 0, 'billed');
-    // A provider without embeddings (DeepSeek) is an error, in OpenAI's format.
+    // A batch far above one NATS message (64 × 3072 floats), as floats and as the SDK's default base64.
+    await scripted('text-embedding-3-large', 'openai', 'text-embedding-3-large');
+    const inputs = Array.from({ length: 64 }, (_, i) => `text number ${i}`);
+    const big = await client.embeddings.create({ model: 'text-embedding-3-large', input: inputs, encoding_format: 'float' });
+    assert.deepEqual(big.data.map((d) => d.index), inputs.map((_, i) => i));
+    const dims = big.data[0].embedding.length;
+    assert.ok(dims >= 1024, String(dims));
+    const packed = await client.embeddings.create({ model: 'text-embedding-3-large', input: inputs });
+    assert.equal(packed.data.length, 64);
+    assert.equal(packed.data[0].embedding.length, dims, 'base64 decodes to the same vector length');
+    assert.ok(Math.abs(packed.data[5].embedding[7] - big.data[5].embedding[7]) < 1e-6, 'and the same values');
+    // A model whose provider has no embeddings (DeepSeek) is the caller's 400, not a retry-worthy 502.
     await scripted('no-embeddings', 'deepseek', 'deepseek-chat');
-    assertOpenAiError(await post(p.baseUrl, '/v1/embeddings', p.key, { model: 'no-embeddings', input: 'x' }), 502, 'upstream_error');
+    const unsupported = await post(p.baseUrl, '/v1/embeddings', p.key, { model: 'no-embeddings', input: 'x' });
+    assertOpenAiError(unsupported, 400, 'invalid_request');
+    assert.equal(unsupported.json.error!.param, 'model');
     assertOpenAiError(await post(p.baseUrl, '/v1/embeddings', p.key, { model: 'text-embedding-v4' }), 400, 'invalid_request');
   });
 

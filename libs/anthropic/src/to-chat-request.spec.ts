@@ -149,8 +149,8 @@ describe('toChatRequest', () => {
     assert.deepEqual(pick({ thinking: { type: 'enabled', budget_tokens: 1_024 } }), { thinking: { type: 'enabled', budget_tokens: 1_024 }, reasoning_effort: 'low' });
     assert.deepEqual(pick({ thinking: { type: 'enabled', budget_tokens: 31_999 } }), { thinking: { type: 'enabled', budget_tokens: 31_999 }, reasoning_effort: 'high' });
     assert.deepEqual(pick({ thinking: { type: 'disabled' } }), { thinking: { type: 'disabled' } });
-    assert.deepEqual(pick({ thinking: { type: 'adaptive', display: 'summarized' } }), { thinking: { type: 'enabled' } });
-    assert.deepEqual(pick({ thinking: { type: 'adaptive' }, output_config: { effort: 'xhigh' } }), { thinking: { type: 'enabled' }, reasoning_effort: 'high' });
+    assert.deepEqual(pick({ thinking: { type: 'adaptive', display: 'summarized' } }), { thinking: { type: 'adaptive' } });
+    assert.deepEqual(pick({ thinking: { type: 'adaptive' }, output_config: { effort: 'xhigh' } }), { thinking: { type: 'adaptive' }, reasoning_effort: 'high' });
     assert.deepEqual(pick({ thinking: { type: 'enabled', budget_tokens: 20_000 }, output_config: { effort: 'low' } }), {
       thinking: { type: 'enabled', budget_tokens: 20_000 },
       reasoning_effort: 'low',

@@ -64,9 +64,9 @@ function tools(req: CountTokensRequest): Record<string, unknown> {
 }
 
 /**
- * `thinking` goes through as an extra field (DeepSeek and GLM take `{type: "enabled" | "disabled"}`), and
- * `reasoning_effort` carries the budget to OpenAI-style reasoning models. `adaptive` (the model decides) is sent
- * as a plain `enabled`, which is what those providers' dynamic thinking means. An explicit
+ * `thinking` goes through as an extra field, as the client sent it (`adaptive` included): each provider adapter
+ * fits it to what its models take (Claude: adaptive or a budget by generation; GLM and DeepSeek: on or off; Qwen:
+ * `enable_thinking`). `reasoning_effort` carries the budget to OpenAI-style reasoning models; an explicit
  * `output_config.effort` wins over the budget.
  */
 function thinking(req: CountTokensRequest): Record<string, unknown> {
@@ -76,7 +76,7 @@ function thinking(req: CountTokensRequest): Record<string, unknown> {
     out.thinking = { type: 'enabled', budget_tokens: t.budget_tokens };
     out.reasoning_effort = budgetToReasoningEffort(t.budget_tokens);
   } else if (t?.type === 'adaptive') {
-    out.thinking = { type: 'enabled' };
+    out.thinking = { type: 'adaptive' };
   } else if (t?.type === 'disabled') {
     out.thinking = { type: 'disabled' };
   }

@@ -51,6 +51,8 @@ export interface PlanReply {
   model: string;
   /** The model's output limit from the catalog (null = unknown), used to bound the hold. */
   maxOutputTokens: number | null;
+  /** The model's context window from the catalog (null = unknown): the output cap ingress adds must fit beside the prompt. */
+  contextWindow?: number | null;
   route: 'direct' | 'auto-default' | 'auto-context-fallback';
   reason: string;
   attempts: Attempt[];

@@ -82,8 +82,14 @@ export class NatsBus {
     opts: RequestOptions = {},
   ): Promise<RequestMap[K]['res']> {
     let msg: Msg;
+    const data = encode(payload);
+    // Above the server's max_payload NATS would fail it as a transport error ("service unavailable", retried by
+    // clients): it is a request that can never pass, so say so.
+    if (data.length > this.nc.info!.max_payload) {
+      throw new TfError('request_too_large', `The request is too large for this deployment (${data.length} bytes; NATS max_payload is ${this.nc.info!.max_payload}).`);
+    }
     try {
-      msg = await this.nc.request(this.subject(subject), encode(payload), {
+      msg = await this.nc.request(this.subject(subject), data, {
         timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         headers: toNatsHeaders(opts.ctx),
       });

@@ -127,7 +127,7 @@ export class GatewayService {
         {
           requestId,
           endpoint: call.endpoint,
-          body: { ...withOutputCap(body, plan.maxOutputTokens, call.endpoint), model: plan.model },
+          body: { ...withOutputCap(body, plan, call.endpoint), model: plan.model },
           deadlineAt: call.deadlineAt,
           accountId: principal.accountId,
           keyId: principal.keyId,

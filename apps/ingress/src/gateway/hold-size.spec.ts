@@ -23,10 +23,17 @@ describe('holdSize', () => {
 describe('withOutputCap', () => {
   const messages = [{ role: 'user' as const, content: 'hi' }];
   it('adds the held output limit upstream only when the client set none', () => {
-    assert.equal(withOutputCap({ model: 'm', messages }, 8192).max_tokens, 8192);
-    assert.equal(withOutputCap({ model: 'm', messages }, null).max_tokens, DEFAULT_MAX_OUTPUT_TOKENS);
+    assert.equal(withOutputCap({ model: 'm', messages }, { maxOutputTokens: 8192 }).max_tokens, 8192);
+    assert.equal(withOutputCap({ model: 'm', messages }, { maxOutputTokens: null }).max_tokens, DEFAULT_MAX_OUTPUT_TOKENS);
     const own = { model: 'm', messages, max_completion_tokens: 20 };
-    assert.equal(withOutputCap(own, 8192), own);
+    assert.equal(withOutputCap(own, { maxOutputTokens: 8192 }), own);
+  });
+  it('keeps the added limit beside the prompt inside the context window', () => {
+    const long = [{ role: 'user' as const, content: 'word '.repeat(3000) }];
+    const capped = withOutputCap({ model: 'm', messages: long }, { maxOutputTokens: 64_000, contextWindow: 8_000 }).max_tokens!;
+    assert.ok(capped > 1_000 && capped < 5_000, String(capped));
+    assert.ok(capped + estimatePromptTokens({ messages: long }) < 8_000);
+    assert.equal(withOutputCap({ model: 'm', messages }, { maxOutputTokens: 4_000, contextWindow: 200_000 }).max_tokens, 4_000);
   });
   it('charges images and tool calls in the prompt estimate', () => {
     const plain = holdSize({ model: 'm', messages }, null).promptTokens;
@@ -44,11 +51,11 @@ describe('holdSize for the other APIs', () => {
     const many = holdSize({ model: 'e', input: ['hello world', 'hello world', 'hello world'] }, 8192, 'embeddings');
     assert.equal(one.maxOutputTokens, 0);
     assert.ok(many.promptTokens > one.promptTokens);
-    assert.deepEqual(withOutputCap({ model: 'e', input: 'x' }, 8192, 'embeddings'), { model: 'e', input: 'x' });
+    assert.deepEqual(withOutputCap({ model: 'e', input: 'x' }, { maxOutputTokens: 8192 }, 'embeddings'), { model: 'e', input: 'x' });
   });
 
-  it('holds best_of candidates for legacy completions', () => {
+  it('holds best_of candidates for legacy completions, and adds no limit upstream', () => {
     assert.equal(holdSize({ model: 'c', prompt: 'p', max_tokens: 10, best_of: 3, n: 2 }, null, 'completions').maxOutputTokens, 30);
-    assert.equal(withOutputCap({ model: 'c', prompt: 'p' }, 500, 'completions').max_tokens, 500);
+    assert.equal(withOutputCap({ model: 'c', prompt: 'p' }, { maxOutputTokens: 500 }, 'completions').max_tokens, undefined, 'the provider\'s own default');
   });
 });

@@ -27,10 +27,23 @@ export function outputCap(body: Body, catalogMaxOutput: number | null): number {
 }
 
 /**
- * The body sent upstream: when the client set no output limit, the one the hold covers is added, so a model can
- * never generate more than was reserved.
+ * The chat body sent upstream: when the client set no output limit, the one the hold covers is added, so a model
+ * can never generate more than was reserved — but no more than fits beside the prompt in the model's context window
+ * (providers refuse prompt + max_tokens above it). Legacy completions keep the provider's own small default
+ * (OpenAI's is 16), which the hold covers anyway; embeddings generate nothing.
  */
-export function withOutputCap<T extends Body>(body: T, catalogMaxOutput: number | null, endpoint: Endpoint = 'chat'): T & { max_tokens?: number } {
-  if (endpoint === 'embeddings' || body.max_completion_tokens != null || body.max_tokens != null) return body;
-  return { ...body, max_tokens: outputCap(body, catalogMaxOutput) };
+export function withOutputCap<T extends Body>(
+  body: T,
+  model: { maxOutputTokens: number | null; contextWindow?: number | null },
+  endpoint: Endpoint = 'chat',
+): T & { max_tokens?: number } {
+  if (endpoint !== 'chat' || body.max_completion_tokens != null || body.max_tokens != null) return body;
+  let cap = outputCap(body, model.maxOutputTokens);
+  if (model.contextWindow) {
+    // The hold's prompt estimate: on the high side of every provider's tokenizer.
+    const room = model.contextWindow - holdSize(body, null).promptTokens;
+    // A prompt that fills the window is the upstream's to refuse (context_length_exceeded, then auto's fallback).
+    if (room > 0) cap = Math.min(cap, room);
+  }
+  return { ...body, max_tokens: cap };
 }

@@ -6,6 +6,7 @@ import { capability, providerFor } from '../providers/provider.registry';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
+import { sliceEmbeddings } from './embeddings-slices';
 import { KeyHealthReporter } from './key-health.reporter';
 import { relayStream } from './stream-relay';
 import { StreamTally } from './stream-tally';
@@ -70,11 +71,13 @@ export class InvokeService {
       }
       if ('parseResponse' in api) {
         const { response, usage } = api.parseResponse(await readLimited(res.body, MAX_JSON_RESPONSE));
-        const whole = { ...response, model: req.model };
         tally.upstreamUsage = usage;
-        tally.observe(whole);
         tally.sawFinish = true;
-        send({ type: 'chunk', data: whole });
+        // Many large vectors exceed one NATS message: the list travels in slices that ingress joins.
+        for (const part of sliceEmbeddings({ ...response, model: req.model })) {
+          tally.observe(part);
+          send({ type: 'chunk', data: part });
+        }
       } else {
         await relayStream(res.body, api.createDecoder(), { watchdog, tally, emit: (chunk) => send({ type: 'chunk', data: { ...chunk, model: req.model } }) });
       }
@@ -109,7 +112,8 @@ export class InvokeService {
     if (cancel.aborted && cancel.reason instanceof CancelledError) return 'cancelled';
     if (signal.aborted) return new TfError('upstream_timeout', 'The request deadline passed before the upstream finished.');
     const mapped = mapTransportError(err);
-    if (!(err instanceof TfError)) this.log.warn({ err: (err as Error)?.name, message: (err as Error)?.message }, 'upstream transport error');
+    // The code, not the message: undici's messages name the upstream host and address.
+    if (!(err instanceof TfError)) this.log.warn({ err: (err as Error)?.name, code: transportCode(err) }, 'upstream transport error');
     return mapped;
   }
 }
@@ -127,3 +131,10 @@ async function readLimited(body: AsyncIterable<Buffer> & { destroy(err?: Error):
   }
   return Buffer.concat(parts).toString('utf8').slice(0, limit);
 }
+
+function transportCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+

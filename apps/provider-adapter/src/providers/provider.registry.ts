@@ -26,11 +26,14 @@ export function providerFor(id: Provider): ProviderAdapter {
   return adapter;
 }
 
-/** The provider's side of one API; a channel whose provider lacks it fails the attempt as retryable (try another). */
+/**
+ * The provider's side of one API. A provider without it is the caller's 400 (this model cannot do that), but
+ * retryable: another of the model's channels may be on a provider that can.
+ */
 export function capability(provider: ProviderAdapter, endpoint: Endpoint): ChatCapability | CompletionsCapability | EmbeddingsCapability {
   const api = endpoint === 'chat' ? provider.chat : provider[endpoint];
   if (!api) {
-    throw new TfError('upstream_error', `The '${provider.id}' provider does not offer the ${endpoint} API.`, { retryable: true });
+    throw new TfError('invalid_request', `This model does not support the ${endpoint} API.`, { param: 'model', retryable: true });
   }
   return api;
 }

@@ -40,7 +40,11 @@ export class ChannelsService {
     if (patch.name && patch.name !== current.name && (await this.channels.findByName(patch.name))) {
       throw new TfError('invalid_request', `A channel named '${patch.name}' already exists.`, { param: 'name' });
     }
-    const saved = await this.channels.save({ ...current, ...fromInput(patch), id: current.id });
+    const next = { ...current, ...fromInput(patch), id: current.id };
+    if (next.provider === 'openai-compatible' && !next.baseUrl) {
+      throw new TfError('invalid_request', 'base_url is required for an openai-compatible channel.', { param: 'base_url' });
+    }
+    const saved = await this.channels.save(next);
     await this.changed(saved.id);
     return toChannelView(saved);
   }

@@ -39,6 +39,7 @@ export class PlannerService {
     return {
       model,
       maxOutputTokens: snapshot.catalog.get(model)?.maxOutputTokens ?? null,
+      contextWindow: snapshot.catalog.get(model)?.contextWindow ?? null,
       route: isAuto ? 'auto-default' : 'direct',
       reason: isAuto ? `auto -> ${model} (AUTO_DEFAULT_MODEL)` : `${this.selector.name} over ${ordered.length} channel(s)`,
       attempts: this.attempts(ordered, model),
@@ -64,6 +65,7 @@ export class PlannerService {
     return {
       model: pick.id,
       maxOutputTokens: pick.maxOutputTokens ?? null,
+      contextWindow: pick.contextWindow ?? null,
       route: 'auto-context-fallback',
       reason: `auto -> ${pick.id} (context ${pick.contextWindow} > ${floor})`,
       attempts: this.attempts(this.selector.order(snapshot.byModel.get(pick.id)!), pick.id),

@@ -4,7 +4,7 @@ import type { ResponseFormat } from '../response-format';
 /** Embeddings never stream: the adapter sends the whole OpenAI `list` as one chunk. */
 export class EmbeddingsFormat implements ResponseFormat {
   readonly streaming = false;
-  private body: Record<string, unknown> | null = null;
+  private readonly items: Record<string, unknown>[] = [];
 
   constructor(
     private readonly model: string,
@@ -23,13 +23,14 @@ export class EmbeddingsFormat implements ResponseFormat {
     return '';
   }
 
+  /** The adapter sends the list in slices (NATS message size): joined in order. */
   add(data: Record<string, unknown>): void {
-    this.body = data;
+    if (Array.isArray(data.data)) this.items.push(...(data.data as Record<string, unknown>[]));
   }
 
   result(usage: TokenUsage | null): Record<string, unknown> {
     const prompt = usage?.prompt_tokens ?? 0;
-    const data = ((this.body?.data ?? []) as Record<string, unknown>[]).map((d) => ({ ...d, embedding: this.encode(d.embedding) }));
+    const data = this.items.map((d) => ({ ...d, embedding: this.encode(d.embedding) }));
     return { object: 'list', data, model: this.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
   }
 

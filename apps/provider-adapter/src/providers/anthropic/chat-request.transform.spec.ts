@@ -98,6 +98,7 @@ describe('toAnthropicRequest: tools and stop', () => {
     assert.deepEqual(toAnthropicRequest({ messages: hi, stop: 'END' }, LEGACY).stop_sequences, ['END']);
     assert.deepEqual(toAnthropicRequest({ messages: hi, stop: ['a', 'b'] }, LEGACY).stop_sequences, ['a', 'b']);
     assert.equal('stop_sequences' in toAnthropicRequest({ messages: hi, stop: '' }, LEGACY), false);
+    assert.deepEqual(toAnthropicRequest({ messages: hi, stop: ['\n', ' ', 'END'] }, LEGACY).stop_sequences, ['END'], 'Anthropic refuses whitespace-only ones');
     assert.equal('stop_sequences' in toAnthropicRequest({ messages: hi, stop: null }, LEGACY), false);
   });
 });
@@ -150,10 +151,25 @@ describe('toAnthropicRequest: thinking', () => {
     }
   });
 
-  it('keeps a max_tokens above the budget, and adds the budget to one that is not', () => {
+  it('never raises the client\'s cap (the hold covers only it): the budget fits under it, or there is no thinking', () => {
     assert.equal(send('claude-sonnet-4-5', { reasoning_effort: 'high', max_tokens: 20000 }).max_tokens, 20000);
-    assert.equal(send('claude-sonnet-4-5', { reasoning_effort: 'high', max_completion_tokens: 2000 }).max_tokens, 18384);
-    assert.equal(send('claude-sonnet-4-5', { reasoning_effort: 'low', max_tokens: 1024 }).max_tokens, 2048);
+    const fitted = send('claude-sonnet-4-5', { reasoning_effort: 'high', max_completion_tokens: 2000 });
+    assert.deepEqual([fitted.max_tokens, fitted.thinking], [2000, { type: 'enabled', budget_tokens: 1999 }]);
+    const tight = send('claude-sonnet-4-5', { reasoning_effort: 'low', max_tokens: 1024 });
+    assert.deepEqual([tight.max_tokens, 'thinking' in tight], [1024, false]);
+  });
+
+  it('leaves thinking out in a tool loop (Anthropic wants the signed thinking block an OpenAI history cannot carry)', () => {
+    const loop = [
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+    ];
+    const tools = [{ type: 'function', function: { name: 'f' } }];
+    for (const extra of [{ reasoning_effort: 'high' }, { thinking: { type: 'enabled', budget_tokens: 2048 } }]) {
+      const sent = toAnthropicRequest({ messages: loop, tools, max_tokens: 8000, ...extra }, 'claude-sonnet-4-5');
+      assert.equal('thinking' in sent, false, JSON.stringify(extra));
+    }
   });
 
   it('asks adaptive models for adaptive thinking at that effort (they reject a budget)', () => {
@@ -191,13 +207,18 @@ describe('toAnthropicRequest: thinking', () => {
     assert.deepEqual(send('claude-sonnet-4-5', { reasoning_effort: 'low', tools, tool_choice: 'auto' }).thinking, { type: 'enabled', budget_tokens: 1024 });
   });
 
-  it("passes a client's own thinking and output_config through, making room for its budget", () => {
+  it("fits a client's own thinking to the model: a budget on earlier models, adaptive + effort on newer ones", () => {
     const thinking = { type: 'enabled', budget_tokens: 10000, display: 'summarized' };
-    const sent = send('claude-sonnet-4-5', { thinking, output_config: { effort: 'low' }, reasoning_effort: 'high', max_tokens: 1000 });
+    const sent = send('claude-sonnet-4-5', { thinking, output_config: { effort: 'low' }, reasoning_effort: 'high', max_tokens: 12000 });
     assert.deepEqual(sent.thinking, thinking);
-    assert.deepEqual(sent.output_config, { effort: 'low' });
-    assert.equal(sent.max_tokens, 11000);
-    assert.deepEqual(send('claude-opus-5', { thinking: { type: 'adaptive' } }).thinking, { type: 'adaptive' });
+    assert.equal('output_config' in sent, false, 'effort is the adaptive generation\'s field');
+    assert.equal(sent.max_tokens, 12000);
+    assert.equal('thinking' in send('claude-sonnet-4-5', { thinking, max_tokens: 1000 }), false, 'no room under the cap');
+    const adaptive = send('claude-opus-5', { thinking: { type: 'adaptive' } });
+    assert.deepEqual([adaptive.thinking, adaptive.output_config], [{ type: 'adaptive' }, { effort: 'medium' }]);
+    const budgeted = send('claude-sonnet-5-5', { thinking: { type: 'enabled', budget_tokens: 20000 } });
+    assert.deepEqual([budgeted.thinking, budgeted.output_config], [{ type: 'adaptive' }, { effort: 'high' }]);
+    assert.deepEqual(send('claude-sonnet-4-5', { thinking: { type: 'adaptive' }, max_tokens: 9000 }).thinking, { type: 'enabled', budget_tokens: 4096 });
   });
 
   it("keeps a client's output_config effort over reasoning_effort on adaptive models", () => {

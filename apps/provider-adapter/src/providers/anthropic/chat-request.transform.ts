@@ -60,8 +60,9 @@ function toToolChoice(choice: unknown, parallel: unknown): Block | undefined {
   return out;
 }
 
+/** Anthropic refuses stop sequences of whitespace only (OpenAI clients often send "\n"): those are dropped. */
 function toStopSequences(stop: unknown): string[] | undefined {
-  const list = (typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : []).filter((s): s is string => typeof s === 'string' && s !== '');
+  const list = (typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : []).filter((s): s is string => typeof s === 'string' && s.trim() !== '');
   return list.length ? list : undefined;
 }
 

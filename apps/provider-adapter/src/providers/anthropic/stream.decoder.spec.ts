@@ -22,7 +22,8 @@ const argumentsOf = (c: Record<string, unknown>) => (choiceOf(c).delta.tool_call
 /** One event through a given decoder, built from its JSON. */
 const feed = (d: AnthropicStreamDecoder, ev: Record<string, unknown>) => d.decode(JSON.stringify(ev), undefined);
 
-function chunk(id: string, model: string, delta: Record<string, unknown>, finish_reason: string | null = null) {
+function chunk(messageId: string, model: string, delta: Record<string, unknown>, finish_reason: string | null = null) {
+  const id = `chatcmpl-${messageId.replace(/^msg_/, '')}`;
   return { id, object: 'chat.completion.chunk', created: CREATED, model, choices: [{ index: 0, delta, logprobs: null, finish_reason }] };
 }
 
@@ -95,7 +96,7 @@ describe('AnthropicStreamDecoder: documented streams', () => {
       prompt_tokens: 120 + 2000 + 300,
       completion_tokens: 64,
       total_tokens: 120 + 2000 + 300 + 64,
-      prompt_tokens_details: { cached_tokens: 2000, cache_creation_tokens: 300 },
+      prompt_tokens_details: { cached_tokens: 2000 },
     });
     assert.equal(events.at(-1)?.done, true);
   });
@@ -119,7 +120,7 @@ describe('AnthropicStreamDecoder: documented streams', () => {
     assert.doesNotMatch(JSON.stringify(events), /EqQBCgIYAhIM/);
     assert.ok(events.every((e) => e.usage === undefined));
     assert.deepEqual(events.at(-1), { chunks: [], usage: undefined, done: true });
-    assert.equal((chunksOf(events)[0] as { id: string }).id, 'msg_01...');
+    assert.equal((chunksOf(events)[0] as { id: string }).id, 'chatcmpl-01...', 'OpenAI\'s id shape, not Anthropic\'s');
   });
 
   it('throws the overloaded error event as a retryable upstream_error carrying its message', () => {
@@ -225,5 +226,26 @@ describe('AnthropicStreamDecoder: rules', () => {
       assert.equal(err.message, 'The upstream sent a malformed stream chunk.');
       assert.equal(err.retryable, true);
     }
+  });
+});
+
+describe('AnthropicStreamDecoder: a tool called with no input', () => {
+  it('gives it "{}" as arguments, which OpenAI clients can parse', () => {
+    const decoder = new AnthropicStreamDecoder(() => 0);
+    const events = [
+      { type: 'message_start', message: { id: 'msg_x', model: 'm', usage: { input_tokens: 5, output_tokens: 1 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'now', input: {} } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 3 } },
+      { type: 'message_stop' },
+    ];
+    let args = '';
+    for (const ev of events) {
+      for (const c of decoder.decode(JSON.stringify(ev), ev.type).chunks) {
+        for (const tc of ((c.choices as { delta: { tool_calls?: { function?: { arguments?: string } }[] } }[])[0].delta.tool_calls ?? [])) args += tc.function?.arguments ?? '';
+      }
+    }
+    assert.equal(args, '{}');
   });
 });

@@ -31,6 +31,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private created: number;
   /** Anthropic content-block index → OpenAI tool-call index (0, 1, … over tool calls only). */
   private readonly toolCalls = new Map<number, number>();
+  /** Tool calls (by content-block index) whose arguments have not carried a character yet. */
+  private readonly argless = new Set<number>();
   private usage: AnthropicUsage = {};
   private outputCounted = false;
   private finished = false;
@@ -50,6 +52,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         return this.blockDelta(Number(ev.index), ev.delta as Record<string, unknown> | undefined);
       case 'message_delta':
         return this.messageDelta(ev);
+      case 'content_block_stop':
+        return this.blockStop(Number(ev.index));
       case 'message_stop':
         return { chunks: [], usage: this.knownUsage(), done: true };
       case 'error': {
@@ -57,7 +61,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         throw streamError(info, statusForErrorType(info.type));
       }
       default:
-        // ping, content_block_stop, and whatever a newer API version adds.
+        // ping, and whatever a newer API version adds.
         return NOTHING;
     }
   }
@@ -76,6 +80,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     this.toolCalls.set(index, n);
     // Streamed tool input arrives as input_json_delta after an empty `input`; a non-empty one is already whole.
     const input = block.input && typeof block.input === 'object' && Object.keys(block.input).length ? JSON.stringify(block.input) : '';
+    if (!input) this.argless.add(index);
     return { chunks: [this.chunk({ tool_calls: [{ index: n, id: block.id, type: 'function', function: { name: block.name, arguments: input } }] })] };
   }
 
@@ -88,12 +93,20 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       case 'input_json_delta': {
         const n = this.toolCalls.get(index);
         if (n === undefined || typeof delta.partial_json !== 'string' || !delta.partial_json) return NOTHING;
+        this.argless.delete(index);
         return { chunks: [this.chunk({ tool_calls: [{ index: n, function: { arguments: delta.partial_json } }] })] };
       }
       default:
         // signature_delta (no place for it in OpenAI's format), citations_delta, newer kinds.
         return NOTHING;
     }
+  }
+
+  /** A tool called with no input streams no JSON at all; OpenAI clients parse `arguments`, so it must be `{}`. */
+  private blockStop(index: number): ParsedEvent {
+    const n = this.toolCalls.get(index);
+    if (n === undefined || !this.argless.delete(index)) return NOTHING;
+    return { chunks: [this.chunk({ tool_calls: [{ index: n, function: { arguments: '{}' } }] })] };
   }
 
   private messageDelta(ev: Event): ParsedEvent {
@@ -118,7 +131,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
     return {
-      id: this.id,
+      // OpenAI's id shape: a `msg_` id would tell the caller which upstream answered.
+      id: this.id ? `chatcmpl-${this.id.replace(/^msg_/, '')}` : '',
       object: 'chat.completion.chunk',
       created: this.created,
       model: this.model,

@@ -33,36 +33,66 @@ export interface ThinkingFields {
 
 /**
  * `max_tokens`, `thinking` and `output_config` (they constrain each other).
- * - A client's own `thinking` / `output_config` (Anthropic's fields, sent as extras) pass through as they are.
- * - Otherwise `reasoning_effort` becomes `{type:'adaptive'}` + `output_config.effort` on models that think
- *   adaptively (they reject a budget), or `{type:'enabled', budget_tokens}` on earlier ones.
- * - Not when the request forces a tool: Anthropic rejects thinking with a forced tool choice, and the tool call is
- *   what the client asked for.
- * - `max_completion_tokens` ?? `max_tokens`, which in OpenAI's terms already includes reasoning; raised only when
- *   it would not leave a budget room (Anthropic requires `max_tokens` > `budget_tokens`).
+ * - A client's own `thinking` (Anthropic's field, sent as an extra) is fitted to the model: adaptive models get
+ *   `{type:'adaptive'}` (a budget becomes `output_config.effort`), budget-only models get `{type:'enabled'}` with the
+ *   client's budget, or one from its effort.
+ * - Otherwise `reasoning_effort` becomes adaptive thinking + `output_config.effort`, or a budget on earlier models.
+ * - Never when the request forces a tool (Anthropic rejects the pair), nor in a tool loop: Anthropic then wants the
+ *   last assistant turn to start with its signed thinking block, which an OpenAI-shaped history cannot carry.
+ * - `max_completion_tokens` ?? `max_tokens` is the client's cap (and what ingress's hold covers): it is never raised.
+ *   A budget is fitted under it (Anthropic requires `max_tokens` > `budget_tokens` ≥ 1024), or thinking is left out.
  */
 export function toThinkingFields(body: Record<string, unknown>, model: string, forcesTool: boolean): ThinkingFields {
   const requested = positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens);
   const adaptive = usesAdaptiveThinking(model);
   const clientOutput = asObject(body.output_config);
   const out: ThinkingFields = { max_tokens: requested ?? (adaptive ? ADAPTIVE_DEFAULT_MAX_TOKENS : DEFAULT_MAX_TOKENS) };
-  if (clientOutput) out.output_config = clientOutput;
-
   const clientThinking = asObject(body.thinking);
-  const effort = typeof body.reasoning_effort === 'string' ? EFFORTS[body.reasoning_effort] : undefined;
-  if (clientThinking) {
-    out.thinking = clientThinking;
-  } else if (effort && !forcesTool && adaptive) {
-    out.thinking = { type: 'adaptive' };
-    out.output_config = { ...clientOutput, effort: clientOutput?.effort ?? effort };
-  } else if (effort && !forcesTool) {
-    out.thinking = { type: 'enabled', budget_tokens: THINKING_BUDGETS[effort] };
-    if (requested === undefined) out.max_tokens = DEFAULT_MAX_TOKENS + THINKING_BUDGETS[effort];
+  const effort = effortOf(clientOutput?.effort) ?? (typeof body.reasoning_effort === 'string' ? EFFORTS[body.reasoning_effort] : undefined);
+  const wanted = clientThinking ? clientThinking.type !== 'disabled' : effort !== undefined;
+  const output = clientOutput ? { ...clientOutput } : undefined;
+  if (output && !adaptive) delete output.effort; // `output_config.effort` belongs to the adaptive generation
+  if (output && Object.keys(output).length) out.output_config = output;
+  if (clientThinking?.type === 'disabled') {
+    out.thinking = { type: 'disabled' };
+    return out;
   }
+  if (!wanted || forcesTool || inToolLoop(body.messages)) return out;
 
-  const budget = out.thinking?.type === 'enabled' ? positiveInt(out.thinking.budget_tokens) : undefined;
-  if (budget !== undefined && out.max_tokens <= budget) out.max_tokens = budget + (requested ?? DEFAULT_MAX_TOKENS);
+  if (adaptive) {
+    const budget = positiveInt(clientThinking?.budget_tokens);
+    out.thinking = { type: 'adaptive' };
+    out.output_config = { ...out.output_config, effort: clientOutput?.effort ?? effort ?? (budget ? budgetEffort(budget) : 'medium') };
+    return out;
+  }
+  let budget = positiveInt(clientThinking?.budget_tokens) ?? THINKING_BUDGETS[effort ?? 'medium'];
+  if (requested === undefined) out.max_tokens = DEFAULT_MAX_TOKENS + budget;
+  else budget = Math.min(budget, requested - 1);
+  if (budget < MIN_BUDGET) return out; // the client's cap leaves no room to think: answer without
+  out.thinking = { ...(clientThinking ?? {}), type: 'enabled', budget_tokens: budget };
   return out;
+}
+
+/** Anthropic's smallest thinking budget. */
+const MIN_BUDGET = 1024;
+
+/** The conversation continues after a tool call of the assistant's (its last turn called tools). */
+function inToolLoop(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as Record<string, unknown>;
+    if (m?.role === 'assistant') return Array.isArray(m.tool_calls) && m.tool_calls.length > 0;
+  }
+  return false;
+}
+
+function effortOf(v: unknown): Effort | undefined {
+  return typeof v === 'string' ? (EFFORTS[v] ?? (v === 'max' ? 'high' : undefined)) : undefined;
+}
+
+/** A budget-minded client on an adaptive model: the effort whose budget it is closest to. */
+function budgetEffort(budget: number): Effort {
+  return budget < THINKING_BUDGETS.medium ? 'low' : budget < THINKING_BUDGETS.high ? 'medium' : 'high';
 }
 
 /** Whether the request will think (then Anthropic rejects temperature and top_k changes). */

@@ -27,7 +27,7 @@ export function mergeUsage(known: AnthropicUsage, raw: unknown): AnthropicUsage 
 
 /**
  * OpenAI's shape: Anthropic's `input_tokens` excludes cached input, so the prompt is all three input counters
- * (cache reads are also `cached_tokens`, billed as such; cache writes are noted for the record).
+ * (cache reads are also `cached_tokens`, billed as such; cache writes are plain input in OpenAI's shape).
  */
 export function toTokenUsage(u: AnthropicUsage): TokenUsage {
   const cacheRead = u.cache_read_input_tokens ?? 0;
@@ -38,7 +38,7 @@ export function toTokenUsage(u: AnthropicUsage): TokenUsage {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    prompt_tokens_details: cacheWrite > 0 ? { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite } : { cached_tokens: cacheRead },
+    prompt_tokens_details: { cached_tokens: cacheRead },
   };
   if (u.thinking_tokens !== undefined) usage.completion_tokens_details = { reasoning_tokens: u.thinking_tokens };
   return usage;

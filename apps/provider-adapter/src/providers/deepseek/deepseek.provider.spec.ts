@@ -48,6 +48,9 @@ describe('deepseek provider', () => {
     assert.deepEqual([chat.max_tokens, chat.temperature, chat.logprobs], [8_192, 0.2, true]);
     assert.equal(body.messages[1].reasoning_content, 'thought', 'the caller\'s body is not modified');
     assert.throws(() => deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-chat'), { messages: [], n: 2 }), (e: TfError) => e.code === 'invalid_request' && e.param === 'n');
+    // An Anthropic-format client's thinking becomes DeepSeek's switch; its top_k has no DeepSeek meaning.
+    const anthropicish = sent(deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-chat'), { messages: [], thinking: { type: 'adaptive' }, top_k: 5 }));
+    assert.deepEqual([anthropicish.thinking, 'top_k' in anthropicish], [{ type: 'enabled' }, false]);
   });
 
   it('streams reasoning_content then content, skips keep-alives, and takes the cache-hit split and reasoning tokens as usage', () => {
@@ -77,6 +80,7 @@ describe('deepseek provider', () => {
     assert.equal(deepseek.embeddings, undefined);
     const req = deepseek.completions!.buildRequest(attemptFor('deepseek', 'deepseek-chat'), { model: 'deepseek-chat', prompt: 'def f(', suffix: 'return 1', max_tokens: 16 });
     assert.equal(req.url, 'https://api.deepseek.com/beta/completions');
+    assert.equal(deepseek.completions!.buildRequest(attemptFor('deepseek', 'deepseek-chat', 'https://api.deepseek.com/v1'), { prompt: 'x' }).url, 'https://api.deepseek.com/beta/completions');
     assert.deepEqual(sent(req), { model: 'deepseek-chat', prompt: 'def f(', suffix: 'return 1', max_tokens: 16, stream: true, stream_options: { include_usage: true } });
   });
 });

@@ -1,5 +1,5 @@
 import { openAiCompatible } from '../openai-base/openai-base.provider';
-import { type Body, drop, limitChoices, maxTokensAsLegacy, stripReasoningFromHistory } from '../openai-base/param-rules';
+import { type Body, drop, limitChoices, maxTokensAsLegacy, stripReasoningFromHistory, thinkingAsSwitch } from '../openai-base/param-rules';
 
 /** DeepSeek's documented output ceilings: deepseek-chat 8K, deepseek-reasoner 64K (its default is 32K). */
 const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-reasoner': 65_536 };
@@ -18,13 +18,16 @@ export const DeepseekProvider = openAiCompatible({
   id: 'deepseek',
   defaultBaseUrl: 'https://api.deepseek.com',
   modelAliases: { 'deepseek-v3': 'deepseek-chat', 'deepseek-r1': 'deepseek-reasoner' },
+  // FIM lives beside the versioned API, not under it: a channel configured as `…/v1` still reaches it.
   completionsPath: '/beta/completions',
+  completionsBase: (base) => base.replace(/\/v1$/, ''),
   chatParams(body: Body, model: string) {
     maxTokensAsLegacy(body, MAX_OUTPUT[model]);
     limitChoices(body, 1, 'DeepSeek');
     stripReasoningFromHistory(body);
     // Not DeepSeek parameters (an Anthropic-format client's `top_k`; OpenAI's effort knob): dropped.
     drop(body, 'top_k', 'reasoning_effort');
+    thinkingAsSwitch(body, 'thinking');
     if (model === 'deepseek-reasoner') drop(body, 'temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs');
   },
 });

@@ -40,6 +40,11 @@ describe('openAiCompatible (the shared OpenAI wire format)', () => {
     assert.deepEqual(out, { chunks: [expected], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 }, done: true });
   });
 
+  it('refuses best_of > 1 for legacy completions (they are streamed upstream, and best_of cannot be)', () => {
+    assert.equal(thrown(() => generic.completions!.buildRequest(attempt, { prompt: 'x', best_of: 3 })).param, 'best_of');
+    assert.equal(sent(generic.completions!.buildRequest(attempt, { prompt: 'x', best_of: 1 })).best_of, 1);
+  });
+
   it('streams legacy text_completion chunks through unchanged', () => {
     const chunk = { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'gpt-3.5-turbo-instruct', choices: [{ text: 'This is', index: 0, logprobs: null, finish_reason: null }] };
     const out = replay(generic.completions!.createDecoder(), sseOf(chunk, '[DONE]'));

@@ -1,4 +1,4 @@
-import type { Attempt, Provider, TfError } from '@tokenflow/contracts';
+import { type Attempt, type Provider, TfError } from '@tokenflow/contracts';
 import { endpoint, upstreamModel } from '../endpoint';
 import type { CompletionsCapability, ProviderAdapter, UpstreamHttpRequest } from '../provider';
 import { classifyUpstreamError, openAiErrorInfo, type UpstreamErrorInfo } from '../upstream-errors';
@@ -19,6 +19,8 @@ export interface OpenAiQuirks {
   /** Paths of the optional capabilities; absent = the provider does not offer it. */
   embeddingsPath?: string;
   completionsPath?: string;
+  /** Where completions live when not under the channel's base URL as configured (DeepSeek's FIM beta). */
+  completionsBase?: (baseUrl: string) => string;
   /** The provider's error body → the shared error rules (default: OpenAI's `{"error": {...}}`). */
   errorInfo?: (body: string) => UpstreamErrorInfo;
 }
@@ -39,7 +41,14 @@ export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
   const completionsPath = q.completionsPath;
   const completions: CompletionsCapability | undefined = completionsPath
     ? {
-        buildRequest: (attempt, body) => streamed(attempt, completionsPath, { ...body, model: model(attempt), stream: true }),
+        buildRequest: (attempt, body) => {
+          // Completions are always streamed upstream (decision 0004), and best_of candidates cannot be streamed.
+          if (typeof body.best_of === 'number' && body.best_of > 1) {
+            throw new TfError('invalid_request', 'best_of > 1 is not supported by this gateway; ask for n completions instead.', { param: 'best_of' });
+          }
+          const at = q.completionsBase ? { ...attempt, baseUrl: q.completionsBase((attempt.baseUrl || q.defaultBaseUrl).replace(/\/+$/, '')) } : attempt;
+          return streamed(at, completionsPath, { ...body, model: model(attempt), stream: true });
+        },
         createDecoder: () => new OpenAiStreamDecoder(),
       }
     : undefined;

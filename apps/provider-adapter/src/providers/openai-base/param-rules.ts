@@ -50,3 +50,16 @@ export function stripReasoningFromHistory(body: Body): void {
     return rest;
   });
 }
+
+/**
+ * Anthropic-format clients send `thinking: {type: enabled | adaptive | disabled, budget_tokens}`. Providers whose
+ * thinking is a switch get the switch: `{type: enabled | disabled}` (DeepSeek), or `enable_thinking` (Qwen).
+ */
+export function thinkingAsSwitch(body: Body, field: 'thinking' | 'enable_thinking'): void {
+  const t = body.thinking;
+  if (!t || typeof t !== 'object') return;
+  const on = (t as { type?: unknown }).type !== 'disabled';
+  delete body.thinking;
+  if (field === 'thinking') body.thinking = { type: on ? 'enabled' : 'disabled' };
+  else body.enable_thinking ??= on;
+}

@@ -1,5 +1,5 @@
 import { openAiCompatible } from '../openai-base/openai-base.provider';
-import { type Body, clamp, limitChoices, maxTokensAsLegacy } from '../openai-base/param-rules';
+import { type Body, clamp, limitChoices, maxTokensAsLegacy, thinkingAsSwitch } from '../openai-base/param-rules';
 
 /**
  * Alibaba Qwen through DashScope's OpenAI-compatible mode (help.aliyun.com, "compatible-mode").
@@ -20,5 +20,6 @@ export const QwenProvider = openAiCompatible({
     clamp(body, 'temperature', 0, 1.99);
     clamp(body, 'top_p', 0.01, 1);
     limitChoices(body, 4, 'Qwen');
+    thinkingAsSwitch(body, 'enable_thinking');
   },
 });

@@ -27,6 +27,8 @@ describe('qwen provider (DashScope compatible mode)', () => {
       stream_options: { include_usage: true },
     });
     assert.throws(() => qwen.chat.buildRequest(attemptFor('qwen', 'qwen-max'), { messages: [], n: 5 }), (e: TfError) => e.param === 'n');
+    const thinking = sent(qwen.chat.buildRequest(attemptFor('qwen', 'qwen-plus'), { messages: [], thinking: { type: 'enabled', budget_tokens: 2048 } }));
+    assert.deepEqual([thinking.enable_thinking, 'thinking' in thinking], [true, false]);
   });
 
   it('takes usage from the final empty-choices chunk and does not forward that chunk', () => {

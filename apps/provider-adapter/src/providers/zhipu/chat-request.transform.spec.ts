@@ -178,6 +178,7 @@ describe('zhipu chat request transform', () => {
   it('thinking passes (documented keys only); enable_thinking becomes thinking when thinking is absent', () => {
     assert.deepEqual(toZhipuChatBody({ messages: hi, enable_thinking: false }, 'm').thinking, { type: 'disabled' });
     assert.deepEqual(toZhipuChatBody({ messages: hi, enable_thinking: true }, 'm').thinking, { type: 'enabled' });
+    assert.deepEqual(toZhipuChatBody({ messages: hi, thinking: { type: 'adaptive' } }, 'm').thinking, { type: 'enabled' }, 'an Anthropic client\'s adaptive');
     assert.deepEqual(toZhipuChatBody({ messages: hi, enable_thinking: true, thinking: { type: 'disabled' } }, 'm').thinking, { type: 'disabled' });
     assert.equal('thinking' in toZhipuChatBody({ messages: hi, thinking: { type: 'maybe' } }, 'm'), false);
     assert.equal('enable_thinking' in toZhipuChatBody({ messages: hi, enable_thinking: true }, 'm'), false);

@@ -131,7 +131,9 @@ function thinkingOf(body: Json): Json | undefined {
   if (isObject(body.thinking)) {
     const { type, clear_thinking } = body.thinking;
     const out: Json = {};
+    // Anthropic-format clients may ask for `adaptive` (the model decides): GLM's thinking is on or off.
     if (type === 'enabled' || type === 'disabled') out.type = type;
+    else if (type === 'adaptive') out.type = 'enabled';
     if (typeof clear_thinking === 'boolean') out.clear_thinking = clear_thinking;
     return Object.keys(out).length ? out : undefined;
   }
