@@ -123,6 +123,20 @@ describe('six providers through their real wire formats: callers cannot tell the
     });
   }
 
+  it('authenticates to each upstream the way it documents, on its own path', async () => {
+    await fetch(`${p.mockUrl}/mock/requests`, { method: 'DELETE' });
+    for (const model of Object.keys(PROVIDER_OF)) await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 });
+    const log = (await (await fetch(`${p.mockUrl}/mock/requests`)).json()) as { data: { path: string; headers: Record<string, unknown> }[] };
+    const anthropic = log.data.find((r) => r.path.startsWith('/anthropic/v1/messages'))!;
+    assert.ok(anthropic.headers['x-api-key'] && anthropic.headers['anthropic-version'] === '2023-06-01', JSON.stringify(anthropic.headers));
+    assert.equal(anthropic.headers.authorization, undefined, 'Anthropic takes x-api-key, not a bearer token');
+    for (const provider of ['deepseek', 'moonshot', 'zhipu', 'qwen', 'openai']) {
+      const r = log.data.find((e) => e.path.startsWith(MOCK_PATH[provider]))!;
+      assert.ok(r, provider);
+      assert.match(String(r.headers.authorization), /^Bearer /, provider);
+    }
+  });
+
   it('deepseek-r1 streams reasoning_content before the answer and reports reasoning tokens', async () => {
     const stream = await client.chat.completions.create({
       model: 'deepseek-r1',
