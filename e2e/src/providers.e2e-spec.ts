@@ -250,10 +250,16 @@ describe('six providers through their real wire formats: callers cannot tell the
       priority: 100,
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
+    const remaining = (r: Response) => Number(r.headers.get('x-ratelimit-remaining-requests'));
+    const before = remaining((await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).withResponse()).response);
     const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'a long document…' }] }).withResponse();
     assert.notEqual(data.model, 'qwen-max');
     assert.match(response.headers.get('x-tokenflow-route') ?? '', /^auto-context-fallback; model=/);
     assert.ok(data.choices[0].message.content);
+    // One call is one request to the key's limits, however many models it went through.
+    assert.equal(remaining(response), before - 1);
+    const after = remaining((await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).withResponse()).response);
+    assert.equal(after, before - 2);
     assertOpenAiError(await post(p.baseUrl, '/v1/chat/completions', p.key, { model: 'qwen-max', messages: [{ role: 'user', content: 'x' }] }), 400, 'context_length_exceeded');
   });
 

@@ -42,6 +42,8 @@ export type Handler<K extends RequestSubject> = (
 ) => Promise<RequestMap[K]['res']> | RequestMap[K]['res'];
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+/** Room left for the trace and error headers a request carries next to its payload. */
+const HEADER_ALLOWANCE = 4 * 1024;
 
 /**
  * One NATS connection per process and the only way code talks to another service. Every call is typed by
@@ -84,9 +86,11 @@ export class NatsBus {
     let msg: Msg;
     const data = encode(payload);
     // Above the server's max_payload NATS would fail it as a transport error ("service unavailable", retried by
-    // clients): it is a request that can never pass, so say so.
-    if (data.length > this.nc.info!.max_payload) {
-      throw new TfError('request_too_large', `The request is too large for this deployment (${data.length} bytes; NATS max_payload is ${this.nc.info!.max_payload}).`);
+    // clients): it is a request that can never pass, so say so. (`info` is unknown while reconnecting: then the
+    // request runs its normal course.) Headers count against the limit too.
+    const max = this.nc.info?.max_payload;
+    if (max && data.length + HEADER_ALLOWANCE > max) {
+      throw new TfError('request_too_large', `The request is too large for this deployment (${data.length} bytes; NATS max_payload is ${max}).`);
     }
     try {
       msg = await this.nc.request(this.subject(subject), data, {

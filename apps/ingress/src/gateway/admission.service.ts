@@ -38,6 +38,11 @@ export interface AdmissionRequest {
   plan: PlanReply;
   deadlineAt: number;
   ctx: CallContext;
+  /**
+   * Limits an earlier round of the same call already took (`auto`'s context fallback): not taken again, and not
+   * given back here if the hold fails — the call releases them once, at its end.
+   */
+  carried?: RateLimitAcquireReply;
 }
 
 /**
@@ -63,10 +68,10 @@ export class AdmissionService {
     });
   }
 
-  async admit({ requestId, size, principal, plan, deadlineAt, ctx }: AdmissionRequest): Promise<Admission> {
+  async admit({ requestId, size, principal, plan, deadlineAt, ctx, carried }: AdmissionRequest): Promise<Admission> {
     const ids = { requestId, accountId: principal.accountId, keyId: principal.keyId };
     // Limits first: a flood of denied requests must not reach billing (no hold, no ledger rows, no Redis writes).
-    const limits = await this.limit(
+    const limits = carried ?? await this.limit(
       {
         ...ids,
         model: plan.model,
@@ -82,7 +87,7 @@ export class AdmissionService {
       return { limits, hold };
     } catch (err) {
       // Refused or failed: the request never runs, so its slots and its whole TPM reservation go back.
-      this.releaseLimits(limits, requestId, principal.accountId, true);
+      if (!carried) this.releaseLimits(limits, requestId, principal.accountId, true);
       if (!(err instanceof TfError) || !HOLD_REFUSALS.has(err.code)) {
         // Billing may have placed the hold without our hearing back (it was slow or died): release it durably,
         // which also refuses the hold if it arrives later. A refusal billing decided placed nothing.

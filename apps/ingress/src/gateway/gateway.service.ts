@@ -38,6 +38,16 @@ export interface GatewayCall {
 /** How many larger models `auto` may try after inputs that did not fit. */
 const MAX_CONTEXT_FALLBACKS = 2;
 
+/** What the rounds of one call share. */
+interface CallState {
+  /** Models that refused the input as too long. */
+  tried: string[];
+  /** Taken by the first round, released when the call ends. */
+  limits: RateLimitAcquireReply | null;
+  /** Whether the last round's adapter may still bill (then its usage event corrects the TPM estimate). */
+  adapterMayBill: boolean;
+}
+
 /** The model a plan chose could not take the input; `auto` may plan again without it. */
 class ContextTooLong extends Error {
   constructor(
@@ -66,24 +76,30 @@ export class GatewayService {
     if (principal.models && body.model !== AUTO_MODEL && !principal.models.includes(body.model)) {
       throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${body.model}'.`, { param: 'model' });
     }
-    const tried: string[] = [];
-    for (let round = 0; ; round++) {
-      try {
-        // Each round is its own request to the limiter and the ledger: the first one's hold is already released.
-        return await this.completeOnce(round === 0 ? call : { ...call, requestId: `${call.requestId}-r${round}` }, tried);
-      } catch (err) {
-        // `auto` chose the model, so it may choose a larger one when the input did not fit; a named model stays.
-        const retry = body.model === AUTO_MODEL && err instanceof ContextTooLong && round < MAX_CONTEXT_FALLBACKS && !call.reply.sent;
-        if (!retry) throw err instanceof ContextTooLong ? err.cause : err;
-        tried.push(err.model);
+    // One call, one admission to the limiter: kept across `auto`'s fallback rounds and given back once, here.
+    const state: CallState = { tried: [], limits: null, adapterMayBill: false };
+    try {
+      for (let round = 0; ; round++) {
+        try {
+          // Each round is its own request to the ledger: the previous round's hold is already released.
+          return await this.completeOnce(round === 0 ? call : { ...call, requestId: `${call.requestId}-r${round}` }, state);
+        } catch (err) {
+          // `auto` chose the model, so it may choose a larger one when the input did not fit; a named model stays.
+          const retry = body.model === AUTO_MODEL && err instanceof ContextTooLong && round < MAX_CONTEXT_FALLBACKS && !call.reply.sent;
+          if (!retry) throw err instanceof ContextTooLong ? err.cause : err;
+          state.tried.push(err.model);
+        }
       }
+    } finally {
+      // Every exit path frees the concurrency slots; the TPM estimate goes back whole if no usage will correct it.
+      if (state.limits) this.admission.releaseLimits(state.limits, call.requestId, principal.accountId, !state.adapterMayBill);
     }
   }
 
-  private async completeOnce(call: GatewayCall, tried: string[]): Promise<void> {
+  private async completeOnce(call: GatewayCall, state: CallState): Promise<void> {
     const { body, principal, requestId, ctx } = call;
     const size = holdSize(body, null, call.endpoint);
-    const fallback = tried.length ? { excludeModels: tried, minContextTokens: size.promptTokens } : {};
+    const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: size.promptTokens } : {};
     const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models, ...fallback }, { ctx });
     const { limits, hold } = await this.admission.admit({
       requestId,
@@ -92,9 +108,13 @@ export class GatewayService {
       plan,
       deadlineAt: call.deadlineAt,
       ctx,
+      carried: state.limits ?? undefined,
     });
-    // On every response from here on, errors included.
-    call.reply.headers(rateLimitHeaders(limits));
+    if (!state.limits) {
+      state.limits = limits;
+      // On every response from here on, errors included.
+      call.reply.headers(rateLimitHeaders(limits));
+    }
     // Once an adapter accepted an attempt, a usage event will settle the request (and correct its TPM estimate).
     const attempts: AttemptState = { adapterMayBill: false };
     try {
@@ -103,8 +123,7 @@ export class GatewayService {
       if (err instanceof TfError && err.code === 'context_length_exceeded') throw new ContextTooLong(plan.model, err);
       throw err;
     } finally {
-      // Every exit path frees the concurrency slots; the TPM estimate goes back whole if no usage will correct it.
-      this.admission.releaseLimits(limits, requestId, principal.accountId, !attempts.adapterMayBill);
+      state.adapterMayBill = attempts.adapterMayBill;
     }
   }
 

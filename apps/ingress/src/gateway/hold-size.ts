@@ -4,6 +4,12 @@ import { estimatePromptTokens } from '@tokenflow/openai';
 /** Used when neither the request nor the catalog bounds the output. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 
+/** OpenAI's default `max_tokens` for `/v1/completions`. */
+const LEGACY_COMPLETIONS_DEFAULT = 16;
+
+/** Below this, a context window is too full to answer in. */
+const MIN_ANSWER_ROOM = 1_024;
+
 type Body = Record<string, unknown>;
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -37,13 +43,15 @@ export function withOutputCap<T extends Body>(
   model: { maxOutputTokens: number | null; contextWindow?: number | null },
   endpoint: Endpoint = 'chat',
 ): T & { max_tokens?: number } {
-  if (endpoint !== 'chat' || body.max_completion_tokens != null || body.max_tokens != null) return body;
+  if (endpoint === 'embeddings' || body.max_completion_tokens != null || body.max_tokens != null) return body;
+  // OpenAI's documented default for legacy completions, stated so every backend stops where the hold expects.
+  if (endpoint === 'completions') return { ...body, max_tokens: Math.min(LEGACY_COMPLETIONS_DEFAULT, outputCap(body, model.maxOutputTokens)) };
   let cap = outputCap(body, model.maxOutputTokens);
   if (model.contextWindow) {
-    // The hold's prompt estimate: on the high side of every provider's tokenizer.
-    const room = model.contextWindow - holdSize(body, null).promptTokens;
-    // A prompt that fills the window is the upstream's to refuse (context_length_exceeded, then auto's fallback).
-    if (room > 0) cap = Math.min(cap, room);
+    const room = model.contextWindow - Math.ceil(estimatePromptTokens(body) * 1.05);
+    // Too little room for a useful answer: the upstream refuses it (context_length_exceeded, then auto's
+    // fallback) rather than answering a handful of tokens the client never asked to be cut to.
+    if (room >= MIN_ANSWER_ROOM) cap = Math.min(cap, room);
   }
   return { ...body, max_tokens: cap };
 }

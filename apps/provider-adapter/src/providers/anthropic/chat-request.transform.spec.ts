@@ -153,10 +153,10 @@ describe('toAnthropicRequest: thinking', () => {
 
   it('never raises the client\'s cap (the hold covers only it): the budget fits under it, or there is no thinking', () => {
     assert.equal(send('claude-sonnet-4-5', { reasoning_effort: 'high', max_tokens: 20000 }).max_tokens, 20000);
-    const fitted = send('claude-sonnet-4-5', { reasoning_effort: 'high', max_completion_tokens: 2000 });
-    assert.deepEqual([fitted.max_tokens, fitted.thinking], [2000, { type: 'enabled', budget_tokens: 1999 }]);
-    const tight = send('claude-sonnet-4-5', { reasoning_effort: 'low', max_tokens: 1024 });
-    assert.deepEqual([tight.max_tokens, 'thinking' in tight], [1024, false]);
+    const fitted = send('claude-sonnet-4-5', { reasoning_effort: 'high', max_completion_tokens: 8000 });
+    assert.deepEqual([fitted.max_tokens, fitted.thinking], [8000, { type: 'enabled', budget_tokens: 4000 }], 'half for thinking, half for the answer');
+    const tight = send('claude-sonnet-4-5', { reasoning_effort: 'low', max_tokens: 2000 });
+    assert.deepEqual([tight.max_tokens, 'thinking' in tight], [2000, false]);
   });
 
   it('leaves thinking out in a tool loop (Anthropic wants the signed thinking block an OpenAI history cannot carry)', () => {
@@ -209,10 +209,10 @@ describe('toAnthropicRequest: thinking', () => {
 
   it("fits a client's own thinking to the model: a budget on earlier models, adaptive + effort on newer ones", () => {
     const thinking = { type: 'enabled', budget_tokens: 10000, display: 'summarized' };
-    const sent = send('claude-sonnet-4-5', { thinking, output_config: { effort: 'low' }, reasoning_effort: 'high', max_tokens: 12000 });
+    const sent = send('claude-sonnet-4-5', { thinking, output_config: { effort: 'low' }, reasoning_effort: 'high', max_tokens: 24000 });
     assert.deepEqual(sent.thinking, thinking);
     assert.equal('output_config' in sent, false, 'effort is the adaptive generation\'s field');
-    assert.equal(sent.max_tokens, 12000);
+    assert.equal(sent.max_tokens, 24000);
     assert.equal('thinking' in send('claude-sonnet-4-5', { thinking, max_tokens: 1000 }), false, 'no room under the cap');
     const adaptive = send('claude-opus-5', { thinking: { type: 'adaptive' } });
     assert.deepEqual([adaptive.thinking, adaptive.output_config], [{ type: 'adaptive' }, { effort: 'medium' }]);

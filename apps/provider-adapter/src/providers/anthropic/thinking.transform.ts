@@ -39,8 +39,9 @@ export interface ThinkingFields {
  * - Otherwise `reasoning_effort` becomes adaptive thinking + `output_config.effort`, or a budget on earlier models.
  * - Never when the request forces a tool (Anthropic rejects the pair), nor in a tool loop: Anthropic then wants the
  *   last assistant turn to start with its signed thinking block, which an OpenAI-shaped history cannot carry.
- * - `max_completion_tokens` ?? `max_tokens` is the client's cap (and what ingress's hold covers): it is never raised.
- *   A budget is fitted under it (Anthropic requires `max_tokens` > `budget_tokens` ≥ 1024), or thinking is left out.
+ * - `max_completion_tokens` ?? `max_tokens` is the cap (the client's, or the one ingress added and holds for): it
+ *   is never raised. A budget takes at most half of it (Anthropic requires `max_tokens` > `budget_tokens` ≥ 1024,
+ *   and the answer needs room too), or thinking is left out.
  */
 export function toThinkingFields(body: Record<string, unknown>, model: string, forcesTool: boolean): ThinkingFields {
   const requested = positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens);
@@ -67,8 +68,9 @@ export function toThinkingFields(body: Record<string, unknown>, model: string, f
   }
   let budget = positiveInt(clientThinking?.budget_tokens) ?? THINKING_BUDGETS[effort ?? 'medium'];
   if (requested === undefined) out.max_tokens = DEFAULT_MAX_TOKENS + budget;
-  else budget = Math.min(budget, requested - 1);
-  if (budget < MIN_BUDGET) return out; // the client's cap leaves no room to think: answer without
+  // Thinking counts against the cap: at most half of it, so the answer always has room.
+  else budget = Math.min(budget, Math.floor(requested / 2));
+  if (budget < MIN_BUDGET) return out; // the cap leaves no room to think and answer: answer without
   out.thinking = { ...(clientThinking ?? {}), type: 'enabled', budget_tokens: budget };
   return out;
 }
