@@ -10,9 +10,7 @@ import { AdminAuthService } from './auth/admin-auth.service';
 import { AuthService } from './auth/auth.service';
 import { AdmissionService } from './gateway/admission.service';
 import { GatewayService } from './gateway/gateway.service';
-import { ChatCompletionsController } from './openai/chat-completions.controller';
-import { CompletionsController } from './openai/completions.controller';
-import { EmbeddingsController } from './openai/embeddings.controller';
+import { OpenAiApiController } from './openai/openai-api.controller';
 import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
@@ -27,9 +25,7 @@ export class IngressModule {
       module: IngressModule,
       imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'ingress', namespace: config.TF_NAMESPACE })],
       controllers: [
-        ChatCompletionsController,
-        CompletionsController,
-        EmbeddingsController,
+        OpenAiApiController,
         MessagesController,
         ModelsController,
         AdminBillingController,

@@ -17,6 +17,7 @@ import { OpenaiController } from './providers/openai/openai.controller';
 import { TextCompletionsService } from './providers/openai/text-completions.service';
 import { QwenController } from './providers/qwen/qwen.controller';
 import { ZhipuController } from './providers/zhipu/zhipu.controller';
+import { ProviderGate } from './providers/provider.gate';
 import { RequestLogController } from './request-log/request-log.controller';
 import { RequestLogService } from './request-log/request-log.service';
 import { StreamWriterService } from './stream/stream-writer.service';
@@ -49,6 +50,7 @@ export class MockProviderModule {
         DirectiveParserService,
         RequestLogService,
         StreamWriterService,
+        ProviderGate,
       ],
     };
   }

@@ -16,6 +16,7 @@ import {
   usageCostNano,
 } from '@tokenflow/contracts';
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
+import { estimatePromptTokens } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
 import { AdmissionService } from './admission.service';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
@@ -46,6 +47,8 @@ interface CallState {
   limits: RateLimitAcquireReply | null;
   /** Whether the last round's adapter may still bill (then its usage event corrects the TPM estimate). */
   adapterMayBill: boolean;
+  /** The prompt's token count, counted once per call. */
+  counted?: number;
 }
 
 /** The model a plan chose could not take the input; `auto` may plan again without it. */
@@ -98,12 +101,12 @@ export class GatewayService {
 
   private async completeOnce(call: GatewayCall, state: CallState): Promise<void> {
     const { body, principal, requestId, ctx } = call;
-    const size = holdSize(body, null, call.endpoint);
-    const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: size.promptTokens } : {};
+    const counted = (state.counted ??= estimatePromptTokens(body));
+    const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: holdSize(body, null, call.endpoint, counted).promptTokens } : {};
     const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models, ...fallback }, { ctx });
     const { limits, hold } = await this.admission.admit({
       requestId,
-      size: holdSize(body, plan.maxOutputTokens, call.endpoint),
+      size: holdSize(body, plan.maxOutputTokens, call.endpoint, counted),
       principal,
       plan,
       deadlineAt: call.deadlineAt,
@@ -118,7 +121,7 @@ export class GatewayService {
     // Once an adapter accepted an attempt, a usage event will settle the request (and correct its TPM estimate).
     const attempts: AttemptState = { adapterMayBill: false };
     try {
-      await this.run(call, plan, limits, hold.price, attempts);
+      await this.run(call, plan, limits, hold.price, attempts, counted);
     } catch (err) {
       if (err instanceof TfError && err.code === 'context_length_exceeded') throw new ContextTooLong(plan.model, err);
       throw err;
@@ -127,7 +130,7 @@ export class GatewayService {
     }
   }
 
-  private async run(call: GatewayCall, plan: PlanReply, limits: RateLimitAcquireReply, price: PriceQuote, attempts: AttemptState): Promise<void> {
+  private async run(call: GatewayCall, plan: PlanReply, limits: RateLimitAcquireReply, price: PriceQuote, attempts: AttemptState, counted: number): Promise<void> {
     const { body, principal, requestId, ctx } = call;
     const abort = new AbortController();
     let finished = false;
@@ -146,7 +149,7 @@ export class GatewayService {
         {
           requestId,
           endpoint: call.endpoint,
-          body: { ...withOutputCap(body, plan, call.endpoint), model: plan.model },
+          body: { ...withOutputCap(body, plan, call.endpoint, counted), model: plan.model },
           deadlineAt: call.deadlineAt,
           accountId: principal.accountId,
           keyId: principal.keyId,

@@ -19,8 +19,14 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
  * a margin, because each provider's own tokenizer counts somewhat differently and the hold must never be smaller
  * than the bill. Embeddings produce no output.
  */
-export function holdSize(body: Body, catalogMaxOutput: number | null, endpoint: Endpoint = 'chat'): { promptTokens: number; maxOutputTokens: number } {
-  const promptTokens = Math.ceil(estimatePromptTokens(body) * 1.25) + 16;
+export function holdSize(
+  body: Body,
+  catalogMaxOutput: number | null,
+  endpoint: Endpoint = 'chat',
+  /** The tokenizer's count, when the caller already has it (a long prompt is worth counting once). */
+  counted = estimatePromptTokens(body),
+): { promptTokens: number; maxOutputTokens: number } {
+  const promptTokens = Math.ceil(counted * 1.25) + 16;
   if (endpoint === 'embeddings') return { promptTokens, maxOutputTokens: 0 };
   // Legacy completions generate best_of candidates server-side and bill them all.
   const choices = Math.max(num(body.n) ?? 1, endpoint === 'completions' ? (num(body.best_of) ?? 1) : 1);
@@ -42,13 +48,14 @@ export function withOutputCap<T extends Body>(
   body: T,
   model: { maxOutputTokens: number | null; contextWindow?: number | null },
   endpoint: Endpoint = 'chat',
+  counted?: number,
 ): T & { max_tokens?: number } {
   if (endpoint === 'embeddings' || body.max_completion_tokens != null || body.max_tokens != null) return body;
   // OpenAI's documented default for legacy completions, stated so every backend stops where the hold expects.
   if (endpoint === 'completions') return { ...body, max_tokens: Math.min(LEGACY_COMPLETIONS_DEFAULT, outputCap(body, model.maxOutputTokens)) };
   let cap = outputCap(body, model.maxOutputTokens);
   if (model.contextWindow) {
-    const room = model.contextWindow - Math.ceil(estimatePromptTokens(body) * 1.05);
+    const room = model.contextWindow - Math.ceil((counted ?? estimatePromptTokens(body)) * 1.05);
     // Too little room for a useful answer: the upstream refuses it (context_length_exceeded, then auto's
     // fallback) rather than answering a handful of tokens the client never asked to be cut to.
     if (room >= MIN_ANSWER_ROOM) cap = Math.min(cap, room);

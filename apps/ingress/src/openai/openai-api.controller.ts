@@ -1,0 +1,54 @@
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { type Endpoint, Headers } from '@tokenflow/contracts';
+import { chatRequestSchema, completionsRequestSchema, embeddingsRequestSchema, validate } from '@tokenflow/openai';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from '@tokenflow/config';
+import { AuthService } from '../auth/auth.service';
+import { INGRESS_CONFIG, type IngressConfig } from '../config';
+import { requestDeadline } from '../gateway/deadline';
+import { EmbeddingsFormat } from '../gateway/formats/embeddings.format';
+import { OpenAiStreamFormat } from '../gateway/formats/openai-stream.format';
+import { GatewayService } from '../gateway/gateway.service';
+import type { ResponseFormat } from '../gateway/response-format';
+import { callContext } from '../http/request-context';
+
+type Body = Record<string, unknown> & { model: string; stream?: boolean | null; stream_options?: { include_usage?: boolean } | null };
+
+/** OpenAI's APIs: each validates its body and picks how the shared pipeline's result is presented. */
+@Controller('v1')
+export class OpenAiApiController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly gateway: GatewayService,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
+
+  @Post('chat/completions')
+  chat(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply, 'chat', chatRequestSchema, (body) => OpenAiStreamFormat.chat(body.stream === true, streamOptions(body, req.id)));
+  }
+
+  /** Legacy Completions, for the providers that still offer them (OpenAI instruct models, DeepSeek FIM, Qwen coder). */
+  @Post('completions')
+  completions(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply, 'completions', completionsRequestSchema, (body) => OpenAiStreamFormat.completions(body.stream === true, streamOptions(body, req.id)));
+  }
+
+  @Post('embeddings')
+  embeddings(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply, 'embeddings', embeddingsRequestSchema, (body) => new EmbeddingsFormat(body.model, body.encoding_format === 'base64' ? 'base64' : 'float'));
+  }
+
+  private async serve(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, schema: z.ZodType<Body>, format: (body: Body) => ResponseFormat): Promise<void> {
+    const ctx = callContext(req);
+    // Auth before validation, as OpenAI does: an unauthenticated caller learns nothing about the body.
+    const principal = await this.auth.principal(req.headers.authorization, ctx);
+    const body = validate(schema, req.body);
+    const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
+    await this.gateway.complete({ endpoint, body, format: format(body), principal, requestId: req.id, deadlineAt, ctx, reply });
+  }
+}
+
+function streamOptions(body: Body, requestId: string) {
+  return { includeUsage: body.stream_options?.include_usage === true, model: body.model, requestId };
+}
