@@ -99,6 +99,7 @@ async function viaAdapter(bus: NatsBus, attempt: Attempt): Promise<{ ms: number;
     attemptNo: 1,
     attempt,
     body: body(),
+    promptTokens: 20,
     inbox: inbox.subject,
     deadlineAt: Date.now() + 60_000,
     accountId: '00000000-0000-4000-8000-000000000001',

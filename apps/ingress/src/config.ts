@@ -5,8 +5,13 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   HOST: z.string().default('0.0.0.0'),
   /** Bearer token for /admin/v1; unset = the admin API refuses every call. */
   TOKENFLOW_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Largest accepted request body (images in content parts make bodies large). */
+  /**
+   * Largest accepted request body, decompressed (images in content parts make bodies large). Refused with 413
+   * before it is read when Content-Length says so; bodies larger than one NATS message reach the adapter in parts.
+   */
   BODY_LIMIT_BYTES: env.int(20 * 1024 * 1024, 1024),
+  /** A client must have sent its whole request (headers and body) within this time, else 408. */
+  REQUEST_BODY_TIMEOUT_MS: env.int(30_000, 1_000),
   /** Overall deadline for one request; a client may lower it with x-tokenflow-timeout-ms. */
   REQUEST_TIMEOUT_MS: env.int(600_000, 1_000),
   /**

@@ -5,8 +5,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Headers } from '@tokenflow/contracts';
 import { httpMetrics } from '@tokenflow/observability';
 import type { Registry } from 'prom-client';
+import { authHook } from './auth/auth.hook';
+import { AuthService } from './auth/auth.service';
 import type { IngressConfig } from './config';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
+import { decodeContentEncoding } from './http/content-encoding';
+import { clientErrorHandler, frameworkErrors } from './http/edge-errors';
+import { registerJsonBodyParser } from './http/json-body.parser';
 import { IngressModule } from './ingress.module';
 
 export interface IngressApp {
@@ -15,6 +20,9 @@ export interface IngressApp {
   close(): Promise<void>;
 }
 
+/** Headers may take this long to arrive (slowloris); the whole request gets REQUEST_BODY_TIMEOUT_MS. */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 export async function createIngressApp(config: IngressConfig): Promise<IngressApp> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -22,16 +30,30 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     requestIdHeader: false,
     return503OnClosing: true,
     keepAliveTimeout: 65_000,
+    requestTimeout: config.REQUEST_BODY_TIMEOUT_MS,
+    // Model ids may be long (`org/model`); past this the router answers 414.
+    maxParamLength: 512,
+    frameworkErrors,
+    clientErrorHandler,
   });
+  const fastify = adapter.getInstance();
+  // A client that half-closes its side after sending (shutdown(SHUT_WR)) still gets its answer; one that went
+  // away for good is noticed at the next write.
+  (fastify.server as typeof fastify.server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  fastify.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, config.REQUEST_BODY_TIMEOUT_MS);
+  fastify.decorateRequest('principal', null);
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.forRoot(config), adapter, {
     logger: ['error', 'warn'],
+    bodyParser: false,
   });
-  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
   const metrics = httpMetrics(app.get<Registry>(METRICS_REGISTRY));
 
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header(Headers.requestId, req.id);
   });
+  fastify.addHook('onRequest', authHook(app.get(AuthService)));
+  fastify.addHook('preParsing', decodeContentEncoding);
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, status: reply.statusCode });

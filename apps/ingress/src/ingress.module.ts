@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MessagingModule } from '@tokenflow/messaging';
 import { createMetricsRegistry } from '@tokenflow/observability';
+import { TokenCounter } from '@tokenflow/openai';
 import { AdminBillingController } from './admin/admin-billing.controller';
 import { AdminChannelsController } from './admin/admin-channels.controller';
 import { AdminPricesController } from './admin/admin-prices.controller';
@@ -38,6 +39,7 @@ export class IngressModule {
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: createMetricsRegistry('ingress') },
         { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+        { provide: TokenCounter, useFactory: () => new TokenCounter() },
         AuthService,
         AdminAuthService,
         GatewayService,

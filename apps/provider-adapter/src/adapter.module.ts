@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@tokenflow/messaging';
+import { TokenCounter } from '@tokenflow/openai';
 import { AdapterMsController } from './adapter-ms.controller';
 import { ADAPTER_CONFIG, type AdapterConfig } from './config';
 import { CancellationRegistry } from './invoke/cancellation.registry';
@@ -17,6 +18,7 @@ export class AdapterModule {
       imports: [MessagingModule.forRoot({ url: config.NATS_URL, service: 'provider-adapter', namespace: config.TF_NAMESPACE })],
       providers: [
         { provide: ADAPTER_CONFIG, useValue: config },
+        { provide: TokenCounter, useFactory: () => new TokenCounter() },
         UpstreamClient,
         CancellationRegistry,
         UsagePublisher,

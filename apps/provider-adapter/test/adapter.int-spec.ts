@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type Attempt, type StreamFrame, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
+import { estimatePromptTokens } from '@tokenflow/openai';
 import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -33,11 +34,13 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
   ) {
     const inbox = bus.openInbox();
     const requestId = opts.requestId ?? `req_${Math.random().toString(16).slice(2)}`;
+    const body = opts.body ?? { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello adapter' }] };
     await bus.request(Subjects.adapterInvoke, {
       requestId,
       attemptNo: 1,
       attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) },
-      body: opts.body ?? { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello adapter' }] },
+      body,
+      promptTokens: estimatePromptTokens(body),
       inbox: inbox.subject,
       deadlineAt: Date.now() + 30_000,
       accountId: '00000000-0000-4000-8000-000000000001',

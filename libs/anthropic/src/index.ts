@@ -6,4 +6,4 @@ export * from './message-stream.encoder';
 export * from './anthropic-message';
 export * from './anthropic-error';
 export * from './response-mapping';
-export * from './count-tokens';
+export * from './messages-request.limits';

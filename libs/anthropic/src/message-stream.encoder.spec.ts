@@ -235,4 +235,42 @@ describe('MessageStreamEncoder', () => {
     );
     assert.deepEqual(seen, ['message_start', 'content_block_start', 'content_block_delta']);
   });
+
+  // Regression: each fragment re-parsed the live call's whole arguments (JSON.parse) while another call waited.
+  it('streams a long tool call, with another one waiting, in linear time', () => {
+    const enc = new MessageStreamEncoder(OPTS);
+    enc.start();
+    enc.push(toolDelta(0, { name: 'write', arguments: '{"text":"' }, 'call_1'));
+    enc.push(toolDelta(1, { name: 'ls', arguments: '{}' }, 'call_2'));
+    const n = 32_000;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) assert.equal(parseSse(enc.push(toolDelta(0, { arguments: 'abcdefghijklmnopqrstuvwxyz \\"{[' }))).length, 1);
+    const last = parseSse(enc.push(toolDelta(0, { arguments: '"}' })));
+    const ms = performance.now() - started;
+    // Complete at last: call_1's block closes and the waiting call_2 opens with what it had.
+    assert.deepEqual(last, [json(0, '"}'), stop(0), toolStart(1, 'call_2', 'ls'), json(1, '{}')]);
+    assert.ok(ms < 1_000, `took ${ms.toFixed(1)} ms`);
+  });
+
+  // Regression: every fragment walked all tool calls seen so far looking for waiting ones.
+  it('opens 20k sequential tool calls in linear time', () => {
+    const enc = new MessageStreamEncoder(OPTS);
+    enc.start();
+    const n = 20_000;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) enc.push(toolDelta(i, { name: 'f', arguments: '{}' }, `call_${i}`));
+    const events = parseSse(enc.finish({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }));
+    const ms = performance.now() - started;
+    assert.deepEqual(events[0], stop(n - 1));
+    assert.ok(ms < 500, `took ${ms.toFixed(1)} ms`);
+  });
+
+  it('keeps a call waiting while the streamed one is open, a closing bracket inside a string included', () => {
+    const enc = new MessageStreamEncoder(OPTS);
+    enc.start();
+    enc.push(toolDelta(0, { name: 'f', arguments: '{"s":"}"' }, 'call_1'));
+    // The `}` inside the string does not complete call_1, so call_2 waits.
+    assert.equal(enc.push(toolDelta(1, { name: 'g', arguments: '[]' }, 'call_2')), '');
+    assert.deepEqual(parseSse(enc.push(toolDelta(0, { arguments: ' }' }))), [json(0, ' }'), stop(0), toolStart(1, 'call_2', 'g'), json(1, '[]')]);
+  });
 });

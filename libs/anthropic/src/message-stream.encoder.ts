@@ -3,6 +3,7 @@ import type { TokenUsage } from '@tokenflow/contracts';
 import { estimateCompletionTokens } from '@tokenflow/openai';
 import { type ErrorLike, toAnthropicError } from './anthropic-error';
 import { sseEvent } from './anthropic-sse';
+import { JsonCompletionTracker } from './json-completion.tracker';
 import { toDeltaUsage, toMessageId, toStopReason, toUsage } from './response-mapping';
 
 export interface MessageStreamEncoderOptions {
@@ -17,7 +18,10 @@ export interface MessageStreamEncoderOptions {
 interface ToolCall {
   id: string;
   name: string;
+  /** Arguments received while pending, sent when the block opens. */
   args: string;
+  /** Whether the arguments so far are complete JSON, followed fragment by fragment (never re-parsed). */
+  json: JsonCompletionTracker;
   state: 'pending' | 'live' | 'closed';
 }
 
@@ -46,6 +50,9 @@ export class MessageStreamEncoder {
   private blockCount = 0;
   private open: OpenBlock | null = null;
   private readonly calls = new Map<number, ToolCall>();
+  /** Calls still pending, in the order they appeared; those before `waitingFrom` have opened. */
+  private waiting: ToolCall[] = [];
+  private waitingFrom = 0;
   private usedTools = false;
   private finishReason: string | null = null;
   private chunkUsage: TokenUsage | null = null;
@@ -144,34 +151,45 @@ export class MessageStreamEncoder {
     this.generated += fragment;
     let call = this.calls.get(i);
     if (!call) {
-      call = { id: `toolu_${this.id.slice('msg_'.length)}_${i}`, name: '', args: '', state: 'pending' };
+      call = { id: `toolu_${this.id.slice('msg_'.length)}_${i}`, name: '', args: '', json: new JsonCompletionTracker(), state: 'pending' };
       this.calls.set(i, call);
+      this.waiting.push(call);
     }
     if (call.state === 'pending') {
       if (typeof tc.id === 'string' && tc.id) call.id = tc.id;
       if (typeof fn.name === 'string' && fn.name && !call.name) call.name = fn.name;
       call.args += fragment;
+      call.json.push(fragment);
       return this.openWaitingCalls(false);
     }
     if (call.state === 'live' && fragment) {
-      call.args += fragment;
+      // A live call's fragments go out as they come: only whether its JSON is complete is kept.
+      call.json.push(fragment);
       return this.jsonDelta(fragment) + this.openWaitingCalls(false);
     }
     // More arguments for a call whose block is closed: only possible after its JSON was complete (whitespace).
     return '';
   }
 
-  /** Opens waiting tool calls in the order they appeared while the streamed one is complete (or when forced). */
+  /**
+   * Opens waiting tool calls in the order they appeared while the streamed one is complete (or when forced). Only
+   * waiting calls are visited, so a fragment costs nothing in the number of calls already opened.
+   */
   private openWaitingCalls(force: boolean): string {
     let out = '';
-    for (const call of this.calls.values()) {
-      if (call.state !== 'pending') continue;
+    while (this.waitingFrom < this.waiting.length) {
       const live = this.open?.call;
-      if (live && !force && !isCompleteJson(live.args)) break;
+      if (live && !force && !live.json.complete) break;
+      const call = this.waiting[this.waitingFrom++];
       out += this.openBlock({ type: 'tool_use', id: call.id, name: call.name, input: {}, caller: { type: 'direct' } }, call);
       call.state = 'live';
       this.usedTools = true;
       if (call.args) out += this.jsonDelta(call.args);
+      call.args = '';
+    }
+    if (this.waitingFrom === this.waiting.length && this.waitingFrom > 0) {
+      this.waiting = [];
+      this.waitingFrom = 0;
     }
     return out;
   }
@@ -192,15 +210,5 @@ export class MessageStreamEncoder {
     if (call) call.state = 'closed';
     this.open = null;
     return sseEvent({ type: 'content_block_stop', index });
-  }
-}
-
-function isCompleteJson(s: string): boolean {
-  if (!s.trim()) return false;
-  try {
-    JSON.parse(s);
-    return true;
-  } catch {
-    return false;
   }
 }

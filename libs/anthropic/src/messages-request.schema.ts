@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { ANTHROPIC_REQUEST_LIMITS as L } from './messages-request.limits';
 
 /**
  * Anthropic's Messages request (`POST /v1/messages`), limited to what translates into an OpenAI Chat Completions
  * body. Unknown top-level fields (`service_tier`, `container`, `cache_control`…) are accepted and ignored, as
  * Anthropic-only knobs have no OpenAI equivalent; anything that *would* change the answer and cannot be translated
- * (server tools, documents, file sources) is refused with a 400 naming it, never silently dropped.
+ * (server tools, documents, file sources) is refused with a 400 naming it, never silently dropped. The caps in
+ * messages-request.limits.ts are checked on the raw body first.
  */
 
 const cacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() }).nullish();
@@ -44,11 +46,10 @@ const redactedThinkingBlock = z.looseObject({ type: z.literal('redacted_thinking
 const userBlock = z.discriminatedUnion('type', [textBlock, imageBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock]);
 const assistantBlock = z.discriminatedUnion('type', [textBlock, toolUseBlock, thinkingBlock, redactedThinkingBlock]);
 
+/** Anthropic's API takes user and assistant turns only (a `system` turn is a 400 there too): `system` is top level. */
 const message = z.discriminatedUnion('role', [
-  z.looseObject({ role: z.literal('user'), content: z.union([z.string(), z.array(userBlock).min(1)]) }),
-  z.looseObject({ role: z.literal('assistant'), content: z.union([z.string(), z.array(assistantBlock)]) }),
-  // The SDK (v1.10) also allows system turns inside `messages`.
-  z.looseObject({ role: z.literal('system'), content: z.union([z.string(), z.array(textBlock)]) }),
+  z.looseObject({ role: z.literal('user'), content: z.union([z.string(), z.array(userBlock).min(1).max(L.contentBlocks)]) }),
+  z.looseObject({ role: z.literal('assistant'), content: z.union([z.string(), z.array(assistantBlock).max(L.contentBlocks)]) }),
 ]);
 
 /** OpenAI's limit, stricter than Anthropic's 128: refused here so the error names the Anthropic field. */
@@ -90,16 +91,15 @@ const outputConfig = z.looseObject({
 /** Fields shared by `/v1/messages` and `/v1/messages/count_tokens`. */
 const common = {
   model: z.string().min(1),
-  messages: z.array(message).min(1),
-  system: z.union([z.string(), z.array(textBlock)]).nullish(),
+  messages: z.array(message).min(1).max(L.messages),
+  system: z.union([z.string(), z.array(textBlock).max(L.contentBlocks)]).nullish(),
   temperature: z.number().min(0).max(1).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   top_k: z.number().int().min(0).nullish(),
-  // OpenAI's `stop` takes at most 4; more would be silently lost, so refused.
-  stop_sequences: z.array(z.string()).max(4).nullish(),
-  tools: z.array(tool).nullish(),
+  stop_sequences: z.array(z.string()).max(L.stopSequences).nullish(),
+  tools: z.array(tool).max(L.tools).nullish(),
   tool_choice: toolChoice.nullish(),
-  metadata: z.looseObject({ user_id: z.string().max(256).nullish() }).nullish(),
+  metadata: z.looseObject({ user_id: z.string().max(L.userId).nullish() }).nullish(),
   thinking: thinking.nullish(),
   output_config: outputConfig.nullish(),
 };

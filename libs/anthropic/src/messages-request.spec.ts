@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
+import { performance } from 'node:perf_hooks';
 import { richRequest } from './conversation.fixture';
 import { toAnthropicParam, validateCountTokensRequest, validateMessagesRequest } from './messages-request.validate';
 
@@ -23,14 +24,15 @@ describe('validateMessagesRequest', () => {
     assert.deepEqual(validateMessagesRequest(structuredClone(body)), body);
   });
 
-  it('accepts a string prompt, adaptive thinking, system turns and Anthropic-only fields it ignores', () => {
+  it('accepts a string prompt, adaptive thinking and Anthropic-only fields it ignores', () => {
     const body = minimal({
       thinking: { type: 'adaptive' },
       output_config: { effort: 'max' },
       service_tier: 'auto',
       container: null,
       cache_control: { type: 'ephemeral' },
-      messages: [{ role: 'system', content: 'Be nice.' }, user('Hi'), { role: 'assistant', content: 'Hello' }, user('Again')],
+      system: 'Be nice.',
+      messages: [user('Hi'), { role: 'assistant', content: 'Hello' }, user('Again')],
     });
     assert.deepEqual(validateMessagesRequest(body), body);
   });
@@ -50,7 +52,9 @@ describe('validateMessagesRequest', () => {
     ['fractional max_tokens', minimal({ max_tokens: 1.5 }), 'max_tokens', 'Input should be a valid integer'],
     ['missing model', { max_tokens: 5, messages: [user('Hi')] }, 'model', 'Field required'],
     ['no messages', minimal({ messages: [] }), 'messages', 'List should have at least 1 item'],
-    ['unknown role', minimal({ messages: [{ role: 'bot', content: 'x' }] }), 'messages.0.role', "Input tag 'bot' found using 'role' does not match any of the tags this gateway supports: 'user', 'assistant', 'system'"],
+    ['unknown role', minimal({ messages: [{ role: 'bot', content: 'x' }] }), 'messages.0.role', "Input should be 'user' or 'assistant'"],
+    // As Anthropic answers: the system prompt is the top-level `system`, never a turn.
+    ['a system turn', minimal({ messages: [user('Hi'), { role: 'system', content: 'Be nice.' }] }), 'messages.1.role', "Input should be 'user' or 'assistant'"],
     ['content of a wrong type', minimal({ messages: [user(5)] }), 'messages.0.content', 'Input should be a valid string or a valid list'],
     ['empty user blocks', minimal({ messages: [user([])] }), 'messages.0.content', 'List should have at least 1 item'],
     ['text block without text', minimal({ messages: [user('a'), { role: 'assistant', content: 'b' }, user([{ type: 'text' }])] }), 'messages.2.content.0.text', 'Field required'],
@@ -97,5 +101,78 @@ describe('toAnthropicParam', () => {
   it('joins a path with dots, numbers included', () => {
     assert.equal(toAnthropicParam(['messages', 0, 'content', 2, 'source']), 'messages.0.content.2.source');
     assert.equal(toAnthropicParam([]), null);
+  });
+});
+
+describe('validateMessagesRequest caps', () => {
+  const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+  const text = { type: 'text', text: 'x' };
+  const tool = (name: string, input_schema: unknown = { type: 'object' }) => ({ name, input_schema });
+  const nested = (depth: number): unknown => {
+    let value: unknown = {};
+    for (let i = 1; i < depth; i++) value = { a: value };
+    return value;
+  };
+  /** Alternating turns, as Anthropic expects them. */
+  const turns = (n: number) => times(n, (i) => (i % 2 === 0 ? user('x') : { role: 'assistant', content: 'y' }));
+
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ['10,001 turns', minimal({ messages: turns(10_001) }), 'messages', 'List should have at most 10000 items'],
+    ['1,025 blocks in one turn', minimal({ messages: [user('a'), { role: 'assistant', content: 'b' }, user(times(1025, () => text))] }), 'messages.2.content', 'List should have at most 1024 items'],
+    ['1,025 system blocks', minimal({ system: times(1025, () => text) }), 'system', 'List should have at most 1024 items'],
+    ['1,025 tools', minimal({ tools: times(1025, (i) => tool(`t${i}`)) }), 'tools', 'List should have at most 1024 items'],
+    ['a text block over 10 MiB', minimal({ messages: [user([{ type: 'text', text: 'x'.repeat(10_485_761) }])] }), 'messages.0.content.0.text', 'String should have at most 10485760 characters'],
+    [
+      'a tool input nested 65 levels',
+      minimal({ messages: [user('a'), { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: nested(60) }] }] }),
+      `messages.1.content.0.input${'.a'.repeat(59)}`,
+      'Input is nested too deeply: at most 64 levels are accepted',
+    ],
+  ];
+  for (const [name, body, param, message] of cases) {
+    it(`rejects ${name} naming ${param}`, () => {
+      const err = rejection(body);
+      assert.equal(err.status, 400);
+      assert.equal(err.param, param);
+      assert.equal(err.message, `${param}: ${message}`);
+    });
+  }
+
+  it('accepts every cap exactly, and a base64 image past the string cap', () => {
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(10_485_761) } };
+    const body = minimal({
+      messages: [...turns(9_998), user([image, ...times(1023, () => text)]), { role: 'assistant', content: 'done' }],
+      system: times(1024, () => text),
+      tools: times(1024, (i) => tool(`t${i}`)),
+      stop_sequences: ['a', 'b', 'c', 'd'],
+    });
+    assert.equal((body.messages as unknown[]).length, 10_000);
+    assert.doesNotThrow(() => validateMessagesRequest(body));
+  });
+
+  /** Each hostile body is refused in a few milliseconds; 200 ms keeps CI safe. */
+  const fast = (body: unknown, t: { diagnostic: (msg: string) => void }): TfError => {
+    const start = performance.now();
+    const err = rejection(body);
+    const ms = performance.now() - start;
+    t.diagnostic(`${ms.toFixed(2)} ms`);
+    assert.ok(ms < 200, `took ${ms.toFixed(1)} ms`);
+    return err;
+  };
+
+  it('refuses 700k tiny turns before zod walks them', (t) => {
+    assert.equal(fast(minimal({ messages: turns(700_000) }), t).param, 'messages');
+  });
+
+  it('refuses a 100k-deep tool input', (t) => {
+    const body = minimal({ messages: [user('a'), { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: nested(100_000) }] }] });
+    assert.match(fast(body, t).message, /nested too deeply/);
+  });
+
+  it('refuses 1M small values in tools.0.input_schema', (t) => {
+    const properties = Object.fromEntries(times(1000, (i) => [`o${i}`, { type: 'object', properties: Object.fromEntries(times(500, (j) => [`p${j}`, { type: 'string' }])) }]));
+    const err = fast(minimal({ tools: [tool('f', { type: 'object', properties })] }), t);
+    assert.match(err.param ?? '', /^tools\.0\.input_schema\.properties\./);
+    assert.match(err.message, /too many values: at most 250000/);
   });
 });

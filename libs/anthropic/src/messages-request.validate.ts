@@ -1,5 +1,7 @@
 import { TfError } from '@tokenflow/contracts';
+import { type LimitViolation, REQUEST_LIMITS, scanJson } from '@tokenflow/openai';
 import type { z } from 'zod';
+import { messagesRequestLimits } from './messages-request.limits';
 import { type CountTokensRequest, countTokensRequestSchema, type MessagesRequest, messagesRequestSchema } from './messages-request.schema';
 
 /** Parses a `/v1/messages` body or throws a 400 whose message starts with the field, as Anthropic's do. */
@@ -21,12 +23,42 @@ function validateAnthropic<T extends z.ZodType>(schema: T, body: unknown): z.inf
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new TfError('invalid_request', 'The request body must be a JSON object.');
   }
+  // Caps first, on the raw body: zod parses every element of an array before it checks the array's length.
+  const violation = messagesRequestLimits(body as Record<string, unknown>) ?? scanJson(body, BODY_LIMITS);
+  if (violation) throw limitError(violation);
   const result = schema.safeParse(body, { error: anthropicWording });
   if (result.success) return result.data;
   const issue = deepest(result.error.issues);
   const param = toAnthropicParam(issue.path);
   // Anthropic names the field inside the message (`max_tokens: Field required`); its error body has no `param`.
   throw new TfError('invalid_request', param ? `${param}: ${issue.message}` : issue.message, { param });
+}
+
+const BODY_LIMITS = { depth: REQUEST_LIMITS.depth, values: REQUEST_LIMITS.jsonValues, stringLength: REQUEST_LIMITS.stringLength };
+
+/** A broken cap as a 400 in Anthropic's form: the dotted field, then pydantic's phrasing where it has one. */
+function limitError(violation: LimitViolation): TfError {
+  const param = toAnthropicParam(violation.path);
+  const where = param ?? 'body';
+  let message: string;
+  switch (violation.kind) {
+    case 'array':
+      message = `List should have at most ${violation.max} item${violation.max === 1 ? '' : 's'}`;
+      break;
+    case 'string':
+      message = `String should have at most ${violation.max} characters`;
+      break;
+    case 'object':
+      message = `Dictionary should have at most ${violation.max} items`;
+      break;
+    case 'depth':
+      message = `Input is nested too deeply: at most ${violation.max} levels are accepted`;
+      break;
+    case 'values':
+      message = `The request body holds too many values: at most ${violation.max} JSON values are accepted`;
+      break;
+  }
+  return new TfError('invalid_request', `${where}: ${message}`, { param });
 }
 
 /** Anthropic validates with pydantic; its users know these phrasings, so the messages follow them. */
@@ -49,6 +81,8 @@ function anthropicWording(iss: z.core.$ZodRawIssue): string | undefined {
         const tag = (iss.input as Record<string, unknown> | undefined)?.[String(iss.discriminator)];
         if (tag === undefined) return 'Field required';
         const options = (iss as { options?: unknown[] }).options ?? [];
+        // `role` is a plain enum field in Anthropic's API, not a tagged union: pydantic's literal wording.
+        if (iss.discriminator === 'role') return `Input should be ${listOr(options)}`;
         const expected = options.map((o) => `'${String(o)}'`).join(', ');
         return `Input tag '${String(tag)}' found using '${String(iss.discriminator)}' does not match any of the tags this gateway supports: ${expected}`;
       }
@@ -56,6 +90,12 @@ function anthropicWording(iss: z.core.$ZodRawIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** `'a' or 'b'`, `'a', 'b' or 'c'`: pydantic's list of expected literals. */
+function listOr(options: readonly unknown[]): string {
+  const quoted = options.map((o) => `'${String(o)}'`);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
 
 function typeName(expected: string): string {

@@ -16,9 +16,7 @@ export function toChatMessages(system: CountTokensRequest['system'], messages: A
   const systemText = joinText(system);
   if (systemText) out.push({ role: 'system', content: systemText });
   for (const m of messages) {
-    if (m.role === 'user') out.push(...userTurn(m.content));
-    else if (m.role === 'assistant') out.push(...assistantTurn(m.content));
-    else out.push({ role: 'system', content: joinText(m.content) ?? '' });
+    out.push(...(m.role === 'user' ? userTurn(m.content) : assistantTurn(m.content)));
   }
   return out;
 }

@@ -88,14 +88,13 @@ describe('toChatRequest', () => {
     assert.deepEqual(translate({ ...base, system: [] }).messages, [{ role: 'user', content: 'Hi' }]);
   });
 
-  it('keeps a system string and system turns in place, and skips assistant turns left empty', () => {
+  it('puts the system string first, and skips assistant turns left empty', () => {
     const out = translate({
       ...base,
       system: 'Be brief.',
       messages: [
         { role: 'user', content: 'Q1' },
         { role: 'assistant', content: [{ type: 'thinking', thinking: 'hm', signature: 's' }] },
-        { role: 'system', content: [{ type: 'text', text: 'Now in French.' }] },
         { role: 'user', content: 'Q2' },
         { role: 'assistant', content: '' },
       ],
@@ -103,9 +102,14 @@ describe('toChatRequest', () => {
     assert.deepEqual(out.messages, [
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Q1' },
-      { role: 'system', content: 'Now in French.' },
       { role: 'user', content: 'Q2' },
     ]);
+  });
+
+  it('never receives a system turn: validation refuses it as Anthropic does', () => {
+    assert.throws(() => validateMessagesRequest({ ...base, messages: [{ role: 'system', content: 'Now in French.' }, ...base.messages] }), {
+      message: "messages.0.role: Input should be 'user' or 'assistant'",
+    });
   });
 
   it('sends a turn of tool results alone as tool messages, an empty failed result as "Error"', () => {

@@ -14,8 +14,13 @@ export interface InvokeRequest {
   attempt: Attempt;
   /** Which API the body is for (default `chat`). */
   endpoint?: Endpoint;
-  /** The client's validated body for that API; the adapter maps `model`, the stream options and the provider's rules. */
-  body: Record<string, unknown>;
+  /**
+   * The client's validated body for that API; the adapter maps `model`, the stream options and the provider's rules.
+   * Null when it is larger than one NATS message: then it is fetched from `bodyRef`.
+   */
+  body: Record<string, unknown> | null;
+  /** Where a body too large for one NATS message can be fetched, in parts (ingress serves it for the request). */
+  bodyRef?: BlobRef;
   /** Where the adapter publishes StreamFrames for this request. */
   inbox: string;
   /** Epoch ms after which the request is abandoned. */
@@ -26,7 +31,19 @@ export interface InvokeRequest {
   model: string;
   /** The price quoted when the request started; the usage event carries it so settlement bills at it. */
   price: PriceQuote;
+  /**
+   * The prompt's tokens as ingress counted them, once per request: the upstream key's quota reserves them and an
+   * upstream that reports no usage is billed for them, so the adapter never tokenizes the prompt again.
+   */
+  promptTokens: number;
 }
+/** A value served in parts on a private NATS inbox: `bytes` long, `partBytes` a part. */
+export interface BlobRef {
+  subject: string;
+  bytes: number;
+  partBytes: number;
+}
+
 export interface InvokeAck {
   accepted: true;
 }

@@ -4,3 +4,4 @@ export * from './durable-streams';
 export * from './call-context';
 export * from './messaging.module';
 export * from './service-context';
+export * from './codec';

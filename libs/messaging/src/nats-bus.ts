@@ -1,11 +1,13 @@
 import {
   connect,
+  createInbox,
   errors as natsErrors,
   type Msg,
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node';
 import {
+  type BlobRef,
   type DurableEventMap,
   type DurableSubject,
   type EventMap,
@@ -19,6 +21,9 @@ import {
 import type { Logger } from '@tokenflow/observability';
 import { type CallContext, ERROR_HEADER, fromNatsHeaders, toNatsHeaders } from './call-context';
 import { decode, encode } from './codec';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 import { FrameInbox } from './frame-inbox';
 import { DurableStreams } from './durable-streams';
 
@@ -44,6 +49,16 @@ export type Handler<K extends RequestSubject> = (
 const DEFAULT_TIMEOUT_MS = 5_000;
 /** Room left for the trace and error headers a request carries next to its payload. */
 const HEADER_ALLOWANCE = 4 * 1024;
+/** NATS's default max_payload, assumed while the server's is unknown (reconnecting). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** What a payload that carries a blob reference may still need beside it (attempt, ids, price…). */
+const ENVELOPE_ALLOWANCE = 64 * 1024;
+
+/** The sending side of a blob: answers part requests until closed. */
+export interface ServedBlob {
+  ref: BlobRef;
+  close(): void;
+}
 
 /**
  * One NATS connection per process and the only way code talks to another service. Every call is typed by
@@ -170,6 +185,47 @@ export class NatsBus {
 
   publishDurable<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string): Promise<void> {
     return this.durable.publish(subject, payload, msgId);
+  }
+
+  /** The largest value that can ride inside a request payload; larger ones go as a blob (`serveBlob`). */
+  get inlineLimit(): number {
+    return (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_ALLOWANCE;
+  }
+
+  /**
+   * Keeps `data` (too large for one NATS message) available in parts on a private inbox, for the one service that
+   * was handed `ref` to pull with `fetchBlob`: the way request bodies up to the HTTP body limit reach the adapter,
+   * as streamed responses come back in frames. Close it when the receiver can no longer need it.
+   */
+  serveBlob(data: Uint8Array): ServedBlob {
+    const partBytes = (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADER_ALLOWANCE;
+    const subject = createInbox();
+    const sub = this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) return;
+        const part = Number(decoder.decode(msg.data));
+        msg.respond(Number.isSafeInteger(part) && part >= 0 ? data.subarray(part * partBytes, (part + 1) * partBytes) : new Uint8Array());
+      },
+    });
+    return { ref: { subject, bytes: data.length, partBytes }, close: () => sub.unsubscribe() };
+  }
+
+  /** Pulls a blob served by `serveBlob`, part by part (one NATS round trip per part). */
+  async fetchBlob(ref: BlobRef, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Uint8Array> {
+    const out = new Uint8Array(ref.bytes);
+    const parts = Math.ceil(ref.bytes / ref.partBytes);
+    for (let part = 0; part < parts; part++) {
+      let msg: Msg;
+      try {
+        msg = await this.nc.request(ref.subject, encoder.encode(String(part)), { timeout: timeoutMs });
+      } catch (err) {
+        throw this.transportError('tf.ingress.body', err);
+      }
+      const offset = part * ref.partBytes;
+      if (msg.data.length !== Math.min(ref.partBytes, ref.bytes - offset)) throw new TfError('service_unavailable', 'The request body could not be received in full.');
+      out.set(msg.data, offset);
+    }
+    return out;
   }
 
   /** Resolves once the server has processed everything sent so far (subscriptions are live after this). */

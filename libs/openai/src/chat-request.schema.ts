@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { chatRequestLimits } from './chat-request.limits';
+import { checkChatRequest, checkLogitBias, checkMetadata } from './chat-request.rules';
+import { REQUEST_LIMITS as L } from './request-limits';
+import { withPreflight } from './validate';
 
 const num = (min: number, max: number) => z.number().min(min).max(max).nullish();
 const int = (min: number, max: number) => z.number().int().min(min).max(max).nullish();
@@ -8,9 +12,18 @@ const imagePart = z.looseObject({
   type: z.literal('image_url'),
   image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
 });
-/** Other part types (input_audio, file, refusal…) pass through to providers that understand them. */
-const otherPart = z.looseObject({ type: z.string().refine((t) => t !== 'text' && t !== 'image_url') });
-const contentPart = z.union([textPart, imagePart, otherPart]);
+const audioPart = z.looseObject({ type: z.literal('input_audio'), input_audio: z.looseObject({ data: z.string().min(1), format: z.string().min(1) }) });
+const filePart = z.looseObject({
+  type: z.literal('file'),
+  file: z.looseObject({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+});
+const refusalPart = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
+
+/** OpenAI's part types per role; any other type is a 400 naming the part, as OpenAI answers. */
+const userPart = z.discriminatedUnion('type', [textPart, imagePart, audioPart, filePart]);
+const assistantPart = z.discriminatedUnion('type', [textPart, refusalPart]);
+const textOnlyPart = z.discriminatedUnion('type', [textPart]);
+const textContent = z.union([z.string(), z.array(textOnlyPart)]);
 
 const toolCall = z.looseObject({
   id: z.string(),
@@ -19,25 +32,27 @@ const toolCall = z.looseObject({
 });
 
 const message = z.discriminatedUnion('role', [
-  z.looseObject({ role: z.literal('system'), content: z.union([z.string(), z.array(textPart)]), name: z.string().optional() }),
-  z.looseObject({ role: z.literal('developer'), content: z.union([z.string(), z.array(textPart)]), name: z.string().optional() }),
-  z.looseObject({ role: z.literal('user'), content: z.union([z.string(), z.array(contentPart).min(1)]), name: z.string().optional() }),
+  z.looseObject({ role: z.literal('system'), content: textContent, name: z.string().optional() }),
+  z.looseObject({ role: z.literal('developer'), content: textContent, name: z.string().optional() }),
+  z.looseObject({ role: z.literal('user'), content: z.union([z.string(), z.array(userPart).min(1)]), name: z.string().optional() }),
   z.looseObject({
     role: z.literal('assistant'),
-    content: z.union([z.string(), z.array(contentPart)]).nullish(),
+    content: z.union([z.string(), z.array(assistantPart)]).nullish(),
     name: z.string().optional(),
-    tool_calls: z.array(toolCall).optional(),
+    tool_calls: z.array(toolCall).nullish(),
     reasoning_content: z.string().nullish(),
   }),
-  z.looseObject({ role: z.literal('tool'), content: z.union([z.string(), z.array(textPart)]), tool_call_id: z.string() }),
+  z.looseObject({ role: z.literal('tool'), content: textContent, tool_call_id: z.string() }),
   z.looseObject({ role: z.literal('function'), content: z.string().nullable(), name: z.string() }),
 ]);
+
+const FUNCTION_NAME = new RegExp(`^[a-zA-Z0-9_-]{1,${L.functionName}}$`);
 
 const functionTool = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z, A-Z, 0-9, _ or -'),
-    description: z.string().optional(),
+    name: z.string().regex(FUNCTION_NAME, `must be 1-${L.functionName} characters of a-z, A-Z, 0-9, _ or -`),
+    description: z.string().nullish(),
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
@@ -58,32 +73,39 @@ const responseFormat = z.discriminatedUnion('type', [
 ]);
 
 /**
- * OpenAI's Chat Completions request, validated for types and ranges the way OpenAI does. Unknown top-level
- * fields pass through (providers' own extensions, e.g. `enable_thinking`, arrive via the SDKs' `extra_body`);
- * see docs/decisions/0003.
+ * OpenAI's Chat Completions request, validated for types, ranges and cross-field rules the way OpenAI does. Unknown
+ * top-level fields pass through (providers' own extensions, e.g. `enable_thinking`, arrive via the SDKs'
+ * `extra_body`); see docs/decisions/0003. `validate()` first checks the caps in request-limits.ts on the raw body.
  */
-export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(message).min(1),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  temperature: num(0, 2),
-  top_p: num(0, 1),
-  n: int(1, 128),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-  max_tokens: int(1, 10_000_000),
-  max_completion_tokens: int(1, 10_000_000),
-  presence_penalty: num(-2, 2),
-  frequency_penalty: num(-2, 2),
-  logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
-  logprobs: z.boolean().nullish(),
-  top_logprobs: int(0, 20),
-  seed: z.number().int().nullish(),
-  user: z.string().optional(),
-  tools: z.array(functionTool).max(128).optional(),
-  tool_choice: toolChoice.optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  response_format: responseFormat.optional(),
-});
+export const chatRequestSchema = withPreflight(
+  z
+    .looseObject({
+      model: z.string().min(1),
+      messages: z.array(message).min(1).max(L.messages),
+      stream: z.boolean().nullish(),
+      stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+      temperature: num(0, 2),
+      top_p: num(0, 1),
+      n: int(1, L.n),
+      stop: z.union([z.string(), z.array(z.string()).max(L.stop)]).nullish(),
+      max_tokens: int(1, 10_000_000),
+      max_completion_tokens: int(1, 10_000_000),
+      presence_penalty: num(-2, 2),
+      frequency_penalty: num(-2, 2),
+      logit_bias: z.record(z.string(), z.number()).superRefine(checkLogitBias).nullish(),
+      logprobs: z.boolean().nullish(),
+      top_logprobs: int(0, 20),
+      seed: z.number().int().nullish(),
+      user: z.string().max(L.user).nullish(),
+      safety_identifier: z.string().max(L.safetyIdentifier).nullish(),
+      metadata: z.record(z.string(), z.string()).superRefine(checkMetadata).nullish(),
+      tools: z.array(functionTool).min(1).max(L.tools).nullish(),
+      tool_choice: toolChoice.nullish(),
+      parallel_tool_calls: z.boolean().nullish(),
+      response_format: responseFormat.nullish(),
+    })
+    .superRefine(checkChatRequest),
+  { check: chatRequestLimits },
+);
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

@@ -65,6 +65,8 @@ function fullRequest(): Record<string, unknown> {
   };
 }
 
+const weatherTool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } };
+
 function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...extra };
 }
@@ -103,7 +105,16 @@ describe('validate(chatRequestSchema)', () => {
   it('accepts null for nullable OpenAI parameters and the string forms of stop and tool_choice', () => {
     const parsed = validate(
       chatRequestSchema,
-      minimal({ temperature: null, top_p: null, n: null, seed: null, stop: 'END', tool_choice: 'required', response_format: { type: 'json_object' } }),
+      minimal({
+        temperature: null,
+        top_p: null,
+        n: null,
+        seed: null,
+        stop: 'END',
+        tools: [weatherTool],
+        tool_choice: 'required',
+        response_format: { type: 'json_object' },
+      }),
     );
     assert.equal(parsed.temperature, null);
     assert.equal(parsed.stop, 'END');
@@ -166,10 +177,10 @@ describe('validate(chatRequestSchema)', () => {
     assert.equal(err.param, 'messages[0].content[0].image_url.url');
   });
 
-  it('rejects an empty messages array', () => {
+  it('rejects an empty messages array with OpenAI\'s message', () => {
     const err = rejection({ model: 'gpt-4o', messages: [] });
     assert.equal(err.param, 'messages');
-    assert.match(err.message, /^Invalid value for 'messages'/);
+    assert.equal(err.message, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.");
   });
 
   it('rejects a tool message without tool_call_id', () => {
@@ -233,5 +244,163 @@ describe('missing required parameters inside unions', () => {
         assert.equal(err.message, `Missing required parameter: '${param}'.`);
       }
     }
+  });
+});
+
+/** Each case: a body OpenAI refuses, the param and the exact message it answers with (quoted where OpenAI's is known). */
+describe('validation parity with OpenAI', () => {
+  const user = (content: unknown) => ({ role: 'user', content });
+  const call = (id: string) => ({ id, type: 'function', function: { name: 'get_weather', arguments: '{}' } });
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ['an empty tools array', minimal({ tools: [] }), 'tools', "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead."],
+    [
+      'tool_choice required without tools',
+      minimal({ tool_choice: 'required' }),
+      'tool_choice',
+      "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+    ],
+    [
+      'a named tool_choice without tools',
+      minimal({ tool_choice: { type: 'function', function: { name: 'get_weather' } } }),
+      'tool_choice',
+      "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+    ],
+    [
+      'a named tool_choice that is not among the tools',
+      minimal({ tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_time' } } }),
+      'tool_choice',
+      "Invalid value for 'tool_choice': no function named 'get_time' is among the 'tools'.",
+    ],
+    [
+      'stream_options without stream',
+      minimal({ stream_options: { include_usage: true } }),
+      'stream_options',
+      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+    ],
+    [
+      'stream_options with stream: false',
+      minimal({ stream: false, stream_options: { include_usage: true } }),
+      'stream_options',
+      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+    ],
+    [
+      'a logit_bias key that is not a token id',
+      minimal({ logit_bias: { '50256': -100, AI: 10 } }),
+      'logit_bias',
+      "Invalid key in 'logit_bias': AI. You should only be submitting non-negative integers.",
+    ],
+    ['a negative logit_bias token id', minimal({ logit_bias: { '-1': 5 } }), 'logit_bias', "Invalid key in 'logit_bias': -1. You should only be submitting non-negative integers."],
+    [
+      'a logit_bias value above 100',
+      minimal({ logit_bias: { '50256': 150 } }),
+      'logit_bias',
+      "Invalid value for 'logit_bias': the bias for token 50256 is 150; expected a number from -100 to 100.",
+    ],
+    [
+      'a tool message that answers no tool call',
+      { model: 'gpt-4o', messages: [user('hi'), { role: 'tool', tool_call_id: 'call_1', content: '21' }] },
+      'messages[1].role',
+      "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+    ],
+    [
+      'a tool message answering a call made later',
+      {
+        model: 'gpt-4o',
+        messages: [user('hi'), { role: 'tool', tool_call_id: 'call_1', content: '21' }, { role: 'assistant', content: null, tool_calls: [call('call_1')] }],
+      },
+      'messages[1].role',
+      "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+    ],
+    [
+      'an unknown user content part type',
+      { model: 'gpt-4o', messages: [user([{ type: 'text', text: 'a' }, { type: 'video_url', video_url: { url: 'https://x/v.mp4' } }])] },
+      'messages[0].content[1].type',
+      "Invalid value for 'messages[0].content[1].type': 'video_url' is not supported; supported values are: 'text', 'image_url', 'input_audio', or 'file'.",
+    ],
+    [
+      'an image part in a system message',
+      { model: 'gpt-4o', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://x/a.png' } }] }, user('hi')] },
+      'messages[0].content[0].type',
+      "Invalid value for 'messages[0].content[0].type': 'image_url' is not supported; supported values are: 'text'.",
+    ],
+    [
+      'an image part in an assistant message',
+      { model: 'gpt-4o', messages: [user('hi'), { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://x/a.png' } }] }] },
+      'messages[1].content[0].type',
+      "Invalid value for 'messages[1].content[0].type': 'image_url' is not supported; supported values are: 'text' or 'refusal'.",
+    ],
+    [
+      'a refusal part in a tool message',
+      { model: 'gpt-4o', messages: [user('hi'), { role: 'assistant', tool_calls: [call('c')] }, { role: 'tool', tool_call_id: 'c', content: [{ type: 'refusal', refusal: 'no' }] }] },
+      'messages[2].content[0].type',
+      "Invalid value for 'messages[2].content[0].type': 'refusal' is not supported; supported values are: 'text'.",
+    ],
+    [
+      'more than 16 metadata keys',
+      minimal({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }),
+      'metadata',
+      "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with 17 properties instead.",
+    ],
+    [
+      'a metadata key over 64 characters',
+      minimal({ metadata: { ['k'.repeat(65)]: 'v' } }),
+      'metadata',
+      "Invalid 'metadata': key too long. Expected a key with maximum length 64, but got a key with length 65 instead.",
+    ],
+    [
+      'a metadata value over 512 characters',
+      minimal({ metadata: { run: 'v'.repeat(513) } }),
+      'metadata.run',
+      "Invalid 'metadata.run': string too long. Expected a string with maximum length 512, but got a string with length 513 instead.",
+    ],
+    [
+      'a user id over 512 characters',
+      minimal({ user: 'u'.repeat(513) }),
+      'user',
+      "Invalid 'user': string too long. Expected a string with maximum length 512, but got a string with length 513 instead.",
+    ],
+    [
+      'a safety_identifier over 64 characters',
+      minimal({ safety_identifier: 's'.repeat(65) }),
+      'safety_identifier',
+      "Invalid 'safety_identifier': string too long. Expected a string with maximum length 64, but got a string with length 65 instead.",
+    ],
+  ];
+  for (const [name, body, param, message] of cases) {
+    it(`rejects ${name}, naming ${param}`, () => {
+      const err = rejection(body);
+      assert.equal(err.param, param);
+      assert.equal(err.message, message);
+    });
+  }
+
+  it('accepts what OpenAI accepts around those rules', () => {
+    const ok: Record<string, unknown>[] = [
+      // tool_choice none/auto without tools, and null for optional objects.
+      minimal({ tool_choice: 'none' }),
+      minimal({ tool_choice: 'auto', tools: null, stream_options: null, parallel_tool_calls: null, response_format: null, user: null, metadata: null }),
+      minimal({ stream: true, stream_options: { include_usage: false } }),
+      minimal({ logit_bias: { '0': -100, '100257': 100, '42': 0.5 } }),
+      minimal({ metadata: { ['k'.repeat(64)]: 'v'.repeat(512) }, user: 'u'.repeat(512), safety_identifier: 's'.repeat(64) }),
+      // Parallel calls answered in any order, and an answer several turns after its call.
+      {
+        model: 'gpt-4o',
+        messages: [
+          { role: 'user', content: 'weather in Paris and Rome?' },
+          { role: 'assistant', content: null, tool_calls: [call('a'), call('b')] },
+          { role: 'tool', tool_call_id: 'b', content: '18' },
+          { role: 'tool', tool_call_id: 'a', content: [{ type: 'text', text: '21' }] },
+          { role: 'assistant', content: [{ type: 'text', text: 'Paris 21, Rome 18' }, { type: 'refusal', refusal: 'no more' }] },
+          { role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }, { type: 'input_audio', input_audio: { data: 'AAAA', format: 'mp3' } }] },
+        ],
+      },
+    ];
+    for (const body of ok) assert.doesNotThrow(() => validate(chatRequestSchema, body), JSON.stringify(body).slice(0, 200));
+  });
+
+  it('reports the first broken rule only after every field is well-typed', () => {
+    // Both a type error and a cross-field rule: the type error is what OpenAI reports first.
+    const err = rejection(minimal({ temperature: 'hot', stream_options: { include_usage: true } }));
+    assert.equal(err.param, 'temperature');
   });
 });

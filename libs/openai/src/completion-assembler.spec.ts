@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { TokenUsage } from '@tokenflow/contracts';
+import { TfError, type TokenUsage } from '@tokenflow/contracts';
 import { CompletionAssembler } from './completion-assembler';
 
 const BASE = { id: 'chatcmpl-123', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'deepseek-v3' };
@@ -180,5 +180,85 @@ describe('CompletionAssembler', () => {
     a.add({ id: 'x', model: 'm', choices: [delta({ content: 'y' })] });
     const created = a.result(null).created as number;
     assert.ok(created >= before && created <= Math.floor(Date.now() / 1000) + 1, String(created));
+  });
+
+  // Regression: logprobs were re-copied on every chunk ([...old, ...new]): 32k chunks took ~10 s.
+  it('appends logprobs in time linear in the stream (32k chunks)', () => {
+    const a = new CompletionAssembler();
+    const n = 32_000;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      a.add(chunk([delta({ content: 'x' }, 0, { logprobs: { content: [{ token: 'x', logprob: -i, bytes: [120], top_logprobs: [] }], refusal: null } })]));
+    }
+    const { logprobs, message } = choicesOf(a.result(null))[0] as unknown as { logprobs: { content: { logprob: number }[] }; message: { content: string } };
+    const ms = performance.now() - started;
+    assert.equal(logprobs.content.length, n);
+    assert.equal(logprobs.content[n - 1].logprob, -(n - 1));
+    assert.equal(message.content.length, n);
+    assert.ok(ms < 500, `took ${ms.toFixed(1)} ms`);
+  });
+
+  it('takes a chunk of 200k logprobs without overflowing the stack, and appends refusal logprobs too', () => {
+    const a = new CompletionAssembler();
+    const many = Array.from({ length: 200_000 }, () => ({ token: 'x', logprob: 0, bytes: null, top_logprobs: [] }));
+    a.add(chunk([delta({ content: 'x' }, 0, { logprobs: { content: many, refusal: null } })]));
+    a.add(chunk([delta({ refusal: 'no' }, 0, { logprobs: { content: null, refusal: [{ token: 'no', logprob: -1, bytes: null, top_logprobs: [] }] } })]));
+    const { logprobs } = choicesOf(a.result(null))[0] as { logprobs: { content: unknown[]; refusal: { token: string }[] } };
+    assert.equal(logprobs.content.length, 200_000);
+    assert.deepEqual(logprobs.refusal.map((t) => t.token), ['no']);
+  });
+
+  const rejects = (fn: () => void, what: string) =>
+    assert.throws(fn, (err: unknown) => err instanceof TfError && err.code === 'upstream_error' && err.message === `The upstream sent an invalid ${what} index.`);
+
+  // Regression: a tool-call index of 1e8 allocated a huge sparse array, and result() walked it with filter(Boolean).
+  it('refuses a tool-call index beyond the calls seen so far, without allocating for it', () => {
+    const a = new CompletionAssembler();
+    a.add(chunk([delta({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{}' } }] })]));
+    const started = performance.now();
+    rejects(() => a.add(chunk([delta({ tool_calls: [{ index: 1e8, id: 'call_x', function: { name: 'g', arguments: '{}' } }] })])), 'tool call');
+    assert.ok(performance.now() - started < 50);
+    for (const index of [2, -1, 0.5, '1', Number.NaN, Infinity]) {
+      rejects(() => a.add(chunk([delta({ tool_calls: [{ index, function: { arguments: 'x' } }] })])), 'tool call');
+    }
+    // The next new index, an existing one, and a missing one (the next new) are fine.
+    a.add(chunk([delta({ tool_calls: [{ index: 1, id: 'call_b', function: { name: 'g', arguments: '{' } }] })]));
+    a.add(chunk([delta({ tool_calls: [{ index: 0, function: { arguments: ' ' } }] })]));
+    a.add(chunk([delta({ tool_calls: [{ id: 'call_c', function: { name: 'h', arguments: '[]' } }] })]));
+    a.add(chunk([delta({ tool_calls: [{ index: 1, function: { arguments: '}' } }] })]));
+    const calls = choicesOf(a.result(null))[0].message.tool_calls as { id: string; function: { arguments: string } }[];
+    assert.deepEqual(
+      calls.map((c) => [c.id, c.function.arguments]),
+      [
+        ['call_a', '{} '],
+        ['call_b', '{}'],
+        ['call_c', '[]'],
+      ],
+    );
+  });
+
+  it('counts tool calls per choice', () => {
+    const a = new CompletionAssembler();
+    a.add(chunk([delta({ tool_calls: [{ index: 0, id: 'a0' }] }, 0), delta({ tool_calls: [{ index: 0, id: 'b0' }] }, 1)]));
+    rejects(() => a.add(chunk([delta({ tool_calls: [{ index: 2, id: 'b2' }] }, 1)])), 'tool call');
+    a.add(chunk([delta({ tool_calls: [{ index: 1, id: 'b1' }] }, 1)]));
+    assert.deepEqual(
+      choicesOf(a.result(null)).map((c) => (c.message.tool_calls as { id: string }[]).map((t) => t.id)),
+      [['a0'], ['b0', 'b1']],
+    );
+  });
+
+  it('refuses a choice index outside [0, 128), and takes a missing one as 0', () => {
+    const a = new CompletionAssembler();
+    for (const index of [128, 1e8, -1, 1.5, '0', Number.NaN]) rejects(() => a.add(chunk([delta({ content: 'x' }, index as number)])), 'choice');
+    a.add(chunk([{ delta: { content: 'zero' }, finish_reason: null }]));
+    a.add(chunk([delta({ content: 'last' }, 127)]));
+    assert.deepEqual(
+      choicesOf(a.result(null)).map((c) => [c.index, c.message.content]),
+      [
+        [0, 'zero'],
+        [127, 'last'],
+      ],
+    );
   });
 });

@@ -5,3 +5,7 @@ export * from './completion-assembler';
 export * from './token-count';
 export * from './completions-request.schema';
 export * from './text-completion-assembler';
+export * from './token-counter';
+export * from './request-limits';
+export * from './json-scan';
+export * from './content-capabilities';

@@ -11,9 +11,9 @@ import {
   type UsageReportReply,
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { validate } from '@tokenflow/openai';
 import type { FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../auth/admin-auth.service';
+import { adminParam, adminValidate } from './admin-input';
 import { callContext } from '../http/request-context';
 import {
   accountAdjustSchema,
@@ -37,30 +37,33 @@ export class AdminBillingController {
   @HttpCode(201)
   createAccount(@Req() req: FastifyRequest, @Body() body: unknown): Promise<AccountView> {
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.billingAccountCreate, validate(accountCreateSchema, body), { ctx: callContext(req) });
+    return this.bus.request(Subjects.billingAccountCreate, adminValidate(accountCreateSchema, body), { ctx: callContext(req) });
   }
 
   @Get('accounts/:id')
-  getAccount(@Req() req: FastifyRequest, @Param('id') id: string): Promise<AccountView> {
+  getAccount(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<AccountView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingAccountGet, { id }, { ctx: callContext(req) });
   }
 
   /** Rate limits of an account, shared by all its keys (on top of each key's own). */
   @Patch('accounts/:id')
-  updateAccount(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountView> {
+  updateAccount(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<AccountView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.billingAccountUpdate, { ...validate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
+    return this.bus.request(Subjects.billingAccountUpdate, { ...adminValidate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
   /** Top-up. With an `Idempotency-Key` header a retried call is applied once (the reply says `applied: false`). */
   @Post('accounts/:id/credits')
   @HttpCode(200)
-  credit(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountCreditReply> {
+  credit(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<AccountCreditReply> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(
       Subjects.billingAccountCredit,
-      { account_id: id, idempotency_key: idempotencyKey(req), ...validate(accountCreditSchema, body) },
+      { account_id: id, idempotency_key: idempotencyKey(req), ...adminValidate(accountCreditSchema, body) },
       { ctx: callContext(req) },
     );
   }
@@ -68,11 +71,12 @@ export class AdminBillingController {
   /** A refund or a signed adjustment, with a mandatory note; idempotent like credits. */
   @Post('accounts/:id/adjustments')
   @HttpCode(200)
-  adjust(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<AccountCreditReply> {
+  adjust(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<AccountCreditReply> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(
       Subjects.billingAccountAdjust,
-      { account_id: id, idempotency_key: idempotencyKey(req), ...validate(accountAdjustSchema, body) },
+      { account_id: id, idempotency_key: idempotencyKey(req), ...adminValidate(accountAdjustSchema, body) },
       { ctx: callContext(req) },
     );
   }
@@ -88,25 +92,27 @@ export class AdminBillingController {
   @Get('usage')
   usage(@Req() req: FastifyRequest, @Query() query: unknown): Promise<UsageReportReply> {
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.billingUsageReport, validate(usageQuerySchema, query), { ctx: callContext(req), timeoutMs: 30_000 });
+    return this.bus.request(Subjects.billingUsageReport, adminValidate(usageQuerySchema, query), { ctx: callContext(req), timeoutMs: 30_000 });
   }
 
   @Post('keys')
   @HttpCode(201)
   createKey(@Req() req: FastifyRequest, @Body() body: unknown): Promise<KeyCreateReply> {
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.billingKeyCreate, validate(keyCreateSchema, body), { ctx: callContext(req) });
+    return this.bus.request(Subjects.billingKeyCreate, adminValidate(keyCreateSchema, body), { ctx: callContext(req) });
   }
 
   /** Rate limits of a key: fields left out keep their value, null removes a limit. Live on every replica. */
   @Patch('keys/:id')
-  updateKey(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<KeyView> {
+  updateKey(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<KeyView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.billingKeyUpdate, { ...validate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
+    return this.bus.request(Subjects.billingKeyUpdate, { ...adminValidate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
   @Delete('keys/:id')
-  revokeKey(@Req() req: FastifyRequest, @Param('id') id: string): Promise<KeyRevokeReply> {
+  revokeKey(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<KeyRevokeReply> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingKeyRevoke, { id }, { ctx: callContext(req) });
   }

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { type ChannelDeleteReply, type ChannelListReply, type ChannelView, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { validate } from '@tokenflow/openai';
 import type { FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../auth/admin-auth.service';
+import { adminParam, adminValidate } from './admin-input';
 import { callContext } from '../http/request-context';
 import { channelCreateSchema, channelPatchSchema } from './admin.schemas';
 
@@ -19,7 +19,7 @@ export class AdminChannelsController {
   @HttpCode(201)
   create(@Req() req: FastifyRequest, @Body() body: unknown): Promise<ChannelView> {
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.routerChannelCreate, validate(channelCreateSchema, body), { ctx: callContext(req) });
+    return this.bus.request(Subjects.routerChannelCreate, adminValidate(channelCreateSchema, body), { ctx: callContext(req) });
   }
 
   @Get()
@@ -29,19 +29,22 @@ export class AdminChannelsController {
   }
 
   @Get(':id')
-  get(@Req() req: FastifyRequest, @Param('id') id: string): Promise<ChannelView> {
+  get(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<ChannelView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelGet, { id }, { ctx: callContext(req) });
   }
 
   @Patch(':id')
-  update(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<ChannelView> {
+  update(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<ChannelView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.routerChannelUpdate, { id, patch: validate(channelPatchSchema, body) }, { ctx: callContext(req) });
+    return this.bus.request(Subjects.routerChannelUpdate, { id, patch: adminValidate(channelPatchSchema, body) }, { ctx: callContext(req) });
   }
 
   @Delete(':id')
-  remove(@Req() req: FastifyRequest, @Param('id') id: string): Promise<ChannelDeleteReply> {
+  remove(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<ChannelDeleteReply> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelDelete, { id }, { ctx: callContext(req) });
   }

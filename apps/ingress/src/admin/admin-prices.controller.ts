@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Put, Req } from '@nestjs/common';
 import { type PriceView, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { validate } from '@tokenflow/openai';
 import type { FastifyRequest } from 'fastify';
 import { AdminAuthService } from '../auth/admin-auth.service';
+import { adminParam, adminValidate } from './admin-input';
 import { callContext } from '../http/request-context';
 import { priceSetSchema } from './admin.schemas';
 
@@ -16,14 +16,16 @@ export class AdminPricesController {
   ) {}
 
   @Get()
-  get(@Req() req: FastifyRequest, @Param('id') id: string): Promise<PriceView> {
+  get(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<PriceView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingPriceGet, { model: id }, { ctx: callContext(req) });
   }
 
   @Put()
-  set(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<PriceView> {
+  set(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<PriceView> {
+    const id = adminParam(rawId, 'id');
     this.admin.assertAdmin(req.headers.authorization);
-    return this.bus.request(Subjects.billingPriceSet, { model: id, ...validate(priceSetSchema, body) }, { ctx: callContext(req) });
+    return this.bus.request(Subjects.billingPriceSet, { model: id, ...adminValidate(priceSetSchema, body) }, { ctx: callContext(req) });
   }
 }

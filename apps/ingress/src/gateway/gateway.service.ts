@@ -16,10 +16,10 @@ import {
   usageCostNano,
 } from '@tokenflow/contracts';
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
-import { estimatePromptTokens } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
 import { AdmissionService } from './admission.service';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
+import { type CarriedBody, carryBody } from './carried-body';
 import { holdSize, withOutputCap } from './hold-size';
 import type { ResponseFormat } from './response-format';
 
@@ -30,6 +30,8 @@ export interface GatewayCall {
   /** How the result reaches the client (OpenAI chat chunks, Anthropic events, one JSON body…). */
   format: ResponseFormat;
   principal: KeyPrincipal;
+  /** The prompt's tokens, counted once per call (see `TokenCounter`): holds, limits and the adapter all use it. */
+  promptTokens: number;
   requestId: string;
   deadlineAt: number;
   ctx: CallContext;
@@ -47,8 +49,6 @@ interface CallState {
   limits: RateLimitAcquireReply | null;
   /** Whether the last round's adapter may still bill (then its usage event corrects the TPM estimate). */
   adapterMayBill: boolean;
-  /** The prompt's token count, counted once per call. */
-  counted?: number;
 }
 
 /** The model a plan chose could not take the input; `auto` may plan again without it. */
@@ -101,7 +101,7 @@ export class GatewayService {
 
   private async completeOnce(call: GatewayCall, state: CallState): Promise<void> {
     const { body, principal, requestId, ctx } = call;
-    const counted = (state.counted ??= estimatePromptTokens(body));
+    const counted = call.promptTokens;
     const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: holdSize(body, null, call.endpoint, counted).promptTokens } : {};
     const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models, ...fallback }, { ctx });
     const { limits, hold } = await this.admission.admit({
@@ -131,7 +131,25 @@ export class GatewayService {
   }
 
   private async run(call: GatewayCall, plan: PlanReply, limits: RateLimitAcquireReply, price: PriceQuote, attempts: AttemptState, counted: number): Promise<void> {
-    const { body, principal, requestId, ctx } = call;
+    // Served until the call is over: every attempt (a fallback channel, too) may fetch it.
+    const carried = carryBody(this.bus, { ...withOutputCap(call.body, plan, call.endpoint, counted), model: plan.model });
+    try {
+      await this.attempt(call, plan, limits, price, attempts, counted, carried);
+    } finally {
+      carried.close();
+    }
+  }
+
+  private async attempt(
+    call: GatewayCall,
+    plan: PlanReply,
+    limits: RateLimitAcquireReply,
+    price: PriceQuote,
+    attempts: AttemptState,
+    counted: number,
+    carried: CarriedBody,
+  ): Promise<void> {
+    const { principal, requestId, ctx } = call;
     const abort = new AbortController();
     let finished = false;
     call.reply.raw.on('close', () => {
@@ -149,12 +167,13 @@ export class GatewayService {
         {
           requestId,
           endpoint: call.endpoint,
-          body: { ...withOutputCap(body, plan, call.endpoint, counted), model: plan.model },
+          ...carried.fields,
           deadlineAt: call.deadlineAt,
           accountId: principal.accountId,
           keyId: principal.keyId,
           model: plan.model,
           price,
+          promptTokens: counted,
         },
         ctx,
         abort.signal,
@@ -229,16 +248,17 @@ export class GatewayService {
 
   private async assemble(call: GatewayCall, s: OpenedStream, headers: Record<string, string>, price: PriceQuote): Promise<void> {
     let frame: StreamFrame = s.first;
-    for (;;) {
-      if (frame.type === 'chunk') call.format.add(frame.data);
-      else if (frame.type === 'end') break;
-      else throw TfError.fromWire(frame.error);
-      try {
+    try {
+      for (;;) {
+        if (frame.type === 'chunk') call.format.add(frame.data);
+        else if (frame.type === 'end') break;
+        else throw TfError.fromWire(frame.error);
         frame = await s.inbox.next(idleWait(s.attempt, call.deadlineAt));
-      } catch (err) {
-        this.bus.emit(Subjects.adapterCancel, { requestId: call.requestId, reason: 'deadline' }, call.requestId);
-        throw err;
       }
+    } catch (err) {
+      // Timed out, or a chunk we cannot fold (an upstream's invalid tool-call index): stop the attempt.
+      if (frame.type !== 'error') this.bus.emit(Subjects.adapterCancel, { requestId: call.requestId, reason: 'deadline' }, call.requestId);
+      throw err;
     }
     if (frame.usage) headers[Headers.cost] = nanoToUsd(costNano(frame.usage, price));
     call.reply.status(200).headers(headers).send(call.format.result(frame.usage));

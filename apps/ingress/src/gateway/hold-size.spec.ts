@@ -1,7 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { estimatePromptTokens } from '@tokenflow/openai';
-import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize, withOutputCap } from './hold-size';
+import type { Endpoint } from '@tokenflow/contracts';
+import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize as holdSizeOf, withOutputCap as withOutputCapOf } from './hold-size';
+
+type Body = Record<string, unknown>;
+const holdSize = (body: Body, cap: number | null, endpoint: Endpoint = 'chat') => holdSizeOf(body, cap, endpoint, estimatePromptTokens(body));
+const withOutputCap = <T extends Body>(body: T, model: { maxOutputTokens: number | null; contextWindow?: number | null }, endpoint: Endpoint = 'chat') =>
+  withOutputCapOf(body, model, endpoint, estimatePromptTokens(body));
 
 describe('holdSize', () => {
   const messages = [{ role: 'user' as const, content: 'Tell me a long story about a gateway that never overdraws.' }];

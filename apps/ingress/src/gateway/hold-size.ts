@@ -1,5 +1,4 @@
 import type { Endpoint } from '@tokenflow/contracts';
-import { estimatePromptTokens } from '@tokenflow/openai';
 
 /** Used when neither the request nor the catalog bounds the output. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
@@ -22,9 +21,9 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 export function holdSize(
   body: Body,
   catalogMaxOutput: number | null,
-  endpoint: Endpoint = 'chat',
-  /** The tokenizer's count, when the caller already has it (a long prompt is worth counting once). */
-  counted = estimatePromptTokens(body),
+  endpoint: Endpoint,
+  /** The tokenizer's count of the prompt (`TokenCounter`), taken once per request. */
+  counted: number,
 ): { promptTokens: number; maxOutputTokens: number } {
   const promptTokens = Math.ceil(counted * 1.25) + 16;
   if (endpoint === 'embeddings') return { promptTokens, maxOutputTokens: 0 };
@@ -47,15 +46,15 @@ export function outputCap(body: Body, catalogMaxOutput: number | null): number {
 export function withOutputCap<T extends Body>(
   body: T,
   model: { maxOutputTokens: number | null; contextWindow?: number | null },
-  endpoint: Endpoint = 'chat',
-  counted?: number,
+  endpoint: Endpoint,
+  counted: number,
 ): T & { max_tokens?: number } {
   if (endpoint === 'embeddings' || body.max_completion_tokens != null || body.max_tokens != null) return body;
   // OpenAI's documented default for legacy completions, stated so every backend stops where the hold expects.
   if (endpoint === 'completions') return { ...body, max_tokens: Math.min(LEGACY_COMPLETIONS_DEFAULT, outputCap(body, model.maxOutputTokens)) };
   let cap = outputCap(body, model.maxOutputTokens);
   if (model.contextWindow) {
-    const room = model.contextWindow - Math.ceil((counted ?? estimatePromptTokens(body)) * 1.05);
+    const room = model.contextWindow - Math.ceil(counted * 1.05);
     // Too little room for a useful answer: the upstream refuses it (context_length_exceeded, then auto's
     // fallback) rather than answering a handful of tokens the client never asked to be cut to.
     if (room >= MIN_ANSWER_ROOM) cap = Math.min(cap, room);

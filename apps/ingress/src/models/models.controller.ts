@@ -2,21 +2,20 @@ import { Controller, Get, Req } from '@nestjs/common';
 import { type ModelCard, type ModelsListReply, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import type { FastifyRequest } from 'fastify';
-import { AuthService } from '../auth/auth.service';
+import { principalOf } from '../auth/auth.hook';
 import { callContext } from '../http/request-context';
 
 /** OpenAI's models endpoints, showing only what the calling key may use. */
 @Controller('v1/models')
 export class ModelsController {
   constructor(
-    private readonly auth: AuthService,
     private readonly bus: NatsBus,
   ) {}
 
   @Get()
   async list(@Req() req: FastifyRequest): Promise<ModelsListReply> {
     const ctx = callContext(req);
-    const principal = await this.auth.principal(req.headers.authorization, ctx);
+    const principal = principalOf(req);
     return this.bus.request(Subjects.routerModelsList, { allowedModels: principal.models }, { ctx });
   }
 
@@ -24,7 +23,7 @@ export class ModelsController {
   @Get('*')
   async get(@Req() req: FastifyRequest): Promise<ModelCard & { pricing?: Record<string, string> }> {
     const ctx = callContext(req);
-    const principal = await this.auth.principal(req.headers.authorization, ctx);
+    const principal = principalOf(req);
     const modelId = decodeURIComponent((req.params as Record<string, string>)['*'] ?? '');
     const [card, price] = await Promise.all([
       this.bus.request(Subjects.routerModelGet, { id: modelId, allowedModels: principal.models }, { ctx }),

@@ -1,9 +1,9 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { type Endpoint, Headers } from '@tokenflow/contracts';
-import { chatRequestSchema, completionsRequestSchema, embeddingsRequestSchema, validate } from '@tokenflow/openai';
+import { chatRequestSchema, completionsRequestSchema, embeddingsRequestSchema, TokenCounter, validate } from '@tokenflow/openai';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from '@tokenflow/config';
-import { AuthService } from '../auth/auth.service';
+import { principalOf } from '../auth/auth.hook';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import { requestDeadline } from '../gateway/deadline';
 import { EmbeddingsFormat } from '../gateway/formats/embeddings.format';
@@ -18,8 +18,8 @@ type Body = Record<string, unknown> & { model: string; stream?: boolean | null; 
 @Controller('v1')
 export class OpenAiApiController {
   constructor(
-    private readonly auth: AuthService,
     private readonly gateway: GatewayService,
+    private readonly counter: TokenCounter,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
@@ -40,12 +40,12 @@ export class OpenAiApiController {
   }
 
   private async serve(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, schema: z.ZodType<Body>, format: (body: Body) => ResponseFormat): Promise<void> {
-    const ctx = callContext(req);
-    // Auth before validation, as OpenAI does: an unauthenticated caller learns nothing about the body.
-    const principal = await this.auth.principal(req.headers.authorization, ctx);
+    // The auth hook already checked the key, before the body was read.
+    const principal = principalOf(req);
     const body = validate(schema, req.body);
     const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
-    await this.gateway.complete({ endpoint, body, format: format(body), principal, requestId: req.id, deadlineAt, ctx, reply });
+    const promptTokens = await this.counter.prompt(body);
+    await this.gateway.complete({ endpoint, body, format: format(body), principal, promptTokens, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
   }
 }
 

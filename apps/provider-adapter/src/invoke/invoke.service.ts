@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type InvokeRequest, type StreamFrame, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { decode } from '@tokenflow/messaging';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
+import { TokenCounter } from '@tokenflow/openai';
 import { capability, providerFor } from '../providers/provider.registry';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
@@ -36,9 +38,24 @@ export class InvokeService {
     private readonly usage: UsagePublisher,
     private readonly quota: UpstreamQuota,
     private readonly keyHealth: KeyHealthReporter,
+    private readonly counter: TokenCounter,
   ) {}
 
-  async run(req: InvokeRequest): Promise<void> {
+  /** Fetches a body too large for the invoke message (ingress serves it in parts), then runs the attempt. */
+  async run(wire: InvokeRequest): Promise<void> {
+    if (wire.body) return this.attempt({ ...wire, body: wire.body });
+    let body: Record<string, unknown>;
+    try {
+      body = decode<Record<string, unknown>>(await this.bus.fetchBlob(wire.bodyRef!, Math.max(1, Math.min(10_000, wire.deadlineAt - Date.now()))));
+    } catch (err) {
+      // Nothing was sent upstream: another replica (or channel) may well succeed.
+      this.bus.sendFrame(wire.inbox, { type: 'error', seq: 0, error: { ...TfError.from(err).toWire(), retryable: true } });
+      return;
+    }
+    return this.attempt({ ...wire, body });
+  }
+
+  private async attempt(req: InvokeRequest & { body: Record<string, unknown> }): Promise<void> {
     const started = Date.now();
     const ctrl = this.cancellations.register(req.requestId);
     const watchdog = new StreamWatchdog(req.attempt.timeouts);
@@ -51,6 +68,7 @@ export class InvokeService {
     let quotaTaken = false;
     // Whether the upstream may have received the request (and counted it against the key's quota).
     let maybeSent = false;
+    let final: Awaited<ReturnType<StreamTally['usage']>> | null = null;
 
     try {
       const provider = providerFor(req.attempt.provider);
@@ -81,8 +99,8 @@ export class InvokeService {
       } else {
         await relayStream(res.body, api.createDecoder(), { watchdog, tally, emit: (chunk) => send({ type: 'chunk', data: { ...chunk, model: req.model } }) });
       }
-      const { usage, source } = tally.usage(req.body);
-      send({ type: 'end', usage, usageSource: source });
+      final = await tally.usage(req.promptTokens, this.counter);
+      send({ type: 'end', usage: final.usage, usageSource: final.source });
     } catch (err) {
       if (!reachedUpstream && neverReachedUpstream(err)) maybeSent = false;
       const error = watchdog.fired ?? this.classify(err, signal, ctrl.signal);
@@ -98,7 +116,7 @@ export class InvokeService {
     // output publishes: settling it, at zero cost, is what releases the request's hold.
     const billed = (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled';
     // Nothing generated (cancelled before the first token): nothing billed.
-    const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : tally.usage(req.body);
+    const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : (final ?? (await tally.usage(req.promptTokens, this.counter)));
     if (quotaTaken) this.quota.settle(req, reachedUpstream, maybeSent, usage);
     if (billed) {
       await this.usage.publish(req, usage, source, outcome, {

@@ -1,6 +1,8 @@
 import { TfError } from '@tokenflow/contracts';
 import { createParser } from 'eventsource-parser';
 import type { StreamDecoder } from '../providers/provider';
+import { ChunkGuard } from './chunk-guard';
+import { LineEndingNormalizer } from './line-endings';
 import type { StreamTally } from './stream-tally';
 import type { StreamWatchdog } from './stream-watchdog';
 
@@ -25,6 +27,7 @@ export async function relayStream(
   // Chunks that say nothing yet (a role, an empty delta) wait for the first real one: until output exists, an
   // upstream failure (Anthropic's overloaded right after message_start) may still move on to another channel.
   let pending: Record<string, unknown>[] = [];
+  const guard = new ChunkGuard();
   const forward = (chunk: Record<string, unknown>) => {
     tally.observe(chunk);
     emit(chunk);
@@ -36,6 +39,7 @@ export async function relayStream(
         const parsed = decoder.decode(ev.data, ev.event);
         if (parsed.usage) tally.upstreamUsage = parsed.usage;
         for (const chunk of parsed.chunks) {
+          guard.check(chunk);
           if (tally.chunks === 0 && !saysSomething(chunk)) {
             pending.push(chunk);
             continue;
@@ -55,9 +59,10 @@ export async function relayStream(
     },
   });
   const text = new TextDecoder();
+  const lines = new LineEndingNormalizer();
   for await (const buf of body) {
     watchdog.sawData();
-    parser.feed(text.decode(buf, { stream: true }));
+    parser.feed(lines.push(text.decode(buf, { stream: true })));
     if (failure) {
       body.destroy();
       throw failure;

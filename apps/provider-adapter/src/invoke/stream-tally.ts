@@ -1,5 +1,5 @@
 import type { TokenUsage } from '@tokenflow/contracts';
-import { estimateCompletionTokens, estimatePromptTokens } from '@tokenflow/openai';
+import type { TokenCounter } from '@tokenflow/openai';
 
 /**
  * What has been generated so far on one upstream stream: enough to bill it if the upstream never reports usage
@@ -31,13 +31,16 @@ export class StreamTally {
     }
   }
 
-  /** Upstream usage when we have it; otherwise a local count, flagged as such. */
-  usage(body: Record<string, unknown>): { usage: TokenUsage; source: 'upstream' | 'estimated' } {
+  /**
+   * Upstream usage when we have it; otherwise a local count, flagged as such: the prompt as ingress counted it, the
+   * generated text by the tokenizer (off the event loop when it is long).
+   */
+  async usage(promptTokens: number, counter: TokenCounter): Promise<{ usage: TokenUsage; source: 'upstream' | 'estimated' }> {
     const upstream = this.upstreamUsage && sane(this.upstreamUsage);
     // An upstream that reports no output for a stream that carried some is not believed (it would bill nothing).
     if (upstream && !(upstream.completion_tokens === 0 && this.text.length > 0)) return { usage: upstream, source: 'upstream' };
-    const prompt = estimatePromptTokens(body);
-    const completion = estimateCompletionTokens(this.text);
+    const prompt = promptTokens;
+    const completion = this.text ? await counter.text(this.text) : 0;
     return {
       usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
       source: 'estimated',

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { type InvokeRequest, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
-import { estimatePromptTokens } from '@tokenflow/openai';
 
 /**
  * The provider's quota on the upstream key an attempt uses (a channel's `key_limits`), counted across every
@@ -24,7 +23,7 @@ export class UpstreamQuota {
     try {
       await this.bus.request(
         Subjects.ratelimitUpstreamAcquire,
-        { requestId: req.requestId, model: req.attempt.upstreamModel, limits, estimatedTokens: estimatePromptTokens(body) + maxOutput },
+        { requestId: req.requestId, model: req.attempt.upstreamModel, limits, estimatedTokens: req.promptTokens + maxOutput },
         { timeoutMs: 1_000 },
       );
       return true;

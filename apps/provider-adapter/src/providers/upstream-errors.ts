@@ -13,10 +13,22 @@ const NO_INFO: UpstreamErrorInfo = { message: null, code: null, type: null };
 
 const CONTEXT_CODES = new Set(['context_length_exceeded', 'string_above_max_length', '1261']);
 const CONTEXT_TEXT =
-  /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input length|exceeded model token limit|token limit|input is too long|reduce the length|超长|超过.*长度/i;
+  /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input length|exceeded model token limit|token limit|input is too long|reduce the length|超长/i;
+
+/** Upstream error text is judged on its first few KB: a provider's message that long says what it means by then. */
+const JUDGED_CHARS = 4_096;
 
 const QUOTA_CODES = new Set(['insufficient_quota', 'exceeded_current_quota_error', 'arrearage', 'insufficient_balance', '1113', 'billing_error']);
 const QUOTA_TEXT = /insufficient[ _](balance|quota|credit|funds)|credit balance is too low|exceeded your current quota|余额不足|欠费|arrearage|account is in good standing|payment required/i;
+
+/** "超过…长度" (exceeds … length) on one line, found with two `indexOf`s: a `超过.*长度` regex rescans the line from every 超过. */
+function saysTooLong(text: string): boolean {
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    const i = line.indexOf('超过');
+    if (i >= 0 && line.indexOf('长度', i + 2) >= 0) return true;
+  }
+  return false;
+}
 
 /** OpenAI's `{"error": {"message", "type", "code"}}`, which most providers copy (and a bare `{"message"}`). */
 export function openAiErrorInfo(body: string): UpstreamErrorInfo {
@@ -43,8 +55,8 @@ export function classifyUpstreamError(status: number, info: UpstreamErrorInfo, r
   const message = info.message ? sanitize(info.message) : null;
   const code = info.code?.toLowerCase() ?? '';
   const type = info.type?.toLowerCase() ?? '';
-  const text = `${info.message ?? ''} ${code} ${type}`;
-  if (CONTEXT_CODES.has(code) || CONTEXT_CODES.has(type) || (status < 500 && CONTEXT_TEXT.test(text))) {
+  const text = `${info.message ?? ''} ${code} ${type}`.slice(0, JUDGED_CHARS);
+  if (CONTEXT_CODES.has(code) || CONTEXT_CODES.has(type) || (status < 500 && (CONTEXT_TEXT.test(text) || saysTooLong(text)))) {
     return new TfError('context_length_exceeded', message ?? "The input is longer than the model's context window.", { param: 'messages' });
   }
   if (status === 402 || QUOTA_CODES.has(code) || QUOTA_CODES.has(type) || QUOTA_TEXT.test(text)) {

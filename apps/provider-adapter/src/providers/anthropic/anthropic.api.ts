@@ -1,9 +1,10 @@
 import type { Attempt } from '@tokenflow/contracts';
-import { endpoint } from '../endpoint';
+import { baseUrlOf } from '../endpoint';
 
 /** Anthropic's Messages API root, version included like every base URL of ours. */
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 export const MESSAGES_PATH = '/messages';
+const API_VERSION_SEGMENT = '/v1';
 /** The current (and only non-legacy) API version; newer behaviour is opted into per feature, never by this date. */
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -29,11 +30,12 @@ export function anthropicHeaders(apiKey: string): Record<string, string> {
   };
 }
 
-// Anthropic documents its root without the version (`https://api.anthropic.com` + `/v1/messages`), so operators
-// paste that; only that exact official origin is completed, any other base URL is taken as written.
-const BARE_OFFICIAL_ORIGIN = /^https:\/\/api\.anthropic\.com\/*$/i;
-
+/**
+ * Base URLs follow the Anthropic SDK's convention, so they work as pasted from a provider's docs: `/v1/messages` is
+ * appended (`https://api.anthropic.com`, `https://api.deepseek.com/anthropic`, a proxy at a bare origin), or only
+ * `/messages` when the URL already ends in the version (`https://api.anthropic.com/v1`, our default and the mock's).
+ */
 export function messagesUrl(attempt: Attempt): string {
-  const baseUrl = BARE_OFFICIAL_ORIGIN.test(attempt.baseUrl) ? ANTHROPIC_BASE_URL : attempt.baseUrl;
-  return endpoint({ ...attempt, baseUrl }, ANTHROPIC_BASE_URL, MESSAGES_PATH);
+  const base = baseUrlOf(attempt, ANTHROPIC_BASE_URL);
+  return `${base}${base.endsWith(API_VERSION_SEGMENT) ? '' : API_VERSION_SEGMENT}${MESSAGES_PATH}`;
 }

@@ -42,12 +42,25 @@ describe('AnthropicProvider', () => {
     assert.doesNotMatch(req.body, /sk-ant/);
   });
 
-  it("uses the channel's base URL, completing only Anthropic's own versionless root", () => {
+  it('completes base URLs the way the Anthropic SDK does: /v1/messages, or /messages after a /v1', () => {
     const url = (baseUrl: string) => AnthropicProvider.chat.buildRequest(attempt({ baseUrl }), body).url;
-    assert.equal(url('https://gateway.example/anthropic/v1/'), 'https://gateway.example/anthropic/v1/messages');
+    // No base URL: the official default.
+    assert.equal(url(''), 'https://api.anthropic.com/v1/messages');
+    // Bare origins, official or a self-hosted proxy.
     assert.equal(url('https://api.anthropic.com'), 'https://api.anthropic.com/v1/messages');
-    assert.equal(url('https://api.anthropic.com/'), 'https://api.anthropic.com/v1/messages');
+    assert.equal(url('https://proxy.example'), 'https://proxy.example/v1/messages');
+    // Anthropic-compatible endpoints as their docs give them.
+    assert.equal(url('https://api.deepseek.com/anthropic'), 'https://api.deepseek.com/anthropic/v1/messages');
+    assert.equal(url('https://api.moonshot.ai/anthropic'), 'https://api.moonshot.ai/anthropic/v1/messages');
+    // Already versioned.
+    assert.equal(url('https://proxy.example/v1'), 'https://proxy.example/v1/messages');
     assert.equal(url('https://api.anthropic.com/v1'), 'https://api.anthropic.com/v1/messages');
+    // Trailing slashes are ignored.
+    assert.equal(url('https://api.anthropic.com/'), 'https://api.anthropic.com/v1/messages');
+    assert.equal(url('https://gateway.example/anthropic/v1//'), 'https://gateway.example/anthropic/v1/messages');
+    assert.equal(url('https://api.deepseek.com/anthropic/'), 'https://api.deepseek.com/anthropic/v1/messages');
+    // Only a whole `/v1` segment counts.
+    assert.equal(url('https://proxy.example/apiv1'), 'https://proxy.example/apiv1/v1/messages');
   });
 
   it('maps our well-known names to current model ids and leaves any other name alone', () => {

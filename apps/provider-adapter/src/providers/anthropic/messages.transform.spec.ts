@@ -120,6 +120,30 @@ describe('toAnthropicMessages', () => {
     ]);
   });
 
+  // Regression: the data-URL regex backtracked quadratically (~1.2 s for 40 KB) on a URL lacking `;base64,`.
+  it('refuses a long data URL without ;base64, quickly', () => {
+    const started = performance.now();
+    const err = thrown(() => toAnthropicMessages([{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:${'a'.repeat(200_000)}` } }] }]));
+    const ms = performance.now() - started;
+    assert.equal(err.param, 'messages[0].content[0].image_url.url');
+    assert.ok(ms < 200, `took ${ms.toFixed(1)} ms`);
+    const pdf = thrown(() => toAnthropicMessages([{ role: 'user', content: [{ type: 'file', file: { file_data: `data:application/pdf${';x'.repeat(100_000)}` } }] }]));
+    assert.equal(pdf.param, 'messages[0].content[0].file');
+  });
+
+  // Regression: blocks were appended with push(...blocks), which overflows the stack past ~120k arguments.
+  it('merges turns of 200k parts without overflowing the stack', () => {
+    const parts = Array.from({ length: 200_000 }, () => ({ type: 'text', text: 'a' }));
+    const { system, messages } = toAnthropicMessages([
+      { role: 'system', content: parts },
+      { role: 'user', content: 'first' },
+      { role: 'user', content: parts },
+    ]);
+    assert.equal(system.length, 200_000);
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].content.length, 200_001);
+  });
+
   it('rejects what Anthropic cannot take with an invalid_request naming the part', () => {
     const audio = thrown(() => toAnthropicMessages([{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }]));
     assert.equal(audio.code, 'invalid_request');

@@ -1,4 +1,5 @@
 import { TfError } from '@tokenflow/contracts';
+import { parseBase64DataUrl } from '../data-url';
 
 export type Block = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ export function toAnthropicMessages(messages: unknown): { system: Block[]; messa
     switch (m.role) {
       case 'system':
       case 'developer':
-        system.push(...textBlocks(m.content));
+        pushAll(system, textBlocks(m.content));
         return;
       case 'user':
         return append(out, 'user', contentBlocks(m.content, param, USER_PARTS));
@@ -47,8 +48,13 @@ export function toAnthropicMessages(messages: unknown): { system: Block[]; messa
 function append(out: AnthropicMessage[], role: AnthropicMessage['role'], blocks: Block[]): void {
   if (blocks.length === 0) return;
   const last = out.at(-1);
-  if (last?.role === role) last.content.push(...blocks);
+  if (last?.role === role) pushAll(last.content, blocks);
   else out.push({ role, content: blocks });
+}
+
+/** `push(...items)` passes every item as an argument: a message of ~150k parts overflows the stack. */
+function pushAll(to: Block[], items: Block[]): void {
+  for (const item of items) to.push(item);
 }
 
 const isToolResult = (b: Block) => b.type === 'tool_result';
@@ -90,19 +96,17 @@ const ASSISTANT_PARTS: Record<string, PartMapper> = {
   refusal: (p) => (typeof p.refusal === 'string' && p.refusal ? { type: 'text', text: p.refusal } : null),
 };
 
-const DATA_URL = /^data:([^;,]+)[^,]*;base64,(.+)$/s;
-
 function imageBlock(url: string, at: string): Block {
-  const data = DATA_URL.exec(url);
-  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } };
+  const data = parseBase64DataUrl(url);
+  if (data) return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.data } };
   if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
   throw new TfError('invalid_request', 'Images must be an http(s) URL or a base64 data URL.', { param: `${at}.image_url.url` });
 }
 
 /** Anthropic reads PDFs natively; OpenAI sends them inline as a data URL. Uploaded file ids mean nothing there. */
 function documentBlock(file: Record<string, unknown> | undefined, at: string): Block {
-  const data = typeof file?.file_data === 'string' ? DATA_URL.exec(file.file_data) : null;
-  if (data && data[1] === 'application/pdf') return { type: 'document', source: { type: 'base64', media_type: data[1], data: data[2] } };
+  const data = typeof file?.file_data === 'string' ? parseBase64DataUrl(file.file_data) : null;
+  if (data?.mediaType === 'application/pdf') return { type: 'document', source: { type: 'base64', media_type: data.mediaType, data: data.data } };
   throw new TfError('invalid_request', 'The Anthropic provider only takes files as inline PDF data URLs (file_data).', { param: `${at}.file` });
 }
 

@@ -249,3 +249,27 @@ describe('AnthropicStreamDecoder: a tool called with no input', () => {
     assert.equal(args, '{}');
   });
 });
+
+describe('AnthropicStreamDecoder: what an upstream chooses costs no more than it sends', () => {
+  const start = (id: string) => ({ type: 'message_start', message: { id, model: 'm', usage: { input_tokens: 5, output_tokens: 1 } } });
+  const toolIndexOf = (p: ParsedEvent) => (choiceOf(p.chunks[0]).delta.tool_calls?.[0] as { index: number }).index;
+
+  it('numbers tool calls 0, 1, 2… even when the upstream repeats a content-block index', () => {
+    const d = new AnthropicStreamDecoder(() => 0);
+    feed(d, start('msg_1'));
+    const tool = (index: number, id: string) => feed(d, { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: 'f', input: {} } });
+    assert.deepEqual([tool(1, 'a'), tool(1, 'b'), tool(2, 'c')].map(toolIndexOf), [0, 1, 2]);
+  });
+
+  // Regression: the chunk id was rebuilt from the message id (a regex replace and a copy) for every chunk.
+  it('builds the chunk id once, and cuts an absurdly long message id', () => {
+    const d = new AnthropicStreamDecoder(() => 0);
+    const [first] = feed(d, start(`msg_${'x'.repeat(1_000_000)}`)).chunks;
+    assert.equal(first.id, `chatcmpl-${'x'.repeat(252)}`);
+    const delta = JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'a' } });
+    const started = performance.now();
+    for (let i = 0; i < 32_000; i++) assert.equal(d.decode(delta, undefined).chunks[0].id, first.id);
+    const ms = performance.now() - started;
+    assert.ok(ms < 500, `took ${ms.toFixed(1)} ms`);
+  });
+});

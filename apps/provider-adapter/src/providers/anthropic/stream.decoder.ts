@@ -19,6 +19,8 @@ const FINISH: Readonly<Record<string, string>> = {
 
 const NOTHING: ParsedEvent = { chunks: [] };
 
+const MAX_ID_LENGTH = 256;
+
 /**
  * One Anthropic Messages stream → OpenAI `chat.completion.chunk`s. Stateful, one per attempt: the message id only
  * comes in message_start, tool calls are numbered across the message while Anthropic numbers content blocks of any
@@ -26,11 +28,13 @@ const NOTHING: ParsedEvent = { chunks: [] };
  * as Anthropic's versioning policy asks.
  */
 export class AnthropicStreamDecoder implements StreamDecoder {
-  private id = '';
+  /** OpenAI's id shape (`chatcmpl-…`): a `msg_` id would tell the caller which upstream answered. */
+  private chunkId = '';
   private model = '';
   private created: number;
   /** Anthropic content-block index → OpenAI tool-call index (0, 1, … over tool calls only). */
   private readonly toolCalls = new Map<number, number>();
+  private nextToolCall = 0;
   /** Tool calls (by content-block index) whose arguments have not carried a character yet. */
   private readonly argless = new Set<number>();
   private usage: AnthropicUsage = {};
@@ -67,7 +71,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   }
 
   private start(message: Record<string, unknown> | undefined): ParsedEvent {
-    this.id = typeof message?.id === 'string' ? message.id : '';
+    // Built once: every chunk repeats it. A real id is ~30 characters; a longer one is cut rather than copied
+    // into every chunk of the stream.
+    const id = typeof message?.id === 'string' ? message.id.slice(0, MAX_ID_LENGTH) : '';
+    this.chunkId = id ? `chatcmpl-${id.startsWith('msg_') ? id.slice('msg_'.length) : id}` : '';
     this.model = typeof message?.model === 'string' ? message.model : '';
     this.created = Math.floor(this.now() / 1000);
     this.usage = mergeUsage(this.usage, message?.usage);
@@ -76,7 +83,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 
   private blockStart(index: number, block: Record<string, unknown> | undefined): ParsedEvent {
     if (block?.type !== 'tool_use') return NOTHING; // text and thinking blocks open with nothing to say
-    const n = this.toolCalls.size;
+    // Counted, not the map's size: a block index the upstream repeats must not give two calls one number.
+    const n = this.nextToolCall++;
     this.toolCalls.set(index, n);
     // Streamed tool input arrives as input_json_delta after an empty `input`; a non-empty one is already whole.
     const input = block.input && typeof block.input === 'object' && Object.keys(block.input).length ? JSON.stringify(block.input) : '';
@@ -131,8 +139,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
     return {
-      // OpenAI's id shape: a `msg_` id would tell the caller which upstream answered.
-      id: this.id ? `chatcmpl-${this.id.replace(/^msg_/, '')}` : '',
+      id: this.chunkId,
       object: 'chat.completion.chunk',
       created: this.created,
       model: this.model,

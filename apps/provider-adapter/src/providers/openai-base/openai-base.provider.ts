@@ -1,5 +1,5 @@
 import { type Attempt, type Provider, TfError } from '@tokenflow/contracts';
-import { endpoint, upstreamModel } from '../endpoint';
+import { baseUrlOf, endpoint, upstreamModel } from '../endpoint';
 import type { CompletionsCapability, ProviderAdapter, UpstreamHttpRequest } from '../provider';
 import { classifyUpstreamError, openAiErrorInfo, type UpstreamErrorInfo } from '../upstream-errors';
 import { OpenAiStreamDecoder } from './chat-stream.decoder';
@@ -46,7 +46,7 @@ export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
           if (typeof body.best_of === 'number' && body.best_of > 1) {
             throw new TfError('invalid_request', 'best_of > 1 is not supported by this gateway; ask for n completions instead.', { param: 'best_of' });
           }
-          const at = q.completionsBase ? { ...attempt, baseUrl: q.completionsBase((attempt.baseUrl || q.defaultBaseUrl).replace(/\/+$/, '')) } : attempt;
+          const at = q.completionsBase ? { ...attempt, baseUrl: q.completionsBase(baseUrlOf(attempt, q.defaultBaseUrl)) } : attempt;
           return streamed(at, completionsPath, { ...body, model: model(attempt), stream: true });
         },
         createDecoder: () => new OpenAiStreamDecoder(),

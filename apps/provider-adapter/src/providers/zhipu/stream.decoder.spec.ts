@@ -165,4 +165,19 @@ describe('zhipu stream decoder', () => {
     assert.deepEqual(Object.keys(out.chunks[0]).sort(), ['choices', 'created', 'id', 'model', 'object']);
     assert.deepEqual(out.chunks[0].choices, [{ index: 0, delta: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }]);
   });
+
+  it('refuses a choice index of 128 or more instead of keeping state for it', () => {
+    const err = thrown(() => new ZhipuStreamDecoder().decode(event([{ index: 1e8, delta: { content: 'x' } }]), undefined));
+    assert.deepEqual([err.code, err.message, err.retryable], ['upstream_error', 'The upstream sent an invalid choice index.', true]);
+    const last = new ZhipuStreamDecoder().decode(event([{ index: 127, delta: { content: 'x' } }]), undefined);
+    assert.equal(((last.chunks[0].choices as Json[])[0] as Json).index, 127);
+  });
+
+  it('repeats a first-chunk id cut to 256 characters, not an arbitrarily long one', () => {
+    const d = new ZhipuStreamDecoder();
+    const first = d.decode(JSON.stringify({ id: 'z'.repeat(1_000_000), choices: [{ index: 0, delta: { content: 'a' } }] }), undefined);
+    const next = d.decode(JSON.stringify({ choices: [{ index: 0, delta: { content: 'b' } }] }), undefined);
+    assert.equal(first.chunks[0].id, 'z'.repeat(256));
+    assert.equal(next.chunks[0].id, first.chunks[0].id);
+  });
 });

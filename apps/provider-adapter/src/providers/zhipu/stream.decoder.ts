@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TfError, type TokenUsage } from '@tokenflow/contracts';
+import { MAX_CHOICES } from '@tokenflow/openai';
 import type { ParsedEvent, StreamDecoder } from '../provider';
 import { isObject } from './chat-request.transform';
 import { zhipuStreamError } from './error.mapper';
@@ -18,6 +19,8 @@ const FINISH: Readonly<Record<string, string>> = {
   sensitive: 'content_filter',
   model_context_window_exceeded: 'length',
 };
+
+const MAX_ID_LENGTH = 256;
 
 interface ChoiceState {
   /** The first chunk of a choice carries `role`, as OpenAI's does; Zhipu repeats it on every chunk. */
@@ -71,6 +74,8 @@ export class ZhipuStreamDecoder implements StreamDecoder {
 
   private choice(raw: Json, last: boolean): Json | null {
     const index = typeof raw.index === 'number' && Number.isInteger(raw.index) && raw.index >= 0 ? raw.index : 0;
+    // Per-choice state is kept, and walked on every usage chunk: the upstream does not get to choose its size.
+    if (index >= MAX_CHOICES) throw new TfError('upstream_error', 'The upstream sent an invalid choice index.', { retryable: true });
     const state = this.state(index);
     const finish = finishReason(raw.finish_reason);
     const delta = this.delta(isObject(raw.delta) ? raw.delta : {}, state);
@@ -148,7 +153,8 @@ export class ZhipuStreamDecoder implements StreamDecoder {
   }
 
   private remember(chunk: Json): void {
-    if (this.id === undefined && typeof chunk.id === 'string' && chunk.id) this.id = chunk.id;
+    // Every chunk repeats the first id: a real one is short, a longer one is cut rather than copied into each.
+    if (this.id === undefined && typeof chunk.id === 'string' && chunk.id) this.id = chunk.id.slice(0, MAX_ID_LENGTH);
     if (this.created === undefined && typeof chunk.created === 'number') this.created = chunk.created;
     if (this.model === undefined && typeof chunk.model === 'string' && chunk.model) this.model = chunk.model;
   }

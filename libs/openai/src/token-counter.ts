@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { TfError } from '@tokenflow/contracts';
+import { Piscina } from 'piscina';
+import { countTexts, MAX_PROMPT_CHARS, promptParts, SYNC_CHARS, tokenUpperBound } from './token-count';
+
+export interface TokenCounterOptions {
+  /** Prompts up to this many characters are counted on the calling thread (default `SYNC_CHARS`). */
+  inlineChars?: number;
+  /** Worker threads (default: one per core beyond the first, at least one). */
+  threads?: number;
+  /** Counts waiting for a worker before new ones take the upper bound instead (default 64). */
+  maxQueue?: number;
+}
+
+/**
+ * Counts tokens without ever blocking the event loop for more than a few milliseconds: small texts (nearly every
+ * request) are counted inline, larger ones in a worker pool. When the pool is saturated (a flood of huge prompts),
+ * a count takes the byte upper bound instead of waiting: the request goes on with a larger hold, never a smaller
+ * one. One per process; `close()` at shutdown.
+ */
+export class TokenCounter {
+  private readonly inlineChars: number;
+  private readonly pool: Piscina;
+  /** Counts that fell back to the upper bound (the pool was full or failed): exposed as a metric. */
+  saturated = 0;
+
+  constructor(opts: TokenCounterOptions = {}) {
+    this.inlineChars = opts.inlineChars ?? SYNC_CHARS;
+    const threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
+    this.pool = new Piscina({
+      filename: join(__dirname, 'token-count.worker.js'),
+      minThreads: 1,
+      maxThreads: threads,
+      maxQueue: opts.maxQueue ?? 64,
+      idleTimeout: 60_000,
+    });
+  }
+
+  /**
+   * Input tokens of a request body (chat messages, or a legacy `prompt` / embeddings `input`). A prompt longer than
+   * any model's context window (`MAX_PROMPT_CHARS`) is refused before it costs anything.
+   */
+  async prompt(body: Record<string, unknown>): Promise<number> {
+    const parts = promptParts(body);
+    if (parts.chars > MAX_PROMPT_CHARS) {
+      throw new TfError(
+        'context_length_exceeded',
+        `The prompt has ${parts.chars} characters of text; this gateway takes at most ${MAX_PROMPT_CHARS} (about a million tokens, more than any model's context window).`,
+        { param: Array.isArray(body.messages) ? 'messages' : body.prompt !== undefined ? 'prompt' : 'input' },
+      );
+    }
+    return parts.fixedTokens + (await this.texts(parts.texts, parts.chars));
+  }
+
+  /** Tokens of generated text. */
+  text(text: string): Promise<number> {
+    return this.texts([text], text.length);
+  }
+
+  private async texts(texts: string[], chars: number): Promise<number> {
+    if (chars <= this.inlineChars) return countTexts(texts);
+    try {
+      return (await this.pool.run(texts)) as number;
+    } catch {
+      this.saturated++;
+      return tokenUpperBound(texts);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close({ force: true });
+  }
+
+  /** Nest calls this on a provider instance at shutdown. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+}
