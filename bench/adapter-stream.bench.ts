@@ -9,7 +9,7 @@
  * Env: BENCH_TOKENS (default 2000), BENCH_RUNS (default 7).
  */
 import type { Attempt, Provider, StreamFrame } from '@tokenflow/contracts';
-import { Subjects, USAGE_STREAM } from '@tokenflow/contracts';
+import { Subjects, upstreamKeyFingerprint, USAGE_STREAM } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testUrls } from '@tokenflow/testing';
 import { MOCK_PATHS, SEED_MODELS } from '@tokenflow/tools';
@@ -31,6 +31,9 @@ const PROVIDERS: { id: Provider; path: string; model: string }[] = [...new Set(S
   model: SEED_MODELS.find((m) => m.provider === id)!.upstream,
 }));
 
+/** The bench channel's one upstream key: the adapter resolves it from `keyRef` through the router (played here). */
+const BENCH_KEY = 'sk-bench-0123456789';
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function attemptFor(p: (typeof PROVIDERS)[number], mockUrl: string): Attempt {
@@ -39,7 +42,7 @@ function attemptFor(p: (typeof PROVIDERS)[number], mockUrl: string): Attempt {
     channelName: 'bench',
     provider: p.id,
     baseUrl: `${mockUrl}${p.path}`,
-    apiKey: 'sk-bench-0123456789',
+    apiKey: BENCH_KEY,
     upstreamModel: `${p.model}+tokens=${tokens}+tps=0+ttft=0`,
     timeouts: { connectMs: 5_000, firstByteMs: 30_000, idleMs: 30_000 },
   };
@@ -91,13 +94,16 @@ async function decodeCost(provider: Provider, buffers: Buffer[]): Promise<{ chun
 
 /** Through a running adapter: invoke over NATS and read frames until `end`. */
 async function viaAdapter(bus: NatsBus, attempt: Attempt): Promise<{ ms: number; chunks: number }> {
+  // What crosses the bus is the plan's attempt: the key by reference, resolved by the adapter (cached after the first).
+  const { apiKey, ...rest } = attempt;
+  const planned = { ...rest, keyRef: upstreamKeyFingerprint(apiKey) };
   const inbox = bus.openInbox();
   const requestId = `bench_${Math.random().toString(16).slice(2)}`;
   const started = performance.now();
   await bus.request(Subjects.adapterInvoke, {
     requestId,
     attemptNo: 1,
-    attempt,
+    attempt: planned,
     body: body(),
     promptTokens: 20,
     inbox: inbox.subject,
@@ -123,6 +129,9 @@ async function main(): Promise<void> {
   const mock = await createMockProviderApp({ port: 0 });
   const adapter = await createAdapterApp(adapterEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: namespace, LOG_LEVEL: 'error' }));
   const bus = await NatsBus.connect({ url: testUrls.nats, name: 'bench-adapter', namespace });
+  // The router's part: the bench channel's key by reference.
+  bus.serve(Subjects.routerChannelKeys, () => ({ keys: [{ ref: upstreamKeyFingerprint(BENCH_KEY), apiKey: BENCH_KEY }] }));
+  await bus.flush();
   const rows: string[] = [];
   try {
     for (const p of PROVIDERS) {

@@ -4,7 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seed } from '@tokenflow/tools';
-import { adminApi, type Platform, startPlatform } from './support/platform';
+import { waitFor } from '@tokenflow/testing';
+import { Client } from 'pg';
+import { adminApi, assertNoUpstreamKeyLogged, type Platform, startPlatform } from './support/platform';
 import { assertOpenAiError, post, streamEvents } from './support/http';
 
 const user = (content = 'hi') => [{ role: 'user', content }];
@@ -195,6 +197,42 @@ describe('errors: every failure is an OpenAI-format error with the right status'
     const bad = await admin<{ error: { param: string } }>('POST', '/admin/v1/channels', { name: 'x', provider: 'nope' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.param, 'provider');
+  });
+
+  it('a channel write the database refuses: 500 or 400 for the admin, and no log line carries the channel keys', async () => {
+    const channel = (name: string, key: string, extra: Record<string, unknown> = {}) => ({
+      name,
+      provider: 'openai-compatible',
+      base_url: `${p.mockUrl}/v1`,
+      api_keys: [key],
+      models: [`m-${name}`],
+      ...extra,
+    });
+    // Postgres refuses the row (a constraint, as a later migration might add): its error quotes the whole row,
+    // keys included ("Failing row contains (…)"), and the failed query carries them as bound parameters.
+    const refusedKey = 'sk-e2e-db-refused-0123456789';
+    const db = new Client({ connectionString: p.databaseUrl });
+    await db.connect();
+    let refused: { status: number; body: { error: { code: string; message: string } } };
+    try {
+      await db.query(`ALTER TABLE routing.channels ADD CONSTRAINT e2e_refuse_row CHECK (name <> 'db-refused')`);
+      refused = await admin('POST', '/admin/v1/channels', channel('db-refused', refusedKey));
+    } finally {
+      await db.query('ALTER TABLE routing.channels DROP CONSTRAINT IF EXISTS e2e_refuse_row');
+      await db.end();
+    }
+    assert.equal(refused.status, 500, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'internal_error');
+    assert.ok(!JSON.stringify(refused.body).includes(refusedKey));
+    // Creates racing for one name: the unique index decides, and the losers get the same 400 as a plain duplicate.
+    const racingKey = 'sk-e2e-db-race-0123456789';
+    const race = await Promise.all(Array.from({ length: 6 }, () => admin<{ error?: { param: string } }>('POST', '/admin/v1/channels', channel('db-race', racingKey))));
+    assert.deepEqual(race.map((r) => r.status).sort(), [201, 400, 400, 400, 400, 400]);
+    assert.ok(race.every((r) => r.status === 201 || r.body.error?.param === 'name'));
+    // The refusal was logged (the line that used to print the row), and no line holds either key.
+    const logged = await waitFor(() => p.logs.find((l) => l.startsWith('[router]') && l.includes('handler failed') && l.includes('QueryFailedError')), 5_000, 'the router to log the refusal');
+    assert.match(logged, /e2e_refuse_row/);
+    assertNoUpstreamKeyLogged(p.logs, [refusedKey, racingKey]);
   });
 
   // Last: it re-routes the DeepSeek models to an unreachable real upstream.

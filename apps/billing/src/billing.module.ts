@@ -11,6 +11,7 @@ import { BalanceCache } from './holds/balance-cache';
 import { HoldExpiryJob } from './holds/hold-expiry.job';
 import { HoldService } from './holds/hold.service';
 import { HoldRecorder } from './holds/hold-recorder';
+import { KeyIndex } from './keys/key-index';
 import { KeysRepository } from './keys/keys.repository';
 import { KeysService } from './keys/keys.service';
 import { PriceBookService } from './prices/price-book.service';
@@ -37,6 +38,7 @@ export class BillingModule {
         AccountsService,
         KeysRepository,
         KeysService,
+        KeyIndex,
         PricesRepository,
         PriceBookService,
         PricesService,

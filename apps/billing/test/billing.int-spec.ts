@@ -2,12 +2,13 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ensureDatabase } from '@tokenflow/config';
-import { hashApiKey, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { generateApiKey, hashApiKey, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { DataSource } from 'typeorm';
 import { createBillingApp } from '../src/billing.app';
 import { BalanceCache } from '../src/holds/balance-cache';
+import { KeysRepository } from '../src/keys/keys.repository';
 import { billingEnvSchema } from '../src/config';
 import { runBillingMigrations } from '../src/db/data-source';
 
@@ -69,6 +70,30 @@ describe('billing service (real NATS + Postgres)', () => {
     await waitFor(() => changes.length === 2, 2_000, 'key-changed events');
     assert.deepEqual(changes, ['created', 'revoked']);
     await assert.rejects(bus.request(Subjects.billingKeyCreate, { account_id: '00000000-0000-4000-8000-000000000000' }), TfError);
+  });
+
+  it('answers random well-formed keys from its key index: a flood costs a bounded number of queries, real keys still resolve', async () => {
+    const repo = app.get(KeysRepository);
+    const original = repo.findActiveByHash.bind(repo);
+    let queries = 0;
+    repo.findActiveByHash = (hash: string) => {
+      queries++;
+      return original(hash);
+    };
+    try {
+      const acct = await bus.request(Subjects.billingAccountCreate, { name: 'index' });
+      const k = await bus.request(Subjects.billingKeyCreate, { account_id: acct.id });
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 2_000 }, () => bus.request(Subjects.billingAuth, { keyHash: hashApiKey(generateApiKey()) })));
+      assert.ok(answers.every((a) => a.principal === null));
+      // At most the miss budget (20/s) plus its initial burst went to Postgres.
+      assert.ok(queries <= 20 + Math.ceil(((Date.now() - started) / 1000) * 20) + 1, `${queries} queries for 2,000 random keys`);
+      const before = queries;
+      assert.equal((await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) })).principal?.keyId, k.id, 'a real key still resolves');
+      assert.equal(queries, before + 1);
+    } finally {
+      repo.findActiveByHash = original;
+    }
   });
 
   const hold = (accountId: string, requestId: string, maxOutputTokens = 100, model = 'gpt-4o') =>

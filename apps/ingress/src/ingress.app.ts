@@ -31,8 +31,10 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     return503OnClosing: true,
     keepAliveTimeout: 65_000,
     requestTimeout: config.REQUEST_BODY_TIMEOUT_MS,
+    // Node checks request and header timeouts on this tick (30 s by default, late by up to as much).
+    http: { connectionsCheckingInterval: 1_000 },
     // Model ids may be long (`org/model`); past this the router answers 414.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     frameworkErrors,
     clientErrorHandler,
   });
@@ -46,7 +48,7 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     logger: ['error', 'warn'],
     bodyParser: false,
   });
-  registerJsonBodyParser(fastify);
+  registerJsonBodyParser(fastify, config.BODY_LIMIT_BYTES);
   const metrics = httpMetrics(app.get<Registry>(METRICS_REGISTRY));
 
   fastify.addHook('onRequest', async (req, reply) => {

@@ -6,6 +6,7 @@ import { ADAPTER_CONFIG, type AdapterConfig } from './config';
 import { CancellationRegistry } from './invoke/cancellation.registry';
 import { InvokeService } from './invoke/invoke.service';
 import { KeyHealthReporter } from './invoke/key-health.reporter';
+import { UpstreamKeysStore } from './invoke/upstream-keys.store';
 import { UpstreamQuota } from './invoke/upstream-quota';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UsagePublisher } from './usage/usage.publisher';
@@ -25,6 +26,7 @@ export class AdapterModule {
         InvokeService,
         UpstreamQuota,
         KeyHealthReporter,
+        UpstreamKeysStore,
         AdapterMsController,
       ],
     };

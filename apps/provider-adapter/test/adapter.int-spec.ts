@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
-import { type Attempt, type StreamFrame, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type PlannedAttempt, type StreamFrame, Subjects, TfError, upstreamKeyFingerprint, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
 import { estimatePromptTokens } from '@tokenflow/openai';
 import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
@@ -17,20 +17,31 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
   let bus: NatsBus;
   let mock: { url: string; close(): Promise<void> };
   const usage: UsageRecordedEvent[] = [];
+  /** What the router would answer on `tf.router.channel-keys.v1`, per channel; and which channels were asked for. */
+  const channelKeys = new Map([['ch-1', ['sk-mock-adapter']]]);
+  const keyFetches: string[] = [];
 
-  const attempt = (upstreamModel: string, t: Partial<Attempt['timeouts']> = {}): Attempt => ({
+  /** The plan carries the key by reference only; the adapter resolves it from the router (played by this test). */
+  const attempt = (upstreamModel: string, t: Partial<PlannedAttempt['timeouts']> = {}): PlannedAttempt => ({
     channelId: 'ch-1',
     channelName: 'mock',
     provider: 'openai-compatible',
     baseUrl: `${mock.url}/v1`,
-    apiKey: 'sk-mock-adapter',
+    keyRef: upstreamKeyFingerprint('sk-mock-adapter'),
     upstreamModel,
     timeouts: { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, ...t },
   });
 
   async function invoke(
     upstreamModel: string,
-    opts: { t?: Partial<Attempt['timeouts']>; requestId?: string; body?: Record<string, unknown>; limits?: Attempt['upstreamLimits']; baseUrl?: string } = {},
+    opts: {
+      t?: Partial<PlannedAttempt['timeouts']>;
+      requestId?: string;
+      body?: Record<string, unknown>;
+      limits?: PlannedAttempt['upstreamLimits'];
+      baseUrl?: string;
+      key?: Pick<PlannedAttempt, 'channelId' | 'keyRef'>;
+    } = {},
   ) {
     const inbox = bus.openInbox();
     const requestId = opts.requestId ?? `req_${Math.random().toString(16).slice(2)}`;
@@ -38,7 +49,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     await bus.request(Subjects.adapterInvoke, {
       requestId,
       attemptNo: 1,
-      attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) },
+      attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), ...opts.key },
       body,
       promptTokens: estimatePromptTokens(body),
       inbox: inbox.subject,
@@ -66,6 +77,11 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     mock = await startMockProvider();
     app = await createAdapterApp(adapterEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: ns }));
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'adapter-test', namespace: ns });
+    bus.serve(Subjects.routerChannelKeys, (req) => {
+      keyFetches.push(req.channelId);
+      return { keys: (channelKeys.get(req.channelId) ?? []).map((apiKey) => ({ ref: upstreamKeyFingerprint(apiKey), apiKey })) };
+    });
+    await bus.flush();
     await bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
       for (const e of batch) if (e.subject === Subjects.usageRecorded) usage.push(e.payload);
     });
@@ -191,6 +207,49 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     assert.equal(ev.outcome, 'cancelled');
     assert.ok(ev.completionTokens > 0 && ev.completionTokens < 500, `${ev.completionTokens}`);
     assert.equal(app.get(CancellationRegistry).size, 0);
+  });
+
+  it('resolves the upstream key by reference: cached per channel, refetched after a change or for an unknown reference', async () => {
+    const channelId = 'ch-keys';
+    const [keyA, keyB] = ['sk-mock-key-aaaa', 'sk-mock-key-bbbb'];
+    const key = (k: string) => ({ channelId, keyRef: upstreamKeyFingerprint(k) });
+    const fetches = () => keyFetches.filter((c) => c === channelId).length;
+    const sentKeys = async () => {
+      const log = (await (await fetch(`${mock.url}/mock/requests`)).json()) as { data: { headers: Record<string, string> }[] };
+      return log.data.map((r) => r.headers.authorization);
+    };
+    await fetch(`${mock.url}/mock/requests`, { method: 'DELETE' });
+    channelKeys.set(channelId, [keyA]);
+    for (let i = 0; i < 3; i++) assert.equal((await drain((await invoke('gpt-4o', { key: key(keyA) })).inbox)).pop()!.type, 'end');
+    assert.equal(fetches(), 1, 'one fetch, then the cache');
+    // The mock logs the last four characters of the key it was sent.
+    assert.deepEqual(await sentKeys(), ['Bearer ***aaaa', 'Bearer ***aaaa', 'Bearer ***aaaa']);
+
+    // The operator replaced the key and a plan names the new one before the change reached this replica.
+    channelKeys.set(channelId, [keyB]);
+    assert.equal((await drain((await invoke('gpt-4o', { key: key(keyB) })).inbox)).pop()!.type, 'end');
+    assert.equal(fetches(), 2, 'an unknown reference is fetched once more');
+    assert.equal((await sentKeys()).pop(), 'Bearer ***bbbb');
+
+    // A plan that still names the removed key: refetched once, still unknown, so the attempt fails as retryable.
+    const gone = await drain((await invoke('gpt-4o', { key: key(keyA) })).inbox);
+    assert.equal(gone.length, 1);
+    const err = gone[0];
+    assert.ok(err.type === 'error' && err.error.code === 'upstream_error' && err.error.retryable === true, JSON.stringify(err));
+    assert.equal(err.error.message, "The channel's key is no longer configured.");
+    assert.equal(fetches(), 3);
+    assert.equal((await sentKeys()).length, 4, 'the upstream was not called');
+
+    // A change broadcast drops the channel's entry: the next attempt fetches again, even for a cached reference.
+    channelKeys.set(channelId, [keyA, keyB]);
+    bus.emit(Subjects.routerChannelsChanged, { channelId });
+    await bus.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await drain((await invoke('gpt-4o', { key: key(keyB) })).inbox)).pop()!.type, 'end');
+    assert.equal(fetches(), 4);
+    assert.equal((await drain((await invoke('gpt-4o', { key: key(keyA) })).inbox)).pop()!.type, 'end');
+    assert.equal(fetches(), 4, 'cached again');
+    assert.deepEqual((await sentKeys()).slice(-2), ['Bearer ***bbbb', 'Bearer ***aaaa']);
   });
 
   it('passes the client body through with the model mapped and streaming forced', async () => {

@@ -33,6 +33,8 @@ export class RouterMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.routerChannelGet, (req) => this.channels.get(req.id));
     this.bus.serve(Subjects.routerChannelUpdate, (req) => this.channels.update(req.id, req.patch));
     this.bus.serve(Subjects.routerChannelDelete, (req) => this.channels.delete(req.id));
+    // From the snapshot (no query per call): the adapter caches the answer until the channel changes.
+    this.bus.serve(Subjects.routerChannelKeys, (req) => ({ keys: this.table.keysOf(req.channelId) }));
     await this.bus.flush();
   }
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ensureDatabase } from '@tokenflow/config';
-import { type ChannelInput, Subjects, TfError } from '@tokenflow/contracts';
+import { type ChannelInput, Subjects, TfError, upstreamKeyFingerprint } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { DataSource } from 'typeorm';
@@ -57,6 +57,27 @@ describe('router service (real NATS + Postgres), two replicas', () => {
     assert.deepEqual(plan.attempts.map((x) => x.channelName), ['primary', 'backup']);
     assert.equal(plan.attempts[0].upstreamModel, 'gpt-4o-2024-08-06');
     assert.equal(plan.attempts[1].upstreamModel, 'gpt-4o');
+    // The plan goes to ingress, the public edge: keys by reference only.
+    const json = JSON.stringify(plan);
+    assert.ok(!json.includes('sk-1') && !json.includes('sk-2') && !json.includes('apiKey'), json);
+    assert.ok(plan.attempts.every((x) => /^[0-9a-f]{16}$/.test(x.keyRef)));
+  });
+
+  it('resolves a plan\'s key references for the adapter on every replica, following key edits', async () => {
+    const plan = await bus.request(Subjects.routerPlan, { requestId: 'r2', model: 'gpt-4o', allowedModels: null });
+    const primary = plan.attempts.find((x) => x.channelName === 'primary')!;
+    const { keys } = await bus.request(Subjects.routerChannelKeys, { channelId: primary.channelId });
+    assert.deepEqual(keys.map((k) => k.apiKey), ['sk-1', 'sk-2']);
+    assert.ok(keys.some((k) => k.ref === primary.keyRef), 'the planned reference resolves');
+    assert.deepEqual(keys.map((k) => k.ref), ['sk-1', 'sk-2'].map(upstreamKeyFingerprint));
+    await bus.request(Subjects.routerChannelUpdate, { id: primary.channelId, patch: { api_keys: ['sk-3', 'sk-1'] } });
+    for (const app of [a, b]) {
+      await waitFor(() => app.get(RoutingTable).keysOf(primary.channelId)[0]?.apiKey === 'sk-3', 2_000, 'replica reload');
+    }
+    const after = await bus.request(Subjects.routerChannelKeys, { channelId: primary.channelId });
+    assert.deepEqual(after.keys.map((k) => k.apiKey), ['sk-3', 'sk-1']);
+    assert.equal(after.keys[1].ref, keys[0].ref, 'a kept key keeps its reference');
+    assert.deepEqual(await bus.request(Subjects.routerChannelKeys, { channelId: '00000000-0000-4000-8000-000000000000' }), { keys: [] });
   });
 
   it('applies updates and deletes live, and reports 503 when no channel is enabled', async () => {
@@ -96,5 +117,20 @@ describe('router service (real NATS + Postgres), two replicas', () => {
 
   it('rejects a duplicate channel name', async () => {
     await assert.rejects(bus.request(Subjects.routerChannelCreate, channel({ name: 'ds' })), (e: unknown) => e instanceof TfError && e.param === 'name');
+  });
+
+  it('answers creates racing for one name with one channel and 400s (the unique index decides), not 500s', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => bus.request(Subjects.routerChannelCreate, channel({ name: 'racy' }))));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) {
+      if (r.status === 'rejected') assert.ok(r.reason instanceof TfError && r.reason.code === 'invalid_request' && r.reason.param === 'name', String(r.reason));
+    }
+  });
+
+  it('answers a row the database refuses with a generic internal_error that carries no key', async () => {
+    const secret = 'sk-router-db-refused-0123456789';
+    await assert.rejects(bus.request(Subjects.routerChannelCreate, channel({ name: 'nul', api_keys: [secret], model_mapping: { 'gpt-4o': 'a\u0000b' } })), (e: unknown) => {
+      return e instanceof TfError && e.code === 'internal_error' && !JSON.stringify(e.toWire()).includes(secret);
+    });
   });
 });

@@ -88,11 +88,14 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
       },
       async stop() {
         await group.stopAll();
+        // Every service has exited, so its last lines are in: read the keys before the database goes.
+        const keys = [...(await storedUpstreamKeys(databaseUrl)), ...sentUpstreamKeys];
         const bus = await NatsBus.connect({ url: testUrls.nats, name: 'e2e-teardown', namespace: ns });
         await bus.durable.deleteStream(USAGE_STREAM);
         await bus.close();
         rmSync(stateDir, { recursive: true, force: true });
         await dropDatabase(databaseUrl);
+        assertNoUpstreamKeyLogged(logs, keys);
       },
     };
   } catch (err) {
@@ -100,6 +103,47 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
     process.stderr.write(logs.slice(-40).join('\n') + '\n');
     throw err;
   }
+}
+
+/**
+ * Upstream keys the suite sent through `adminApi` (channel creates and edits), including those of channels deleted
+ * since and of writes that failed: a refused write is exactly when a key used to reach a log line.
+ */
+const sentUpstreamKeys = new Set<string>();
+
+/** Every upstream key the platform's channels hold (the seed's, and any a test or a re-seed configured). */
+async function storedUpstreamKeys(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ key: string }>('SELECT DISTINCT unnest(api_keys) AS key FROM routing.channels');
+    return rows.map((r) => r.key);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Keys this short could match innocent text; every key the suites configure is longer. */
+const MIN_CHECKED_KEY_LENGTH = 6;
+
+/**
+ * Runs at the end of every e2e suite: no upstream key it configured may appear in any service's log line, in clear
+ * or JSON-escaped. Upstream keys live in the router's database and the adapter's memory, nowhere else.
+ */
+export function assertNoUpstreamKeyLogged(logs: string[], keys: Iterable<string>): void {
+  const forms = new Map<string, string>();
+  for (const key of keys) {
+    if (key.length < MIN_CHECKED_KEY_LENGTH) continue;
+    forms.set(key, key);
+    forms.set(JSON.stringify(key).slice(1, -1), key);
+  }
+  const leaks = logs.filter((line) => [...forms.keys()].some((form) => line.includes(form)));
+  if (leaks.length === 0) return;
+  const masked = leaks.slice(0, 3).map((line) => {
+    for (const form of forms.keys()) line = line.split(form).join('<upstream key>');
+    return line.slice(0, 600);
+  });
+  throw new Error(`${leaks.length} service log line(s) contain an upstream key:\n${masked.join('\n')}`);
 }
 
 async function dropDatabase(url: string): Promise<void> {
@@ -115,9 +159,13 @@ async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-/** A small admin API client for tests. */
+/** A small admin API client for tests. Upstream keys it sends are remembered for the end-of-suite log check. */
 export function adminApi(p: Pick<Platform, 'baseUrl' | 'adminKey'>) {
   return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const apiKeys = (body as { api_keys?: unknown } | undefined)?.api_keys;
+    if (path.startsWith('/admin/v1/channels') && Array.isArray(apiKeys)) {
+      for (const k of apiKeys) if (typeof k === 'string') sentUpstreamKeys.add(k);
+    }
     const res = await fetch(`${p.baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${p.adminKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -1,5 +1,5 @@
 import type { WireError } from './errors';
-import type { Attempt } from './router.contract';
+import type { PlannedAttempt } from './router.contract';
 import type { PriceQuote } from './billing.contract';
 
 /**
@@ -11,7 +11,8 @@ export type Endpoint = 'chat' | 'completions' | 'embeddings';
 export interface InvokeRequest {
   requestId: string;
   attemptNo: number;
-  attempt: Attempt;
+  /** The planned attempt: the upstream key by reference only (`keyRef`), resolved by the adapter. */
+  attempt: PlannedAttempt;
   /** Which API the body is for (default `chat`). */
   endpoint?: Endpoint;
   /**

@@ -16,7 +16,11 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Names an upstream (channel) key in events and logs without revealing it. */
+/**
+ * Names an upstream (channel) key in plans (`PlannedAttempt.keyRef`), events and logs without revealing it. Being
+ * derived from the key, a reference can only ever resolve to the key it was made from: a stale cache may lack a
+ * new key, never hand out a wrong one.
+ */
 export function upstreamKeyFingerprint(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
 }

@@ -6,19 +6,36 @@ export interface ChannelTimeouts {
   idleMs: number;
 }
 
-/** One upstream call the adapter should make: everything it needs, nothing it must look up. */
-export interface Attempt {
+/**
+ * One upstream call as the router plans it and as it crosses the bus (plan reply → ingress → adapter): everything
+ * the adapter needs except the secret, which it resolves from `keyRef` (`tf.router.channel-keys.v1`). No upstream
+ * key ever rides in a plan, so none reaches the public edge.
+ */
+export interface PlannedAttempt {
   channelId: string;
   channelName: string;
   provider: Provider;
   baseUrl: string;
-  /** The upstream credential chosen for this attempt. Never logged, never returned to a client. */
-  apiKey: string;
+  /**
+   * Which of the channel's upstream keys to use: `upstreamKeyFingerprint(apiKey)`, stable while the key is
+   * configured and not the key itself. Also how a refused key is reported (`KeyFailedEvent.keyFingerprint`).
+   */
+  keyRef: string;
   upstreamModel: string;
   timeouts: ChannelTimeouts;
   /** The channel's per-key, per-model limits (the upstream's quota); absent = none. */
   upstreamLimits?: UpstreamLimits;
 }
+
+/**
+ * The adapter's internal view of an attempt: the upstream credential in place of its reference, resolved from
+ * `keyRef`. What the providers build the upstream request from. It never crosses the bus, is never logged and never
+ * returned to anyone.
+ */
+export type Attempt = Omit<PlannedAttempt, 'keyRef'> & {
+  /** The upstream credential. Never logged, never returned to a client, never published. */
+  apiKey: string;
+};
 
 /** Limits on one upstream API key for one model, shared by every gateway replica. */
 export interface UpstreamLimits {
@@ -55,7 +72,7 @@ export interface PlanReply {
   contextWindow?: number | null;
   route: 'direct' | 'auto-default' | 'auto-context-fallback';
   reason: string;
-  attempts: Attempt[];
+  attempts: PlannedAttempt[];
 }
 
 export interface ModelCard {
@@ -135,6 +152,16 @@ export interface ChannelsChangedEvent {
 /** An upstream refused one of a channel's keys; the key is named by its fingerprint, never in clear. */
 export interface KeyFailedEvent {
   channelId: string;
+  /** The refused attempt's `keyRef`. */
   keyFingerprint: string;
   reason: 'auth' | 'quota';
+}
+
+/** The adapter asks the router for one channel's upstream keys (and caches them until the channel changes). */
+export interface ChannelKeysRequest {
+  channelId: string;
+}
+/** Every key of the channel with its `keyRef`; empty when the router knows no such channel (deleted). */
+export interface ChannelKeysReply {
+  keys: { ref: string; apiKey: string }[];
 }

@@ -37,6 +37,11 @@ export const Subjects = {
   routerChannelsChanged: 'tf.router.channels-changed.v1',
   /** An upstream refused a channel key (bad credentials, out of credit): the router benches that key. */
   routerKeyFailed: 'tf.router.key-failed.v1',
+  /**
+   * The adapter resolves an attempt's `keyRef` to the upstream key. The only subject that carries upstream keys:
+   * in production only the router (serving) and the provider-adapter (asking) may use it (NATS permissions).
+   */
+  routerChannelKeys: 'tf.router.channel-keys.v1',
 
   ratelimitAcquire: 'tf.ratelimit.acquire.v1',
   ratelimitRelease: 'tf.ratelimit.release.v1',
@@ -80,6 +85,7 @@ export interface RequestMap {
   [Subjects.routerChannelGet]: { req: R.ChannelIdRequest; res: R.ChannelView };
   [Subjects.routerChannelUpdate]: { req: R.ChannelUpdateRequest; res: R.ChannelView };
   [Subjects.routerChannelDelete]: { req: R.ChannelIdRequest; res: R.ChannelDeleteReply };
+  [Subjects.routerChannelKeys]: { req: R.ChannelKeysRequest; res: R.ChannelKeysReply };
   [Subjects.ratelimitAcquire]: { req: L.RateLimitAcquireRequest; res: L.RateLimitAcquireReply };
   [Subjects.ratelimitUpstreamAcquire]: { req: L.UpstreamAcquireRequest; res: { granted: true } };
   [Subjects.adapterInvoke]: { req: A.InvokeRequest; res: A.InvokeAck };

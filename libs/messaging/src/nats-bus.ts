@@ -69,6 +69,7 @@ export interface ServedBlob {
 export class NatsBus {
   readonly durable: DurableStreams;
   private readonly subs: Subscription[] = [];
+  private live = true;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -76,6 +77,28 @@ export class NatsBus {
     private readonly logger?: Logger,
   ) {
     this.durable = new DurableStreams(nc, (s) => this.subject(s), namespace, logger);
+    this.trackConnection().catch(() => {
+      this.live = false;
+    });
+  }
+
+  /**
+   * Whether the server connection is up right now: false from a disconnect until the client has reconnected (it
+   * retries forever), and once closed. Readiness probes read it; `nc.isClosed()` stays false while reconnecting.
+   */
+  get connected(): boolean {
+    return this.live && !this.nc.isClosed();
+  }
+
+  /** Follows the client's status events; the iterator ends when the connection closes. */
+  private async trackConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'reconnect') this.live = true;
+      else if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'staleConnection' || s.type === 'forceReconnect' || s.type === 'close') this.live = false;
+      if (s.type === 'disconnect') this.logger?.warn('NATS disconnected; reconnecting');
+      else if (s.type === 'reconnect') this.logger?.warn('NATS reconnected');
+    }
+    this.live = false;
   }
 
   static async connect(opts: BusOptions): Promise<NatsBus> {

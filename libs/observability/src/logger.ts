@@ -3,19 +3,72 @@ import pino, { type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * JSON logs with the service name on every line. Redaction is a second line of defence: code never logs
- * credentials, but a stray object with an `apiKey`/`authorization` field is masked rather than leaked.
+ * Fields of an error that may echo the data a failed query carried. TypeORM's `QueryFailedError` holds the bound
+ * `parameters` and the `driverError`, and copies the driver error's own fields onto itself: Postgres puts the
+ * failing row in `detail` ("Failing row contains (…)") and may quote bound values in `where` ("portal parameter
+ * $4 = '…'"). A channel row carries its upstream keys, so none of these may reach a log line.
  */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+const ROW_ECHOING_FIELDS = new Set(['parameters', 'driverError', 'detail', 'where', 'internalQuery']);
+const MAX_DEPTH = 8;
+
+/** A copy of a serialized error (or any logged value) without the fields above, at any depth (causes, aggregates). */
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (ROW_ECHOING_FIELDS.has(k)) continue;
+    // A driver's query object (`{ text, values }`) keeps its SQL, not its bound values.
+    if (k === 'query' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const { values: _values, ...sql } = v as Record<string, unknown>;
+      out[k] = scrub(sql, depth + 1);
+      continue;
+    }
+    out[k] = scrub(v, depth + 1);
+  }
+  return out;
+}
+
+/** pino's error serializer (type, message, stack, own fields), minus anything that may echo a query's data. */
+export function serializeError(err: unknown): unknown {
+  return scrub(pino.stdSerializers.err(err as Error));
+}
+
+/**
+ * JSON logs with the service name on every line. Redaction is a second line of defence: code never logs
+ * credentials, but a stray object with an `apiKey`/`authorization` field is masked rather than leaked, and an error
+ * is logged without the query data it may carry (`serializeError`).
+ */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name: service,
     level,
     base: { service },
+    serializers: { err: serializeError, error: serializeError },
     redact: {
-      paths: ['apiKey', '*.apiKey', 'api_keys', '*.api_keys', 'authorization', '*.authorization', 'headers.authorization', 'key', '*.key'],
+      paths: [
+        'apiKey',
+        '*.apiKey',
+        'api_keys',
+        '*.api_keys',
+        'apiKeys',
+        '*.apiKeys',
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        'key',
+        '*.key',
+        // A query's bound values and the driver's error, wherever an error-like object is logged without `err`.
+        'parameters',
+        '*.parameters',
+        'driverError',
+        '*.driverError',
+      ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

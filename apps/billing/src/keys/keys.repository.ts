@@ -36,6 +36,12 @@ export class KeysRepository {
       .getOne();
   }
 
+  /** Every live key's hash (the key index; a few dozen bytes a key). */
+  async activeHashes(): Promise<string[]> {
+    const rows: { h: string }[] = await this.db.query(`SELECT trim(key_hash) AS h FROM billing.api_keys WHERE revoked_at IS NULL`);
+    return rows.map((r) => r.h);
+  }
+
   async setRateLimits(id: string, rateLimits: RateLimitsView): Promise<void> {
     await this.db.query(`UPDATE billing.api_keys SET rate_limits = $2 WHERE id = $1`, [id, JSON.stringify(rateLimits)]);
   }

@@ -20,6 +20,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { isUuid } from '../accounts/accounts.service';
 import type { ApiKeyEntity } from '../db/entities';
+import { KeyIndex } from './key-index';
 import { KeysRepository } from './keys.repository';
 
 @Injectable()
@@ -28,6 +29,7 @@ export class KeysService {
     private readonly keys: KeysRepository,
     private readonly accounts: AccountsRepository,
     private readonly bus: NatsBus,
+    private readonly index: KeyIndex,
   ) {}
 
   async create(req: KeyCreateRequest): Promise<KeyCreateReply> {
@@ -55,6 +57,7 @@ export class KeysService {
       budgetPeriod: budgetNano === null ? null : (req.budget_period ?? 'monthly'),
       expiresAt,
     });
+    this.index.add(keyHash);
     // Replicas may hold a negative cache entry for this hash (someone tried it before it existed).
     this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash, change: 'created' });
     return { ...keyView(row), key };
@@ -77,6 +80,8 @@ export class KeysService {
   }
 
   async authenticate(keyHash: string): Promise<KeyPrincipal | null> {
+    // A key nobody issued costs no query: random keys must not become a flood of them.
+    if (!this.index.mayExist(keyHash)) return null;
     const row = await this.keys.findActiveByHash(keyHash);
     if (!row) return null;
     return {

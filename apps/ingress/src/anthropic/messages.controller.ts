@@ -1,4 +1,4 @@
-import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { toChatRequest, validateCountTokensRequest, validateMessagesRequest } from '@tokenflow/anthropic';
 import { Headers } from '@tokenflow/contracts';
 import { TokenCounter } from '@tokenflow/openai';
@@ -36,6 +36,7 @@ export class MessagesController {
 
   /** The prompt as it will go upstream, counted the way holds count it, so the two agree. */
   @Post('count_tokens')
+  @HttpCode(200)
   async countTokens(@Req() req: FastifyRequest): Promise<{ input_tokens: number }> {
     principalOf(req);
     return { input_tokens: await this.counter.prompt(toChatRequest(validateCountTokensRequest(req.body))) };

@@ -1,4 +1,4 @@
-import { type Attempt, type InvokeRequest, type StreamFrame, Subjects, TfError } from '@tokenflow/contracts';
+import { type InvokeRequest, type PlannedAttempt, type StreamFrame, Subjects, TfError } from '@tokenflow/contracts';
 import { type CallContext, type FrameInbox, NatsBus } from '@tokenflow/messaging';
 
 /** Slack on top of the adapter's own deadlines, so the adapter's precise timeout error wins the race. */
@@ -14,7 +14,7 @@ export interface AttemptState {
 }
 
 export interface OpenedStream {
-  attempt: Attempt;
+  attempt: PlannedAttempt;
   attemptNo: number;
   first: StreamFrame;
   inbox: FrameInbox;
@@ -26,7 +26,7 @@ export interface OpenedStream {
  */
 export async function openFirstGoodAttempt(
   bus: NatsBus,
-  attempts: Attempt[],
+  attempts: PlannedAttempt[],
   base: Omit<InvokeRequest, 'attempt' | 'attemptNo' | 'inbox'>,
   ctx: CallContext,
   signal: AbortSignal,
@@ -68,6 +68,6 @@ export async function openFirstGoodAttempt(
 }
 
 /** How long to wait for the next frame of a started stream. */
-export function idleWait(attempt: Attempt, deadlineAt: number): number {
+export function idleWait(attempt: PlannedAttempt, deadlineAt: number): number {
   return Math.min(attempt.timeouts.idleMs + GRACE_MS, deadlineAt - Date.now());
 }

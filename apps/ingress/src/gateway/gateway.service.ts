@@ -19,6 +19,7 @@ import { type CallContext, NatsBus } from '@tokenflow/messaging';
 import type { FastifyReply } from 'fastify';
 import { AdmissionService } from './admission.service';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
+import { stringifyInSlices } from '../http/sliced-json';
 import { type CarriedBody, carryBody } from './carried-body';
 import { holdSize, withOutputCap } from './hold-size';
 import type { ResponseFormat } from './response-format';
@@ -37,6 +38,9 @@ export interface GatewayCall {
   ctx: CallContext;
   reply: FastifyReply;
 }
+
+/** Above this many chunks, a folded answer is serialized in slices (see `stringifyInSlices`). */
+const LARGE_ANSWER_CHUNKS = 1_024;
 
 /** How many larger models `auto` may try after inputs that did not fit. */
 const MAX_CONTEXT_FALLBACKS = 2;
@@ -248,9 +252,13 @@ export class GatewayService {
 
   private async assemble(call: GatewayCall, s: OpenedStream, headers: Record<string, string>, price: PriceQuote): Promise<void> {
     let frame: StreamFrame = s.first;
+    let chunks = 0;
     try {
       for (;;) {
-        if (frame.type === 'chunk') call.format.add(frame.data);
+        if (frame.type === 'chunk') {
+          call.format.add(frame.data);
+          chunks++;
+        }
         else if (frame.type === 'end') break;
         else throw TfError.fromWire(frame.error);
         frame = await s.inbox.next(idleWait(s.attempt, call.deadlineAt));
@@ -261,7 +269,10 @@ export class GatewayService {
       throw err;
     }
     if (frame.usage) headers[Headers.cost] = nanoToUsd(costNano(frame.usage, price));
-    call.reply.status(200).headers(headers).send(call.format.result(frame.usage));
+    const result = call.format.result(frame.usage);
+    // Thousands of chunks make a large body (logprobs for every token): serialized in slices, between other work.
+    if (chunks > LARGE_ANSWER_CHUNKS) call.reply.status(200).headers(headers).type('application/json').send(await stringifyInSlices(result));
+    else call.reply.status(200).headers(headers).send(result);
   }
 
   private successHeaders(plan: PlanReply, limits: RateLimitAcquireReply, s: OpenedStream): Record<string, string> {

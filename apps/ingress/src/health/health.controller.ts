@@ -17,10 +17,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the NATS connection is up (every request needs it). */
+  /** Readiness: the NATS connection is up (every request needs it), and not merely reconnecting. */
   @Get('readyz')
   readyz(@Res() reply: FastifyReply): void {
-    const ok = !this.bus.nc.isClosed() && this.bus.nc.status !== undefined;
+    const ok = this.bus.connected;
     void reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'nats_unavailable' });
   }
 

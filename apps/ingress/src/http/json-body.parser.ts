@@ -1,42 +1,88 @@
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { TfError } from '@tokenflow/contracts';
 import type { FastifyInstance } from 'fastify';
 import { Piscina } from 'piscina';
 import type parseInWorker from './json-body.worker';
-import { parseJsonBody } from './json-scan';
+import { JsonScanner, parseJsonBody } from './json-scan';
 
 /** Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones in a worker. */
 const INLINE_BYTES = 256 * 1024;
+/** The most a declared Content-Length reserves before the bytes arrive; past it the buffer grows as they do. */
+const RESERVE_BYTES = 8 * 1024 * 1024;
 
 /**
- * The `application/json` body parser. A large body is scanned and parsed in a worker thread, so neither a hostile
- * one (hundreds of thousands of tiny objects, deep nesting) nor a legitimately large one (images as data URLs)
- * holds the event loop: what comes back is the parsed value, copied at memcpy speed for string-heavy bodies.
+ * The `application/json` body parser. The body is copied into one buffer chunk by chunk as it arrives (no large
+ * concatenation at the end), and a large one is moved — not copied — to a worker thread that scans it (objects,
+ * arrays, depth) and parses it, so neither a hostile body (hundreds of thousands of tiny objects, deep nesting) nor
+ * a legitimately large one (images as data URLs) holds the event loop. What comes back is the parsed value, copied
+ * at memcpy speed for string-heavy bodies.
  */
-export function registerJsonBodyParser(fastify: FastifyInstance): void {
+export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   const pool = new Piscina({ filename: join(__dirname, 'json-body.worker.js'), minThreads: 1, maxThreads: 1, maxQueue: 64, idleTimeout: 60_000 });
   fastify.addHook('onClose', async () => {
     await pool.close({ force: true });
   });
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (_req: unknown, buf: Buffer) => {
-    if (buf.length <= INLINE_BYTES) {
+  fastify.addContentTypeParser('application/json', async (req: { raw: IncomingMessage }, payload: Readable) => {
+    const { buf, length } = await receive(req.raw, payload, bodyLimit);
+    if (length <= INLINE_BYTES) {
       try {
-        return parseJsonBody(buf);
+        return parseJsonBody(buf.subarray(0, length));
       } catch (err) {
         throw err instanceof TfError ? err : invalidJson();
       }
     }
     let out: ReturnType<typeof parseInWorker>;
     try {
-      // Moved, not copied: the buffer is this request's alone.
-      out = (await pool.run(Piscina.move(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)))) as ReturnType<typeof parseInWorker>;
+      // The buffer is this request's alone: moved, the worker sees it without a copy.
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      out = (await pool.run({ bytes, length }, { transferList: [bytes.buffer as ArrayBuffer] })) as ReturnType<typeof parseInWorker>;
     } catch {
       throw new TfError('service_unavailable', 'Too many large requests are being read right now. Please retry shortly.', { retryAfterMs: 1_000 });
     }
     if ('body' in out) return out.body;
     throw out.error.code === 'invalid_request' ? new TfError('invalid_request', out.error.message) : invalidJson();
   });
+}
+
+/**
+ * Reads the body into one buffer of its own, scanning each chunk as it arrives: refused at the size limit
+ * (Content-Length first, then the bytes) or at the first structural limit (`JsonScanner`), without reading on.
+ */
+function receive(raw: IncomingMessage, payload: Readable, limit: number): Promise<{ buf: Buffer; length: number }> {
+  const encoded = raw.headers['content-encoding'] !== undefined;
+  const declared = encoded ? NaN : Number(raw.headers['content-length']);
+  if (declared > limit) return Promise.reject(tooLarge());
+  let buf = Buffer.allocUnsafeSlow(Math.min(declared > 0 ? declared : 64 * 1024, RESERVE_BYTES));
+  let length = 0;
+  const scanner = new JsonScanner();
+  return new Promise((resolve, reject) => {
+    const refuse = (err: TfError) => {
+      payload.removeAllListeners('data');
+      payload.resume();
+      reject(err);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      if (length + chunk.length > limit) return refuse(tooLarge());
+      const refused = scanner.push(chunk);
+      if (refused) return refuse(refused);
+      if (length + chunk.length > buf.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.min(limit, Math.max(buf.length * 2, length + chunk.length)));
+        buf.copy(grown, 0, 0, length);
+        buf = grown;
+      }
+      chunk.copy(buf, length);
+      length += chunk.length;
+    });
+    payload.once('end', () => resolve({ buf, length }));
+    payload.once('error', reject);
+  });
+}
+
+function tooLarge(): TfError {
+  return new TfError('request_too_large', 'The request body is too large.');
 }
 
 function invalidJson(): TfError {

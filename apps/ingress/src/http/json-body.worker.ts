@@ -1,10 +1,12 @@
 import { TfError } from '@tokenflow/contracts';
 import { parseJsonBody } from './json-scan';
 
-/** Parses a large request body in a worker thread; errors come back as values (a TfError does not survive cloning). */
-export default function parseInWorker(buf: Uint8Array): { body: unknown } | { error: { code: 'invalid_request' | 'invalid_json'; message: string } } {
+type Parsed = { body: unknown } | { error: { code: 'invalid_request' | 'invalid_json'; message: string } };
+
+/** Parses a large request body (already scanned) in a worker thread; errors come back as values (a TfError does not survive cloning). */
+export default function parseInWorker({ bytes, length }: { bytes: Uint8Array; length: number }): Parsed {
   try {
-    return { body: parseJsonBody(buf) };
+    return { body: parseJsonBody(bytes.subarray(0, length)) };
   } catch (err) {
     if (err instanceof TfError) return { error: { code: 'invalid_request', message: err.message } };
     return { error: { code: 'invalid_json', message: (err as Error).message } };

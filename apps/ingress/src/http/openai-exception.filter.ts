@@ -35,6 +35,14 @@ export function toTfError(exception: unknown, req?: FastifyRequest): TfError {
 function fastifyBodyError(exception: unknown): TfError | null {
   const fastifyCode = (exception as { code?: string })?.code ?? ((exception as { cause?: { code?: string } })?.cause?.code);
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new TfError('request_too_large', 'The request body is too large.');
+  // zlib and brotli refusing a Content-Encoding'd body (see content-encoding.ts).
+  if (fastifyCode?.startsWith('Z_') || fastifyCode?.startsWith('ERR_BROTLI') || fastifyCode === 'ERR_ZLIB_INITIALIZATION_FAILED') {
+    return new TfError('invalid_request', 'The request body could not be decoded as its Content-Encoding says.');
+  }
+  // The client went away while sending its body: nobody reads the answer, and it is not our error.
+  if (fastifyCode === 'ECONNRESET' || fastifyCode === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    return new TfError('invalid_request', 'The request body ended before its declared length.');
+  }
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new TfError('unsupported_media_type', 'Unsupported Content-Type: send the body as application/json.');
   }

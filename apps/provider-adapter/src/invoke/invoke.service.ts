@@ -13,6 +13,7 @@ import { KeyHealthReporter } from './key-health.reporter';
 import { relayStream } from './stream-relay';
 import { StreamTally } from './stream-tally';
 import { StreamWatchdog } from './stream-watchdog';
+import { UpstreamKeysStore } from './upstream-keys.store';
 import { UpstreamQuota } from './upstream-quota';
 
 /**
@@ -39,6 +40,7 @@ export class InvokeService {
     private readonly quota: UpstreamQuota,
     private readonly keyHealth: KeyHealthReporter,
     private readonly counter: TokenCounter,
+    private readonly keys: UpstreamKeysStore,
   ) {}
 
   /** Fetches a body too large for the invoke message (ingress serves it in parts), then runs the attempt. */
@@ -73,8 +75,10 @@ export class InvokeService {
     try {
       const provider = providerFor(req.attempt.provider);
       const api = capability(provider, req.endpoint ?? 'chat');
+      // The plan names the key by reference only; the secret exists in this process alone, for this call.
+      const attempt = await this.keys.resolve(req.attempt, req.deadlineAt);
       // Built before anything is taken: a provider rule may refuse the request outright (e.g. n > 1).
-      const upstreamRequest = api.buildRequest(req.attempt, req.body);
+      const upstreamRequest = api.buildRequest(attempt, req.body);
       quotaTaken = await this.quota.acquire(req);
       watchdog.awaitingFirstByte();
       maybeSent = true;

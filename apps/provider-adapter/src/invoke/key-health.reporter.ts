@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Attempt, Subjects, type TfError, upstreamKeyFingerprint } from '@tokenflow/contracts';
+import { type PlannedAttempt, Subjects, type TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 
 const REASONS: Partial<Record<TfError['code'], 'auth' | 'quota'>> = { upstream_auth_error: 'auth', upstream_quota_error: 'quota' };
@@ -12,8 +12,9 @@ const REASONS: Partial<Record<TfError['code'], 'auth' | 'quota'>> = { upstream_a
 export class KeyHealthReporter {
   constructor(private readonly bus: NatsBus) {}
 
-  report(attempt: Attempt, error: TfError): void {
+  /** The key is named by the attempt's `keyRef` (its fingerprint), never in clear. */
+  report(attempt: PlannedAttempt, error: TfError): void {
     const reason = REASONS[error.code];
-    if (reason) this.bus.emit(Subjects.routerKeyFailed, { channelId: attempt.channelId, keyFingerprint: upstreamKeyFingerprint(attempt.apiKey), reason });
+    if (reason) this.bus.emit(Subjects.routerKeyFailed, { channelId: attempt.channelId, keyFingerprint: attempt.keyRef, reason });
   }
 }

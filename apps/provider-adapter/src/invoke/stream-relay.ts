@@ -6,6 +6,13 @@ import { LineEndingNormalizer } from './line-endings';
 import type { StreamTally } from './stream-tally';
 import type { StreamWatchdog } from './stream-watchdog';
 
+/** Upstream text handed to the SSE parser at once: a few dozen chunks at most. */
+const FEED_SLICE = 16 * 1024;
+/** Work this stream may do before other requests get the event loop (buffered reads never leave the microtask queue). */
+const SLICE_MS = 4;
+/** Leading chunks held back at most; past it they are forwarded (they say nothing, but must not pile up). */
+const MAX_PENDING = 64;
+
 export interface RelayTarget {
   watchdog: StreamWatchdog;
   tally: StreamTally;
@@ -40,7 +47,7 @@ export async function relayStream(
         if (parsed.usage) tally.upstreamUsage = parsed.usage;
         for (const chunk of parsed.chunks) {
           guard.check(chunk);
-          if (tally.chunks === 0 && !saysSomething(chunk)) {
+          if (tally.chunks === 0 && pending.length < MAX_PENDING && !saysSomething(chunk)) {
             pending.push(chunk);
             continue;
           }
@@ -60,12 +67,20 @@ export async function relayStream(
   });
   const text = new TextDecoder();
   const lines = new LineEndingNormalizer();
+  let sliceStart = performance.now();
   for await (const buf of body) {
     watchdog.sawData();
-    parser.feed(lines.push(text.decode(buf, { stream: true })));
-    if (failure) {
-      body.destroy();
-      throw failure;
+    const chunk = lines.push(text.decode(buf, { stream: true }));
+    for (let at = 0; at < chunk.length && !done; at += FEED_SLICE) {
+      parser.feed(at === 0 && chunk.length <= FEED_SLICE ? chunk : chunk.slice(at, at + FEED_SLICE));
+      if (failure) {
+        body.destroy();
+        throw failure;
+      }
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
     }
     if (done) break;
   }

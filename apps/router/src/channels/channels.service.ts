@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ChannelInput, type ChannelView, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { QueryFailedError } from 'typeorm';
 import type { ChannelEntity } from '../db/entities';
 import { RoutingTable } from '../planning/routing-table';
 import { toChannelView } from './channel-view';
@@ -22,7 +23,7 @@ export class ChannelsService {
       throw new TfError('invalid_request', `A channel named '${input.name}' already exists.`, { param: 'name' });
     }
     // No base URL: the adapter uses the provider's public default (stored as '').
-    const saved = await this.channels.save({ baseUrl: '', ...fromInput(input) });
+    const saved = await this.save({ baseUrl: '', ...fromInput(input) });
     await this.changed(saved.id);
     return toChannelView(saved);
   }
@@ -44,7 +45,7 @@ export class ChannelsService {
     if (next.provider === 'openai-compatible' && !next.baseUrl) {
       throw new TfError('invalid_request', 'base_url is required for an openai-compatible channel.', { param: 'base_url' });
     }
-    const saved = await this.channels.save(next);
+    const saved = await this.save(next);
     await this.changed(saved.id);
     return toChannelView(saved);
   }
@@ -54,6 +55,21 @@ export class ChannelsService {
     await this.channels.delete(id);
     await this.changed(id);
     return { id, deleted: true };
+  }
+
+  /**
+   * Two writes racing past the name check meet the unique index: that is the caller's 400, not a 500 (whose log
+   * line would carry the failed query's parameters, the channel's keys among them).
+   */
+  private async save(channel: Partial<ChannelEntity>): Promise<ChannelEntity> {
+    try {
+      return await this.channels.save(channel);
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { constraint?: string } | undefined)?.constraint === 'channels_name_key') {
+        throw new TfError('invalid_request', `A channel named '${channel.name}' already exists.`, { param: 'name' });
+      }
+      throw err;
+    }
   }
 
   private async mustFind(id: string): Promise<ChannelEntity> {

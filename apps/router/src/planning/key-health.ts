@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type KeyFailedEvent, upstreamKeyFingerprint } from '@tokenflow/contracts';
+import type { KeyFailedEvent } from '@tokenflow/contracts';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 
 /**
@@ -17,8 +17,9 @@ export class KeyHealth {
     this.benched.set(`${ev.channelId}:${ev.keyFingerprint}`, Date.now() + this.config.KEY_BENCH_MS);
   }
 
-  healthy(channelId: string, apiKey: string): boolean {
-    const id = `${channelId}:${upstreamKeyFingerprint(apiKey)}`;
+  /** `keyRef`: the key's reference (`PlannedAttempt.keyRef`), which the adapter reports back as the fingerprint. */
+  healthy(channelId: string, keyRef: string): boolean {
+    const id = `${channelId}:${keyRef}`;
     const until = this.benched.get(id);
     if (until === undefined) return true;
     if (until > Date.now()) return false;

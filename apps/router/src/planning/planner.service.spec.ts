@@ -5,7 +5,7 @@ import type { RouterConfig } from '../config';
 import type { ChannelEntity, ModelEntity } from '../db/entities';
 import { KeyHealth } from './key-health';
 import { PlannerService } from './planner.service';
-import type { RoutingSnapshot, RoutingTable } from './routing-table';
+import { channelKeys, type RoutingSnapshot, type RoutingTable } from './routing-table';
 
 let seq = 0;
 function channel(over: Partial<ChannelEntity> & { name: string }): ChannelEntity {
@@ -35,6 +35,7 @@ function planner(models: string[], byModel: Record<string, ChannelEntity[]>, aut
   const snapshot: RoutingSnapshot = {
     catalog: new Map(models.map((m) => [m, model(m)])),
     byModel: new Map(Object.entries(byModel)),
+    keys: new Map(Object.values(byModel).flat().map((ch) => [ch.id, channelKeys(ch)])),
   };
   const table = { current: snapshot } as unknown as RoutingTable;
   return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault } as RouterConfig, keys);
@@ -84,10 +85,27 @@ describe('PlannerService', () => {
       channelName: 'full',
       provider: 'deepseek',
       baseUrl: 'https://full.example/v1',
-      apiKey: 'sk-only',
+      keyRef: upstreamKeyFingerprint('sk-only'),
       upstreamModel: 'm',
       timeouts: { connectMs: 11, firstByteMs: 22, idleMs: 33 },
     });
+  });
+
+  it('names upstream keys by reference only: no key is anywhere in a plan', () => {
+    const chans = [
+      channel({ name: 'a', apiKeys: ['sk-secret-a1', 'sk-secret-a2'], priority: 1, keyLimits: { rpm: 10, tpm: 1000 } }),
+      channel({ name: 'b', apiKeys: ['sk-secret-b1'] }),
+    ];
+    const p = planner(['m'], { m: chans });
+    const refs = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const reply = p.plan(req('m'));
+      const json = JSON.stringify(reply);
+      for (const secret of chans.flatMap((c) => c.apiKeys)) assert.ok(!json.includes(secret), `${secret} in ${json}`);
+      assert.ok(!json.includes('apiKey'));
+      for (const a of reply.attempts) refs.add(`${a.channelName}:${a.keyRef}`);
+    }
+    assert.deepEqual([...refs].sort(), ['a:' + upstreamKeyFingerprint('sk-secret-a1'), 'a:' + upstreamKeyFingerprint('sk-secret-a2'), 'b:' + upstreamKeyFingerprint('sk-secret-b1')].sort());
   });
 
   it('carries a channel\'s per-key limits with a stable reference that does not reveal the key', () => {
@@ -117,7 +135,14 @@ describe('PlannerService', () => {
     keys.bench({ channelId: single.id, keyFingerprint: upstreamKeyFingerprint('sk-c'), reason: 'quota' });
     for (let i = 0; i < 4; i++) {
       const attempts = p.plan(req('m')).attempts;
-      assert.deepEqual(attempts.map((a) => [a.channelName, a.apiKey]), [['multi', 'sk-b'], ['spare', 'sk-d'], ['single', 'sk-c']]);
+      assert.deepEqual(
+        attempts.map((a) => [a.channelName, a.keyRef]),
+        [
+          ['multi', upstreamKeyFingerprint('sk-b')],
+          ['spare', upstreamKeyFingerprint('sk-d')],
+          ['single', upstreamKeyFingerprint('sk-c')],
+        ],
+      );
     }
     // The operator edits the channel: its verdicts are forgotten.
     keys.forgetChannel(single.id);
@@ -126,7 +151,7 @@ describe('PlannerService', () => {
 
   it('falls back from an auto model whose context was too small to the next larger one that has channels', () => {
     const catalog = [model('small', 32_000), model('mid', 128_000), model('orphan', 200_000), model('big', 1_000_000)];
-    const table = { current: { catalog: new Map(catalog.map((m) => [m.id, m])), byModel: new Map([['small', [channel({ name: 's' })]], ['mid', [channel({ name: 'm' })]], ['big', [channel({ name: 'b' })]]]) } } as unknown as RoutingTable;
+    const table = { current: { catalog: new Map(catalog.map((m) => [m.id, m])), byModel: new Map([['small', [channel({ name: 's' })]], ['mid', [channel({ name: 'm' })]], ['big', [channel({ name: 'b' })]]]), keys: new Map() } } as unknown as RoutingTable;
     const p = new PlannerService(table, { AUTO_DEFAULT_MODEL: 'small' } as RouterConfig, new KeyHealth({ KEY_BENCH_MS: 1 }));
     const first = p.plan({ ...req('auto'), excludeModels: ['small'] });
     assert.deepEqual([first.model, first.route, first.attempts[0].channelName], ['mid', 'auto-context-fallback', 'm']);
@@ -196,14 +221,15 @@ describe('PlannerService', () => {
     const three = channel({ name: 'three', priority: 1, apiKeys: ['k1', 'k2', 'k3'] });
     const two = channel({ name: 'two', priority: 0, apiKeys: ['j1', 'j2'] });
     const p = planner(['m'], { m: [three, two] });
-    const keys = Array.from({ length: 7 }, () => p.plan(req('m')).attempts.map((a) => a.apiKey));
+    const keys = Array.from({ length: 7 }, () => p.plan(req('m')).attempts.map((a) => a.keyRef));
+    const f = upstreamKeyFingerprint;
     assert.deepEqual(
       keys.map((k) => k[0]),
-      ['k1', 'k2', 'k3', 'k1', 'k2', 'k3', 'k1'],
+      ['k1', 'k2', 'k3', 'k1', 'k2', 'k3', 'k1'].map(f),
     );
     assert.deepEqual(
       keys.map((k) => k[1]),
-      ['j1', 'j2', 'j1', 'j2', 'j1', 'j2', 'j1'],
+      ['j1', 'j2', 'j1', 'j2', 'j1', 'j2', 'j1'].map(f),
     );
   });
 

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Attempt, AUTO_MODEL, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type PlannedAttempt, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import type { ChannelEntity } from '../db/entities';
 import { type ChannelSelector, PriorityWeightedSelector } from './channel-selector';
 import { KeyHealth } from './key-health';
-import { RoutingTable } from './routing-table';
+import { type ChannelKey, channelKeys, RoutingTable } from './routing-table';
 
 @Injectable()
 export class PlannerService {
@@ -73,50 +72,44 @@ export class PlannerService {
   }
 
   /** One attempt per channel, in the selector's order, except that channels left with only benched keys go last. */
-  private attempts(ordered: ChannelEntity[], model: string): Attempt[] {
-    const healthy: Attempt[] = [];
-    const benched: Attempt[] = [];
+  private attempts(ordered: ChannelEntity[], model: string): PlannedAttempt[] {
+    const keys = this.table.current.keys;
+    const healthy: PlannedAttempt[] = [];
+    const benched: PlannedAttempt[] = [];
     for (const ch of ordered) {
-      const { apiKey, ok } = this.pickKey(ch);
-      (ok ? healthy : benched).push(this.attempt(ch, model, apiKey));
+      const { key, ok } = this.pickKey(ch, keys.get(ch.id) ?? channelKeys(ch));
+      (ok ? healthy : benched).push(this.attempt(ch, model, key));
     }
     return [...healthy, ...benched];
   }
 
   /** Round-robin over a channel's upstream keys spreads its load; benched keys are skipped while others remain. */
-  private pickKey(ch: ChannelEntity): { apiKey: string; ok: boolean } {
-    const n = ch.apiKeys.length;
+  private pickKey(ch: ChannelEntity, keys: ChannelKey[]): { key: ChannelKey; ok: boolean } {
+    const n = keys.length;
     const start = (this.keyCursor.get(ch.id) ?? -1) + 1;
     for (let i = 0; i < n; i++) {
-      const apiKey = ch.apiKeys[(start + i) % n];
-      if (this.keys.healthy(ch.id, apiKey)) {
+      const key = keys[(start + i) % n];
+      if (this.keys.healthy(ch.id, key.ref)) {
         this.keyCursor.set(ch.id, (start + i) % n);
-        return { apiKey, ok: true };
+        return { key, ok: true };
       }
     }
     this.keyCursor.set(ch.id, start % n);
-    return { apiKey: ch.apiKeys[start % n], ok: false };
+    return { key: keys[start % n], ok: false };
   }
 
-  private attempt(ch: ChannelEntity, model: string, apiKey: string): Attempt {
+  /** The plan names the key by reference only: the adapter resolves the secret, so it never reaches ingress. */
+  private attempt(ch: ChannelEntity, model: string, key: ChannelKey): PlannedAttempt {
     const limits = ch.keyLimits;
     return {
       channelId: ch.id,
       channelName: ch.name,
       provider: ch.provider,
       baseUrl: ch.baseUrl,
-      apiKey,
+      keyRef: key.ref,
       upstreamModel: ch.modelMapping[model] ?? model,
       timeouts: { connectMs: ch.connectTimeoutMs, firstByteMs: ch.firstByteTimeoutMs, idleMs: ch.idleTimeoutMs },
-      ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: upstreamKeyRef(ch, apiKey), rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
+      ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: key.quotaRef, rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
     };
   }
-}
-
-/**
- * Names an upstream key in limiter keys and logs without revealing it. The provider's quota belongs to the key,
- * not to our channel: two channels with the same key (say, different model mappings) share one count.
- */
-export function upstreamKeyRef(ch: Pick<ChannelEntity, 'provider' | 'baseUrl'>, apiKey: string): string {
-  return createHash('sha256').update(`${ch.provider}\n${ch.baseUrl ?? ''}\n${apiKey}`).digest('hex').slice(0, 24);
 }

@@ -1,11 +1,39 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { upstreamKeyFingerprint } from '@tokenflow/contracts';
 import type { ChannelEntity, ModelEntity } from '../db/entities';
 import { ChannelsRepository } from '../channels/channels.repository';
+
+/** One upstream key of a channel, with the references computed once per reload rather than once per plan. */
+export interface ChannelKey {
+  /** What plans carry instead of the key (`PlannedAttempt.keyRef`). */
+  ref: string;
+  apiKey: string;
+  /** The key's quota counter (`UpstreamLimits.ref`), see `upstreamQuotaRef`. */
+  quotaRef: string;
+}
 
 export interface RoutingSnapshot {
   catalog: Map<string, ModelEntity>;
   /** Enabled channels serving each model. */
   byModel: Map<string, ChannelEntity[]>;
+  /**
+   * Every channel's keys in order, disabled channels included (a plan made just before a channel was disabled may
+   * still be resolving its key). The adapter reads them through `tf.router.channel-keys.v1`.
+   */
+  keys: Map<string, ChannelKey[]>;
+}
+
+export function channelKeys(ch: Pick<ChannelEntity, 'provider' | 'baseUrl' | 'apiKeys'>): ChannelKey[] {
+  return ch.apiKeys.map((apiKey) => ({ ref: upstreamKeyFingerprint(apiKey), apiKey, quotaRef: upstreamQuotaRef(ch, apiKey) }));
+}
+
+/**
+ * Names an upstream key in limiter keys without revealing it. The provider's quota belongs to the key, not to our
+ * channel: two channels with the same key (say, different model mappings) share one count.
+ */
+export function upstreamQuotaRef(ch: Pick<ChannelEntity, 'provider' | 'baseUrl'>, apiKey: string): string {
+  return createHash('sha256').update(`${ch.provider}\n${ch.baseUrl ?? ''}\n${apiKey}`).digest('hex').slice(0, 24);
 }
 
 /**
@@ -15,7 +43,7 @@ export interface RoutingSnapshot {
  */
 @Injectable()
 export class RoutingTable {
-  private snapshot: RoutingSnapshot = { catalog: new Map(), byModel: new Map() };
+  private snapshot: RoutingSnapshot = { catalog: new Map(), byModel: new Map(), keys: new Map() };
   private reloading: Promise<void> | null = null;
   private again = false;
 
@@ -23,6 +51,11 @@ export class RoutingTable {
 
   get current(): RoutingSnapshot {
     return this.snapshot;
+  }
+
+  /** A channel's upstream keys with their references; none for a channel this replica does not know. */
+  keysOf(channelId: string): { ref: string; apiKey: string }[] {
+    return (this.snapshot.keys.get(channelId) ?? []).map(({ ref, apiKey }) => ({ ref, apiKey }));
   }
 
   /** Coalesces bursts: at most one reload runs, and one more follows if changes arrived meanwhile. */
@@ -47,7 +80,9 @@ export class RoutingTable {
   private async load(): Promise<RoutingSnapshot> {
     const [models, channels] = await Promise.all([this.channels.models(), this.channels.all()]);
     const byModel = new Map<string, ChannelEntity[]>();
+    const keys = new Map<string, ChannelKey[]>();
     for (const ch of channels) {
+      keys.set(ch.id, channelKeys(ch));
       if (!ch.enabled) continue;
       for (const m of ch.models) {
         const list = byModel.get(m) ?? [];
@@ -55,6 +90,6 @@ export class RoutingTable {
         byModel.set(m, list);
       }
     }
-    return { catalog: new Map(models.map((m) => [m.id, m])), byModel };
+    return { catalog: new Map(models.map((m) => [m.id, m])), byModel, keys };
   }
 }
