@@ -6,43 +6,14 @@
  * latency while they were in flight, and the ingress event loop's worst lag (prom-client's
  * `nodejs_eventloop_lag_max_seconds`, scraped before and after). Target: normal < 50 ms, lag < 50 ms.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { freePort, HOSTILE_MODELS, hostileCases, sendFromWorker, startHostileUpstream, testUrls } from '@tokenflow/testing';
-import { APPS, ProcessGroup, seed } from '@tokenflow/tools';
-import { benchDatabase } from './bench-database';
+import { HOSTILE_MODELS, hostileCases, sendFromWorker, startHostileUpstream } from '@tokenflow/testing';
+import { startBenchPlatform } from './bench-platform';
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  const db = await benchDatabase();
-  const [port, mockPort] = await Promise.all([freePort(), freePort()]);
-  const adminKey = 'bench-admin-key-0123456789';
-  const env = {
-    ...process.env,
-    NATS_URL: testUrls.nats,
-    REDIS_URL: testUrls.redis,
-    DATABASE_URL: db,
-    TF_NAMESPACE: `bench_hostile_${process.pid}`,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MOCK_PORT: String(mockPort),
-    TOKENFLOW_ADMIN_KEY: adminKey,
-    DEFAULT_KEY_RPM: '0',
-    LOG_LEVEL: 'warn',
-  };
-  const group = new ProcessGroup({ root, env, output: () => undefined });
+  const platform = await startBenchPlatform('hostile', { LOG_LEVEL: 'warn' });
   const upstream = await startHostileUpstream();
   try {
-    await Promise.all(APPS.map((app) => group.startAndWait(app)));
-    const gateway = `http://127.0.0.1:${port}`;
-    const { key, accountId } = await seed({
-      ingressUrl: gateway,
-      adminKey,
-      mockUrl: `http://127.0.0.1:${mockPort}`,
-      stateFile: join(mkdtempSync(join(tmpdir(), 'tf-bench-')), 'demo.json'),
-      env,
-    });
+    const { gateway, adminKey, key, accountId } = platform;
     const admin = (method: string, path: string, body: unknown) =>
       fetch(`${gateway}${path}`, { method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     await admin('POST', '/admin/v1/channels', { name: 'hostile', provider: 'openai-compatible', base_url: upstream.url, api_keys: ['sk-hostile'], models: HOSTILE_MODELS });
@@ -88,7 +59,7 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
   } finally {
-    await group.stopAll();
+    await platform.stop();
     await upstream.close();
   }
 }

@@ -5,12 +5,7 @@
  * Env: BENCH_DURATION_S (default 8), BENCH_CONCURRENCY (default "1,10,50").
  */
 import autocannon from 'autocannon';
-import { freePort, testUrls } from '@tokenflow/testing';
-import { APPS, ProcessGroup, seed } from '@tokenflow/tools';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { benchDatabase } from './bench-database';
+import { startBenchPlatform } from './bench-platform';
 
 const duration = Number(process.env.BENCH_DURATION_S ?? 8);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
@@ -36,35 +31,9 @@ async function run(url: string, headers: Record<string, string>, body: object, c
 }
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  const db = await benchDatabase();
-  const [port, mockPort] = await Promise.all([freePort(), freePort()]);
-  const adminKey = 'bench-admin-key-0123456789';
-  const env = {
-    ...process.env,
-    NATS_URL: testUrls.nats,
-    REDIS_URL: testUrls.redis,
-    DATABASE_URL: db,
-    TF_NAMESPACE: `bench_${process.pid}`,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MOCK_PORT: String(mockPort),
-    TOKENFLOW_ADMIN_KEY: adminKey,
-    DEFAULT_KEY_RPM: '0',
-    LOG_LEVEL: 'info',
-  };
-  const group = new ProcessGroup({ root, env, output: () => undefined });
+  const platform = await startBenchPlatform('latency');
   try {
-    await Promise.all(APPS.map((app) => group.startAndWait(app)));
-    const gateway = `http://127.0.0.1:${port}`;
-    const mock = `http://127.0.0.1:${mockPort}`;
-    const { key } = await seed({
-      ingressUrl: gateway,
-      adminKey,
-      mockUrl: mock,
-      stateFile: join(mkdtempSync(join(tmpdir(), 'tf-bench-')), 'demo.json'),
-      env,
-    });
+    const { gateway, mock, key } = platform;
     const messages = [{ role: 'user', content: 'Benchmark: say something short.' }];
     const rows: Row[] = [];
     // Warm up pools, caches and JIT on both paths.
@@ -89,7 +58,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await group.stopAll();
+    await platform.stop();
   }
 }
 

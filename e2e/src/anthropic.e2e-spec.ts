@@ -112,12 +112,24 @@ describe('Anthropic-format clients: the official @anthropic-ai/sdk against /v1/m
     const missing = await client.messages.create({ model: 'no-such-model', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     assert.ok(missing instanceof Anthropic.NotFoundError, String(missing));
 
-    // An image bigger than one NATS message: a clear 413, not a 503 the SDK would retry.
+    // An image bigger than one NATS message reaches the upstream in parts: the body limit is the only size.
+    await fetch(`${p.mockUrl}/mock/requests`, { method: 'DELETE' });
+    const big = await client.messages.create({
+      model: 'claude-sonnet',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is it?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(1_600_000) } }] }],
+    });
+    assert.equal(big.type, 'message');
+    const seen = (await (await fetch(`${p.mockUrl}/mock/requests`)).json()) as { data: { body: { messages?: { content: { source?: { data?: string } }[] }[] } }[] };
+    const image = seen.data.at(-1)?.body.messages?.[0]?.content.find((b) => b.source)?.source?.data;
+    assert.equal(image?.length, 1_600_000, 'the whole image arrived upstream');
+
+    // Above the body limit it is a clear 413 in Anthropic's envelope, not a 503 the SDK would retry.
     const huge = await client.messages
       .create({
         model: 'claude-sonnet',
         max_tokens: 16,
-        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(1_600_000) } }] }],
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(21 * 1024 * 1024) } }] }],
       })
       .catch((e: unknown) => e);
     assert.ok(huge instanceof Anthropic.APIError && huge.status === 413, String(huge));

@@ -129,8 +129,8 @@ describe('chat completions through the whole platform (official openai client)',
         {
           role: 'user' as const,
           content: [
-            { type: 'text' as const, text: 'What is in this image?' },
-            { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const } },
+            { type: 'text' as const, text: 'What is in this text?' },
+            { type: 'text' as const, text: 'Two parts, kept apart.' },
           ],
         },
       ],

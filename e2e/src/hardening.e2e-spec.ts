@@ -87,6 +87,33 @@ describe('hardening: nothing a caller or an upstream sends can stall the gateway
     });
   }
 
+  it('refuses content parts the model cannot take, naming the part, before anything is held', async () => {
+    const chat = (model: string, content: unknown[]) =>
+      fetch(`${p.baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${p.key}` },
+        body: JSON.stringify({ model, max_tokens: 8, messages: [{ role: 'user', content }] }),
+      });
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+    const text = { type: 'text', text: 'what is this?' };
+    const refused = await chat('deepseek-v3', [text, image]);
+    assert.equal(refused.status, 400);
+    assert.deepEqual((await refused.json()) as object, {
+      error: { message: "The model 'deepseek-v3' does not support image_url content parts.", type: 'invalid_request_error', param: 'messages[0].content[1]', code: 'invalid_request' },
+    });
+    const audio = await chat('gpt-4o', [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }]);
+    assert.equal(audio.status, 400);
+    assert.equal(((await audio.json()) as { error: { param: string } }).error.param, 'messages[0].content[0]');
+    assert.equal((await chat('gpt-4o', [text, image])).status, 200, 'gpt-4o takes images');
+    const anthropic = await fetch(`${p.baseUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': p.key },
+      body: JSON.stringify({ model: 'kimi-k2', max_tokens: 8, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] }] }),
+    });
+    assert.equal(anthropic.status, 400);
+    assert.equal(((await anthropic.json()) as { type: string; error: { type: string } }).error.type, 'invalid_request_error');
+  });
+
   it('folds 32k upstream chunks with logprobs into one exact completion', async () => {
     const c = hostileCases().find((h) => h.name.startsWith('upstream: 32k chunks'))!;
     const r = await send(c);

@@ -56,6 +56,12 @@ describe('ingress (real NATS, scripted peers)', () => {
   it('lists only the models the key may use, and renders peer errors in OpenAI format', async () => {
     const list = (await (await get('/v1/models', key)).json()) as { data: { id: string }[] };
     assert.deepEqual(list.data.map((m) => m.id), ['gpt-4o']);
+    // Percent-escapes are decoded once: an escaped '%' or a NUL in a model id is an unknown model, never a 500.
+    for (const path of ['/v1/models/abc%25zz', '/v1/models/a%00b']) {
+      const odd = await get(path, key);
+      assert.equal(odd.status, 404, path);
+      assert.equal(((await odd.json()) as { error: { code: string } }).error.code, 'model_not_found');
+    }
     const res = await get('/v1/models/org/some-model', key);
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), {
@@ -94,6 +100,12 @@ describe('ingress (real NATS, scripted peers)', () => {
     const create = (auth: string) =>
       fetch(`${ingress.url}/admin/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: '{"name":"x"}' });
     assert.equal((await create('wrong-key-of-some-length')).status, 401);
+    // Postgres cannot store a NUL in text: the caller's 400, named, never a database error.
+    const nul = await fetch(`${ingress.url}/admin/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: '{"name":"a\\u0000b"}' });
+    assert.equal(nul.status, 400);
+    assert.deepEqual(((await nul.json()) as { error: { code: string; param: string } }).error.param, 'name');
+    const nulId = await fetch(`${ingress.url}/admin/v1/models/gpt%00x/price`, { headers: { authorization: `Bearer ${adminKey}` } });
+    assert.equal(nulId.status, 400);
     const ok = await create(adminKey);
     assert.equal(ok.status, 201);
     assert.equal(((await ok.json()) as { name: string }).name, 'x');

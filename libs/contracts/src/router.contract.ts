@@ -51,6 +51,9 @@ export interface ChannelKeyLimits {
   tpm?: number | null;
 }
 
+/** Content beyond text a model may take: images, audio, files (PDF). */
+export type ContentInput = 'image' | 'audio' | 'file';
+
 export interface PlanRequest {
   requestId: string;
   model: string;
@@ -70,6 +73,11 @@ export interface PlanReply {
   maxOutputTokens: number | null;
   /** The model's context window from the catalog (null = unknown): the output cap ingress adds must fit beside the prompt. */
   contextWindow?: number | null;
+  /**
+   * The content parts the model takes besides text, from the catalog (null or absent: unknown, nothing is refused).
+   * Ingress refuses a part outside them with a 400 naming it, before the hold.
+   */
+  inputs?: ContentInput[] | null;
   route: 'direct' | 'auto-default' | 'auto-context-fallback';
   reason: string;
   attempts: PlannedAttempt[];

@@ -16,6 +16,7 @@ import {
   usageCostNano,
 } from '@tokenflow/contracts';
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
+import { unsupportedContent } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
 import { AdmissionService } from './admission.service';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
@@ -108,6 +109,12 @@ export class GatewayService {
     const counted = call.promptTokens;
     const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: holdSize(body, null, call.endpoint, counted).promptTokens } : {};
     const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models, ...fallback }, { ctx });
+    // A part the model cannot take (an image to a text-only model) is the caller's 400, before limits or money.
+    if (plan.inputs && call.endpoint === 'chat') {
+      const inputs = new Set(plan.inputs);
+      const refused = unsupportedContent(body as { messages?: unknown }, { image: inputs.has('image'), audio: inputs.has('audio'), file: inputs.has('file') }, plan.model);
+      if (refused) throw refused;
+    }
     const { limits, hold } = await this.admission.admit({
       requestId,
       size: holdSize(body, plan.maxOutputTokens, call.endpoint, counted),

@@ -1,5 +1,5 @@
 import { Controller, Get, Req } from '@nestjs/common';
-import { type ModelCard, type ModelsListReply, Subjects } from '@tokenflow/contracts';
+import { type ModelCard, type ModelsListReply, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/auth.hook';
@@ -24,7 +24,11 @@ export class ModelsController {
   async get(@Req() req: FastifyRequest): Promise<ModelCard & { pricing?: Record<string, string> }> {
     const ctx = callContext(req);
     const principal = principalOf(req);
-    const modelId = decodeURIComponent((req.params as Record<string, string>)['*'] ?? '');
+    // Already decoded by the router (a second decode would turn `%25zz` into a URIError, a 500).
+    const modelId = (req.params as Record<string, string>)['*'] ?? '';
+    if (modelId.includes('\u0000')) {
+      throw new TfError('model_not_found', 'The model does not exist or you do not have access to it.', { param: 'model' });
+    }
     const [card, price] = await Promise.all([
       this.bus.request(Subjects.routerModelGet, { id: modelId, allowedModels: principal.models }, { ctx }),
       this.bus.request(Subjects.billingPriceGet, { model: modelId }, { ctx }).catch(() => null),

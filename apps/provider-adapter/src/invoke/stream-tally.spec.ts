@@ -122,7 +122,7 @@ describe('StreamTally distrusts broken upstream usage', () => {
       const t = new StreamTally();
       t.observe(chunk('some generated words here'));
       t.upstreamUsage = bad;
-      const { usage, source } = await usageOf(t);
+      const { usage, source } = await usageOf(t, body);
       assert.equal(source, 'estimated', JSON.stringify(bad));
       assert.ok(usage.completion_tokens > 0 && usage.prompt_tokens > 0);
     }

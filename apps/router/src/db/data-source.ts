@@ -3,12 +3,13 @@ import { DataSource } from 'typeorm';
 import { routingEntities } from './entities';
 import { RoutingInit1764000000000 } from './migrations/1764000000000-routing-init';
 import { ChannelKeyLimits1764600000000 } from './migrations/1764600000000-channel-key-limits';
+import { ModelInputs1764700000000 } from './migrations/1764700000000-model-inputs';
 
 export function routingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: routingEntities,
-    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000],
+    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000, ModelInputs1764700000000],
     migrationsTableName: 'routing_migrations',
     poolSize,
   };

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { ChannelKeyLimits, Provider } from '@tokenflow/contracts';
+import type { ChannelKeyLimits, ContentInput, Provider } from '@tokenflow/contracts';
 
 @Entity({ schema: 'routing', name: 'models' })
 export class ModelEntity {
@@ -7,6 +7,8 @@ export class ModelEntity {
   @Column('text', { name: 'owned_by' }) ownedBy: string;
   @Column('int', { name: 'context_window', nullable: true }) contextWindow: number | null;
   @Column('int', { name: 'max_output_tokens', nullable: true }) maxOutputTokens: number | null;
+  /** What it takes besides text: `image`, `audio`, `file` (null: unknown, nothing refused). */
+  @Column('text', { array: true, nullable: true }) inputs: ContentInput[] | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
