@@ -79,8 +79,8 @@ async function decodeCost(provider: Provider, buffers: Buffer[]): Promise<{ chun
     await relayStream(stream, providerFor(provider).chat.createDecoder(), {
       watchdog,
       tally,
-      emit: (chunk) => {
-        bytes += JSON.stringify({ type: 'chunk', seq: seq++, data: { ...chunk, model: 'bench' } }).length;
+      emit: (batch) => {
+        bytes += JSON.stringify({ type: 'chunks', seq: seq++, data: batch.map((chunk) => ({ ...chunk, model: 'bench' })) }).length;
       },
     });
     const ms = performance.now() - started;

@@ -67,6 +67,13 @@ export type StreamFrame =
   | { type: 'end'; seq: number; usage: TokenUsage | null; usageSource: 'upstream' | 'estimated' }
   | { type: 'error'; seq: number; error: WireError };
 
+/**
+ * What crosses NATS: a frame, or the chunks one upstream read decoded into, as one message (thousands of chunks
+ * from a fast upstream would otherwise be thousands of messages to parse). Inboxes hand the chunks out one by one;
+ * a batch's `seq` is its first chunk's, and its chunks take the numbers after it.
+ */
+export type WireStreamFrame = StreamFrame | { type: 'chunks'; seq: number; data: Record<string, unknown>[] };
+
 export interface CancelEvent {
   requestId: string;
   reason: 'client_disconnected' | 'deadline';

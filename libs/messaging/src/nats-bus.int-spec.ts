@@ -91,6 +91,31 @@ describe('NatsBus against the real NATS server', () => {
     inbox.close();
   });
 
+  it('hands out a batch as its chunks, numbered in order, and folds a 20k-frame backlog in slices', async () => {
+    const inbox = client.openInbox();
+    await client.flush();
+    server.sendFrame(inbox.subject, { type: 'chunks', seq: 0, data: [{ n: 0 }, { n: 1 }, { n: 2 }] });
+    server.sendFrame(inbox.subject, { type: 'end', seq: 3, usage: null, usageSource: 'estimated' });
+    const got = [await inbox.next(1_000), await inbox.next(1_000), await inbox.next(1_000), await inbox.next(1_000)];
+    assert.deepEqual(got.map((f) => [f.type, f.seq]), [['chunk', 0], ['chunk', 1], ['chunk', 2], ['end', 3]]);
+    assert.deepEqual(got.slice(0, 3).map((f) => (f.type === 'chunk' ? f.data.n : null)), [0, 1, 2]);
+    inbox.close();
+
+    // A backlog already received is not folded in one block: other work runs between slices.
+    const backlog = client.openInbox();
+    await client.flush();
+    for (let i = 0; i < 20_000; i++) server.sendFrame(backlog.subject, { type: 'chunk', seq: i, data: { i } });
+    await server.flush();
+    await client.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    for (let i = 0; i < 20_000; i++) assert.equal((await backlog.next(1_000)).seq, i);
+    clearInterval(ticker);
+    backlog.close();
+    assert.ok(turns > 5, `timers ran ${turns} times while 20k frames were folded`);
+  });
+
   it('broadcasts events (with a suffix family) to every subscriber', async () => {
     const got: string[] = [];
     server.on(Subjects.adapterCancel, (ev) => void got.push(`a:${ev.requestId}`), { wildcard: true });

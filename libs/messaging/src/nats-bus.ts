@@ -14,7 +14,7 @@ import {
   type EventSubject,
   type RequestMap,
   type RequestSubject,
-  type StreamFrame,
+  type WireStreamFrame,
   TfError,
   type WireError,
 } from '@tokenflow/contracts';
@@ -202,7 +202,7 @@ export class NatsBus {
     return new FrameInbox(this.nc);
   }
 
-  sendFrame(inbox: string, frame: StreamFrame): void {
+  sendFrame(inbox: string, frame: WireStreamFrame): void {
     this.nc.publish(inbox, encode(frame));
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type InvokeRequest, type StreamFrame, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type InvokeRequest, TfError, type UsageRecordedEvent, type WireStreamFrame } from '@tokenflow/contracts';
 import { decode } from '@tokenflow/messaging';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
@@ -26,7 +26,7 @@ const MAX_JSON_RESPONSE = 64 * 1024 * 1024;
 
 const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
-type UnsequencedFrame = { [K in StreamFrame['type']]: Omit<Extract<StreamFrame, { type: K }>, 'seq'> }[StreamFrame['type']];
+type UnsequencedFrame = { [K in WireStreamFrame['type']]: Omit<Extract<WireStreamFrame, { type: K }>, 'seq'> }[WireStreamFrame['type']];
 
 @Injectable()
 export class InvokeService {
@@ -64,7 +64,11 @@ export class InvokeService {
     const signal = AbortSignal.any([ctrl.signal, watchdog.signal, AbortSignal.timeout(Math.max(1, req.deadlineAt - started))]);
     const tally = new StreamTally();
     let seq = 0;
-    const send = (frame: UnsequencedFrame) => this.bus.sendFrame(req.inbox, { ...frame, seq: seq++ } as StreamFrame);
+    // Every chunk has its own sequence number, batched or not: a batch takes as many as it carries.
+    const send = (frame: UnsequencedFrame) => {
+      this.bus.sendFrame(req.inbox, { ...frame, seq } as WireStreamFrame);
+      seq += frame.type === 'chunks' ? frame.data.length : 1;
+    };
     let outcome: UsageRecordedEvent['outcome'] = 'ok';
     let reachedUpstream = false;
     let quotaTaken = false;
@@ -101,7 +105,14 @@ export class InvokeService {
           send({ type: 'chunk', data: part });
         }
       } else {
-        await relayStream(res.body, api.createDecoder(), { watchdog, tally, emit: (chunk) => send({ type: 'chunk', data: { ...chunk, model: req.model } }) });
+        await relayStream(res.body, api.createDecoder(), {
+          watchdog,
+          tally,
+          emit: (chunks) =>
+            chunks.length === 1
+              ? send({ type: 'chunk', data: { ...chunks[0], model: req.model } })
+              : send({ type: 'chunks', data: chunks.map((chunk) => ({ ...chunk, model: req.model })) }),
+        });
       }
       final = await tally.usage(req.promptTokens, this.counter);
       send({ type: 'end', usage: final.usage, usageSource: final.source });

@@ -18,7 +18,7 @@ async function relay(reads: string[]) {
   const watchdog = new StreamWatchdog({ firstByteMs: 60_000, idleMs: 60_000 });
   const emitted: Record<string, unknown>[] = [];
   try {
-    await relayStream(body(...reads), new OpenAiStreamDecoder(), { watchdog, tally, emit: (c) => emitted.push(c) });
+    await relayStream(body(...reads), new OpenAiStreamDecoder(), { watchdog, tally, emit: (chunks) => emitted.push(...chunks) });
     return { emitted, tally };
   } finally {
     watchdog.stop();

@@ -10,14 +10,19 @@ import type { StreamWatchdog } from './stream-watchdog';
 const FEED_SLICE = 16 * 1024;
 /** Work this stream may do before other requests get the event loop (buffered reads never leave the microtask queue). */
 const SLICE_MS = 4;
+/** OpenAI chunks sent in one message at most. */
+const MAX_BATCH = 256;
 /** Leading chunks held back at most; past it they are forwarded (they say nothing, but must not pile up). */
 const MAX_PENDING = 64;
 
 export interface RelayTarget {
   watchdog: StreamWatchdog;
   tally: StreamTally;
-  /** Called once per OpenAI chunk, as soon as it is decoded (never buffered). */
-  emit(chunk: Record<string, unknown>): void;
+  /**
+   * Called with the OpenAI chunks of each slice of upstream text as soon as they are decoded (never held back
+   * longer): one message for a burst, one per chunk when tokens trickle in.
+   */
+  emit(chunks: Record<string, unknown>[]): void;
 }
 
 /**
@@ -35,9 +40,16 @@ export async function relayStream(
   // upstream failure (Anthropic's overloaded right after message_start) may still move on to another channel.
   let pending: Record<string, unknown>[] = [];
   const guard = new ChunkGuard();
+  let decoded: Record<string, unknown>[] = [];
   const forward = (chunk: Record<string, unknown>) => {
     tally.observe(chunk);
-    emit(chunk);
+    // A batch stays far below one NATS message, whatever an upstream's events expand to.
+    if (decoded.push(chunk) >= MAX_BATCH) flush();
+  };
+  const flush = () => {
+    if (decoded.length === 0) return;
+    emit(decoded);
+    decoded = [];
   };
   const parser = createParser({
     onEvent: (ev) => {
@@ -73,6 +85,8 @@ export async function relayStream(
     const chunk = lines.push(text.decode(buf, { stream: true }));
     for (let at = 0; at < chunk.length && !done; at += FEED_SLICE) {
       parser.feed(at === 0 && chunk.length <= FEED_SLICE ? chunk : chunk.slice(at, at + FEED_SLICE));
+      // What this slice decoded goes out now, even when the stream then fails: the client may already have it.
+      flush();
       if (failure) {
         body.destroy();
         throw failure;
