@@ -15,8 +15,16 @@ async function main(): Promise<void> {
   try {
     const { gateway, adminKey, key, accountId } = platform;
     const admin = (method: string, path: string, body: unknown) =>
-      fetch(`${gateway}${path}`, { method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await admin('POST', '/admin/v1/channels', { name: 'hostile', provider: 'openai-compatible', base_url: upstream.url, api_keys: ['sk-hostile'], models: HOSTILE_MODELS });
+      fetch(`${gateway}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // The bench database outlives a run: an earlier run's channel points at an upstream that is gone.
+    const channels = (await (await admin('GET', '/admin/v1/channels', undefined)).json()) as { data: { id: string; name: string }[] };
+    for (const old of channels.data.filter((c) => c.name === 'hostile')) await admin('DELETE', `/admin/v1/channels/${old.id}`, undefined);
+    const created = await admin('POST', '/admin/v1/channels', { name: 'hostile', provider: 'openai-compatible', base_url: upstream.url, api_keys: ['sk-hostile'], models: HOSTILE_MODELS });
+    if (created.status !== 201) throw new Error(`channel: ${created.status} ${await created.text()}`);
     for (const model of HOSTILE_MODELS) await admin('PUT', `/admin/v1/models/${model}/price`, { input_usd_per_mtok: '0.01', output_usd_per_mtok: '0.01' });
     await admin('POST', `/admin/v1/accounts/${accountId}/credits`, { amount_usd: '10000.00' });
 

@@ -85,6 +85,8 @@ const UPSTREAM_SOURCE = `
       res.end(parts.join(''));
     });
   });
+  // Longer than the adapter's pool keeps idle connections: a benchmark's idle minutes never race a close.
+  server.keepAliveTimeout = 120000;
   server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
   parentPort.on('message', () => server.close(() => parentPort.postMessage('closed')));
 `;
