@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { HOSTILE_MODELS, type HostileCase, hostileCases, sendFromWorker, startHostileUpstream } from '@tokenflow/testing';
 import { adminApi, type Platform, startPlatform } from './support/platform';
@@ -11,8 +12,8 @@ const COPIES = 10;
  * shared cores, so the test allows more. A regression of the kind fixed here (quadratic tokenizing, backtracking
  * regexes, re-copied assembly) costs seconds and fails it.
  */
-const NORMAL_MS = 400;
-const LAG_S = 0.4;
+const NORMAL_MS = 750;
+const LAG_S = 0.25;
 /**
  * Ten upstream answers of 32k chunks each are real work (about 15 µs a chunk across adapter and ingress, 5 s of CPU
  * on two cores): normal requests wait for a core, not for a stalled loop. Before the fix one such answer took 10 s.
@@ -112,6 +113,28 @@ describe('hardening: nothing a caller or an upstream sends can stall the gateway
     });
     assert.equal(anthropic.status, 400);
     assert.equal(((await anthropic.json()) as { type: string; error: { type: string } }).error.type, 'invalid_request_error');
+  });
+
+  it('answers a chat request whose client half-closed after sending, streamed and not', async () => {
+    for (const stream of [false, true]) {
+      const body = JSON.stringify({ model: 'deepseek-v3', stream, messages: [{ role: 'user', content: 'hello' }] });
+      const { port } = new URL(p.baseUrl);
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.end(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${p.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+        );
+        let out = '';
+        socket.on('data', (d: Buffer) => (out += d.toString('utf8')));
+        socket.on('close', () => resolve(out));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve(out);
+        }, 10_000);
+      });
+      assert.match(raw, /^HTTP\/1\.1 200/);
+      assert.match(raw, stream ? /data: \[DONE\]/ : /"object":"chat\.completion"/);
+    }
   });
 
   it('folds 32k upstream chunks with logprobs into one exact completion', async () => {

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { MessagingModule } from '@tokenflow/messaging';
 import { createMetricsRegistry } from '@tokenflow/observability';
 import { TokenCounter } from '@tokenflow/openai';
+import { Counter, type Registry } from 'prom-client';
 import { AdminBillingController } from './admin/admin-billing.controller';
 import { AdminChannelsController } from './admin/admin-channels.controller';
 import { AdminPricesController } from './admin/admin-prices.controller';
@@ -18,6 +19,22 @@ import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { OpenAiExceptionFilter } from './http/openai-exception.filter';
 import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
+
+/** One counter per process; how often it had to take the byte upper bound (its workers were saturated) is a metric. */
+function tokenCounterWithMetric(registry: Registry): TokenCounter {
+  const counter = new TokenCounter();
+  let reported = 0;
+  new Counter({
+    name: 'tokenflow_token_count_upper_bound_total',
+    help: 'Prompts whose tokens took the byte upper bound because the tokenizer workers were saturated',
+    registers: [registry],
+    collect() {
+      this.inc(counter.saturated - reported);
+      reported = counter.saturated;
+    },
+  });
+  return counter;
+}
 
 @Module({})
 export class IngressModule {
@@ -39,7 +56,7 @@ export class IngressModule {
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: createMetricsRegistry('ingress') },
         { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
-        { provide: TokenCounter, useFactory: () => new TokenCounter() },
+        { provide: TokenCounter, useFactory: tokenCounterWithMetric, inject: [METRICS_REGISTRY] },
         AuthService,
         AdminAuthService,
         GatewayService,

@@ -193,5 +193,7 @@ describe('ingress (real NATS, scripted peers)', () => {
     assert.deepEqual(await (await get('/readyz')).json(), { status: 'ready' });
     const metrics = await (await get('/metrics')).text();
     assert.match(metrics, /tokenflow_http_requests_total\{route="\/v1\/models",status="200",service="ingress"\} \d+/);
+    assert.match(metrics, /^tokenflow_token_count_upper_bound_total\{service="ingress"\} 0$/m);
+    assert.match(metrics, /^nodejs_eventloop_lag_max_seconds\{service="ingress"\} /m);
   });
 });

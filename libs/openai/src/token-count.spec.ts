@@ -106,6 +106,16 @@ describe('TokenCounter', () => {
     assert.equal(await counter.prompt(body), estimatePromptTokens(body));
   });
 
+  it('keeps ordinary counts out of the queue of huge ones', async () => {
+    const huge = randomBytes(600_000).toString('base64');
+    const ordinary = 'An ordinary long prompt of a few kilobytes. '.repeat(100);
+    const flood = Promise.all(Array.from({ length: 2 }, () => counter.text(huge)));
+    const started = performance.now();
+    assert.equal(await counter.text(ordinary), countTextTokens(ordinary));
+    assert.ok(performance.now() - started < 500, `an ordinary count waited ${(performance.now() - started).toFixed(0)} ms behind the flood`);
+    await flood;
+  });
+
   it('takes the byte upper bound when the pool is saturated, never a smaller count', async () => {
     const text = randomBytes(400_000).toString('base64');
     const results = await Promise.all(Array.from({ length: 8 }, () => counter.text(text)));

@@ -9,32 +9,33 @@ export interface TokenCounterOptions {
   inlineChars?: number;
   /** Worker threads (default: one per core beyond the first, at least one). */
   threads?: number;
-  /** Counts waiting for a worker before new ones take the upper bound instead (default 64). */
+  /** Large counts waiting for the bulk worker before new ones take the upper bound instead (default 8). */
   maxQueue?: number;
 }
 
+/** Past this many characters a count goes to the bulk lane: huge prompts never queue in front of ordinary ones. */
+const BULK_CHARS = 64 * 1024;
+
 /**
  * Counts tokens without ever blocking the event loop for more than a few milliseconds: small texts (nearly every
- * request) are counted inline, larger ones in a worker pool. When the pool is saturated (a flood of huge prompts),
- * a count takes the byte upper bound instead of waiting: the request goes on with a larger hold, never a smaller
- * one. One per process; `close()` at shutdown.
+ * request) are counted inline, larger ones in worker threads — up to 64 KB in one lane (milliseconds each), huge
+ * ones (up to `MAX_PROMPT_CHARS`, seconds each) in a bulk lane of their own, so a flood of huge prompts never delays
+ * an ordinary one. When a lane is saturated, a count takes the byte upper bound instead of waiting: the request goes
+ * on with a larger hold, never a smaller one. One per process; `close()` at shutdown.
  */
 export class TokenCounter {
   private readonly inlineChars: number;
   private readonly pool: Piscina;
-  /** Counts that fell back to the upper bound (the pool was full or failed): exposed as a metric. */
+  private readonly bulk: Piscina;
+  /** Counts that fell back to the upper bound (a lane was full or failed); ingress exports it as a metric. */
   saturated = 0;
 
   constructor(opts: TokenCounterOptions = {}) {
     this.inlineChars = opts.inlineChars ?? SYNC_CHARS;
     const threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
-    this.pool = new Piscina({
-      filename: join(__dirname, 'token-count.worker.js'),
-      minThreads: 1,
-      maxThreads: threads,
-      maxQueue: opts.maxQueue ?? 64,
-      idleTimeout: 60_000,
-    });
+    const filename = join(__dirname, 'token-count.worker.js');
+    this.pool = new Piscina({ filename, minThreads: 1, maxThreads: threads, maxQueue: 1_024, idleTimeout: 60_000 });
+    this.bulk = new Piscina({ filename, minThreads: 0, maxThreads: 1, maxQueue: opts.maxQueue ?? 8, idleTimeout: 60_000 });
   }
 
   /**
@@ -61,7 +62,7 @@ export class TokenCounter {
   private async texts(texts: string[], chars: number): Promise<number> {
     if (chars <= this.inlineChars) return countTexts(texts);
     try {
-      return (await this.pool.run(texts)) as number;
+      return (await (chars > BULK_CHARS ? this.bulk : this.pool).run(texts)) as number;
     } catch {
       this.saturated++;
       return tokenUpperBound(texts);
@@ -69,7 +70,7 @@ export class TokenCounter {
   }
 
   async close(): Promise<void> {
-    await this.pool.close({ force: true });
+    await Promise.all([this.pool.close({ force: true }), this.bulk.close({ force: true })]);
   }
 
   /** Nest calls this on a provider instance at shutdown. */

@@ -145,13 +145,13 @@ export class GatewayService {
     // Served until the call is over: every attempt (a fallback channel, too) may fetch it.
     const carried = carryBody(this.bus, { ...withOutputCap(call.body, plan, call.endpoint, counted), model: plan.model });
     try {
-      await this.attempt(call, plan, limits, price, attempts, counted, carried);
+      await this.runAttempts(call, plan, limits, price, attempts, counted, carried);
     } finally {
       carried.close();
     }
   }
 
-  private async attempt(
+  private async runAttempts(
     call: GatewayCall,
     plan: PlanReply,
     limits: RateLimitAcquireReply,
