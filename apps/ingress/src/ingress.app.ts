@@ -10,7 +10,7 @@ import { AuthService } from './auth/auth.service';
 import type { IngressConfig } from './config';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { decodeContentEncoding } from './http/content-encoding';
-import { clientErrorHandler, frameworkErrors } from './http/edge-errors';
+import { clientErrorHandler, expectationFailed, frameworkErrors } from './http/edge-errors';
 import { registerJsonBodyParser } from './http/json-body.parser';
 import { IngressModule } from './ingress.module';
 
@@ -32,7 +32,8 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     keepAliveTimeout: 65_000,
     requestTimeout: config.REQUEST_BODY_TIMEOUT_MS,
     // Node checks request and header timeouts on this tick (30 s by default, late by up to as much).
-    http: { connectionsCheckingInterval: 1_000 },
+    // A request without Host is answered by the routes like any other (Node would answer a bare 400).
+    http: { connectionsCheckingInterval: 1_000, requireHostHeader: false },
     // Model ids may be long (`org/model`); past this the router answers 414.
     routerOptions: { maxParamLength: 512 },
     frameworkErrors,
@@ -43,6 +44,7 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
   // away for good is noticed at the next write.
   (fastify.server as typeof fastify.server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   fastify.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, config.REQUEST_BODY_TIMEOUT_MS);
+  fastify.server.on('checkExpectation', expectationFailed);
   fastify.decorateRequest('principal', null);
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.forRoot(config), adapter, {
     logger: ['error', 'warn'],
@@ -56,6 +58,12 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
   });
   fastify.addHook('onRequest', authHook(app.get(AuthService)));
   fastify.addHook('preParsing', decodeContentEncoding);
+  // Fastify closes the connection after any body-parser error, since unread body bytes would desynchronise it; a
+  // body read in full (invalid JSON, a refused structure) leaves nothing behind, so pipelined requests go on.
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    if (reply.getHeader('connection') === 'close' && req.raw.complete) reply.removeHeader('connection');
+    return payload;
+  });
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, status: reply.statusCode });

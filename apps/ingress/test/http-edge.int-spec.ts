@@ -154,6 +154,31 @@ describe('ingress HTTP edge (real NATS, scripted billing)', () => {
     assert.ok('error' in parseResponse(chunked).body);
   });
 
+  it('answers requests without Host, with an unknown Expect, or with an over-long model id in the API format', async () => {
+    const count = JSON.stringify(countBody);
+    const noHost = await rawExchange(ingress.url, (s) =>
+      s.end(`POST /v1/messages/count_tokens HTTP/1.1\r\nx-api-key: ${key}\r\nContent-Type: application/json\r\nContent-Length: ${count.length}\r\nConnection: close\r\n\r\n${count}`),
+    );
+    assert.equal(parseResponse(noHost).status, 200);
+    const expect = await rawExchange(ingress.url, (s) =>
+      s.end(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nExpect: weird\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`),
+    );
+    assert.equal(parseResponse(expect).status, 417);
+    assert.equal((parseResponse(expect).body.error as { code: string }).code, 'expectation_failed');
+    const longModel = await fetch(`${ingress.url}/v1/models/${'m'.repeat(600)}`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(longModel.status, 414);
+    assert.equal(((await longModel.json()) as { error: { code: string } }).error.code, 'uri_too_long');
+  });
+
+  it('times out a slow upload to /v1/messages with 408 in Anthropic\'s envelope', async () => {
+    const raw = await rawExchange(ingress.url, (s) => {
+      s.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":`);
+    }, 6_000);
+    const { status, body } = parseResponse(raw);
+    assert.equal(status, 408);
+    assert.deepEqual([body.type, (body.error as { type: string }).type], ['error', 'invalid_request_error']);
+  });
+
   it('times out a slow upload with 408 in the API format', async () => {
     const started = Date.now();
     const raw = await rawExchange(ingress.url, (s) => {
@@ -172,11 +197,14 @@ describe('ingress HTTP edge (real NATS, scripted billing)', () => {
     assert.equal(parseResponse(halfClosed).body.input_tokens, estimatePromptTokens(countBody as never));
 
     const models = `GET /v1/models/nope HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n\r\n`;
-    const pipelined = await rawExchange(ingress.url, (s) => s.end(request + models + request));
+    // An invalid body read in full does not close the connection: what was pipelined behind it is answered too.
+    const badJson = `POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\nx-api-key: ${key}\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{bad json`;
+    const pipelined = await rawExchange(ingress.url, (s) => s.end(request + models + badJson + request));
     const statuses = [...pipelined.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
-    assert.equal(statuses.length, 3, pipelined.slice(0, 500));
+    assert.equal(statuses.length, 4, pipelined.slice(0, 500));
     assert.equal(statuses[0], 200);
-    assert.equal(statuses[2], 200);
+    assert.equal(statuses[2], 400);
+    assert.equal(statuses[3], 200);
   });
 
   it('keeps a key revoked while its lookup was in flight revoked', async () => {

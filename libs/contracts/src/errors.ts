@@ -16,6 +16,8 @@ export const ErrorCatalog = {
   uri_too_long: { status: 414, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   headers_too_large: { status: 431, type: 'invalid_request_error' },
+  /** An `Expect` header other than `100-continue`. */
+  expectation_failed: { status: 417, type: 'invalid_request_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   insufficient_quota: { status: 429, type: 'insufficient_quota' },
   internal_error: { status: 500, type: 'api_error' },

@@ -119,6 +119,36 @@ export function countTexts(texts: readonly string[]): number {
   return tokens;
 }
 
+/** Tokens by o200k, and the ASCII digits among the characters (see `reserveTokens`). */
+export interface TextCount {
+  tokens: number;
+  digits: number;
+}
+
+export function countTextsAndDigits(texts: readonly string[]): TextCount {
+  let digits = 0;
+  for (const t of texts) {
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 0x30 && c <= 0x39) digits++;
+    }
+  }
+  return { tokens: countTexts(texts), digits };
+}
+
+/**
+ * What holds and limits reserve for a prompt: never less than any common tokenizer could bill. o200k is an estimate
+ * of the others' counts, good on prose (the 25 % margin covers them) but not on what it compresses unusually well:
+ * it merges 128 spaces into one token where others stop at a few, and three digits where Qwen's and DeepSeek's
+ * tokenizers take one token per digit. So the reserve is also at least one token per digit and per four other
+ * characters (every tokenizer we bill through stays above four characters a token on such runs).
+ */
+export function reserveTokens(fixedTokens: number, chars: number, count: TextCount): number {
+  const byTokenizer = Math.ceil((fixedTokens + count.tokens) * 1.25) + 16;
+  const byCharacters = fixedTokens + count.digits + Math.ceil((chars - count.digits) / 4);
+  return Math.max(byTokenizer, byCharacters);
+}
+
 /**
  * A count that is never below the tokenizer's, at no cost: byte-level BPE never makes more tokens than the text has
  * UTF-8 bytes. For when the tokenizer cannot be afforded (the worker pool is saturated).

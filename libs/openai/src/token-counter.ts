@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TfError } from '@tokenflow/contracts';
 import { Piscina } from 'piscina';
-import { countTexts, MAX_PROMPT_CHARS, promptParts, SYNC_CHARS, tokenUpperBound } from './token-count';
+import { countTextsAndDigits, MAX_PROMPT_CHARS, promptParts, reserveTokens, SYNC_CHARS, type TextCount, tokenUpperBound } from './token-count';
+
+/** A prompt's tokens: the best estimate, and what holds and rate limits reserve for it (never less than billed). */
+export interface PromptCount {
+  tokens: number;
+  reserve: number;
+}
 
 export interface TokenCounterOptions {
   /** Prompts up to this many characters are counted on the calling thread (default `SYNC_CHARS`). */
@@ -42,7 +48,7 @@ export class TokenCounter {
    * Input tokens of a request body (chat messages, or a legacy `prompt` / embeddings `input`). A prompt longer than
    * any model's context window (`MAX_PROMPT_CHARS`) is refused before it costs anything.
    */
-  async prompt(body: Record<string, unknown>): Promise<number> {
+  async prompt(body: Record<string, unknown>): Promise<PromptCount> {
     const parts = promptParts(body);
     if (parts.chars > MAX_PROMPT_CHARS) {
       throw new TfError(
@@ -51,21 +57,23 @@ export class TokenCounter {
         { param: Array.isArray(body.messages) ? 'messages' : body.prompt !== undefined ? 'prompt' : 'input' },
       );
     }
-    return parts.fixedTokens + (await this.texts(parts.texts, parts.chars));
+    const count = await this.texts(parts.texts, parts.chars);
+    return { tokens: parts.fixedTokens + count.tokens, reserve: reserveTokens(parts.fixedTokens, parts.chars, count) };
   }
 
   /** Tokens of generated text. */
-  text(text: string): Promise<number> {
-    return this.texts([text], text.length);
+  async text(text: string): Promise<number> {
+    return (await this.texts([text], text.length)).tokens;
   }
 
-  private async texts(texts: string[], chars: number): Promise<number> {
-    if (chars <= this.inlineChars) return countTexts(texts);
+  private async texts(texts: string[], chars: number): Promise<TextCount> {
+    if (chars <= this.inlineChars) return countTextsAndDigits(texts);
     try {
-      return (await (chars > BULK_CHARS ? this.bulk : this.pool).run(texts)) as number;
+      return (await (chars > BULK_CHARS ? this.bulk : this.pool).run(texts)) as TextCount;
     } catch {
       this.saturated++;
-      return tokenUpperBound(texts);
+      // Digits unknown: counted as none, the byte bound is above one token per digit anyway.
+      return { tokens: tokenUpperBound(texts), digits: 0 };
     }
   }
 

@@ -32,6 +32,7 @@ export function hostileCases(): HostileCase[] {
     },
     { name: '9 MB of 700k tiny messages', path: '/v1/chat/completions', body: JSON.stringify({ model: 'deepseek-v3', messages: tinyMessages }), expectStatus: 400 },
     { name: '12 MB body of text', path: '/v1/chat/completions', body: chat('deepseek-v3', 'lorem ipsum dolor sit amet '.repeat(460_000)), expectStatus: 400 },
+    { name: '2 MB of escaped newlines in one field', path: '/v1/chat/completions', body: chat('deepseek-v3', 'hi', { user: '\n'.repeat(1_000_000) }), expectStatus: 400 },
     { name: '100k-deep nesting', path: '/v1/chat/completions', body: `{"model":"deepseek-v3","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, expectStatus: 400 },
     { name: 'upstream: 32k chunks with logprobs, folded into one completion', path: '/v1/chat/completions', body: chat('hostile-logprobs', 'hi', { logprobs: true, max_tokens: 40_000 }), expectStatus: 200 },
     { name: 'upstream: a tool-call index of 1e8', path: '/v1/chat/completions', body: chat('hostile-tool-index', 'hi'), expectStatus: 502 },

@@ -51,7 +51,11 @@ const channelFields = {
   name: z.string().trim().min(1).max(200),
   provider: z.enum(PROVIDERS),
   /** Optional for the named providers (each has its public default); required for `openai-compatible`. */
-  base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  base_url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    // A base URL travels in plans through ingress; credentials belong in api_keys, which never leave the router and adapter.
+    .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'must not carry credentials (user:password@): put the key in api_keys')
+    .optional(),
   api_keys: z.array(z.string().min(1)).min(1).max(10_000),
   models: z.array(modelId).min(1).max(1000),
   model_mapping: z.record(modelId, z.string().min(1)).optional(),

@@ -29,9 +29,9 @@ export class MessagesController {
     const request = validateMessagesRequest(req.body);
     const body = toChatRequest(request) as Record<string, unknown> & { model: string };
     const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
-    const promptTokens = await this.counter.prompt(body);
-    const format = new AnthropicMessagesFormat(request.stream === true, { requestId: req.id, model: request.model, inputTokensEstimate: promptTokens });
-    await this.gateway.complete({ endpoint: 'chat', body, format, principal, promptTokens, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
+    const prompt = await this.counter.prompt(body);
+    const format = new AnthropicMessagesFormat(request.stream === true, { requestId: req.id, model: request.model, inputTokensEstimate: prompt.tokens });
+    await this.gateway.complete({ endpoint: 'chat', body, format, principal, prompt, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
   }
 
   /** The prompt as it will go upstream, counted the way holds count it, so the two agree. */
@@ -39,6 +39,6 @@ export class MessagesController {
   @HttpCode(200)
   async countTokens(@Req() req: FastifyRequest): Promise<{ input_tokens: number }> {
     principalOf(req);
-    return { input_tokens: await this.counter.prompt(toChatRequest(validateCountTokensRequest(req.body))) };
+    return { input_tokens: (await this.counter.prompt(toChatRequest(validateCountTokensRequest(req.body)))).tokens };
   }
 }

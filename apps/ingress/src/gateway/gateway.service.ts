@@ -16,7 +16,7 @@ import {
   usageCostNano,
 } from '@tokenflow/contracts';
 import { type CallContext, NatsBus } from '@tokenflow/messaging';
-import { unsupportedContent } from '@tokenflow/openai';
+import { type PromptCount, unsupportedContent } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
 import { AdmissionService } from './admission.service';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
@@ -32,8 +32,8 @@ export interface GatewayCall {
   /** How the result reaches the client (OpenAI chat chunks, Anthropic events, one JSON body…). */
   format: ResponseFormat;
   principal: KeyPrincipal;
-  /** The prompt's tokens, counted once per call (see `TokenCounter`): holds, limits and the adapter all use it. */
-  promptTokens: number;
+  /** The prompt's tokens, counted once per call (see `TokenCounter`): holds and limits reserve, the adapter bills. */
+  prompt: PromptCount;
   requestId: string;
   deadlineAt: number;
   ctx: CallContext;
@@ -106,8 +106,8 @@ export class GatewayService {
 
   private async completeOnce(call: GatewayCall, state: CallState): Promise<void> {
     const { body, principal, requestId, ctx } = call;
-    const counted = call.promptTokens;
-    const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: holdSize(body, null, call.endpoint, counted).promptTokens } : {};
+    const counted = call.prompt.tokens;
+    const fallback = state.tried.length ? { excludeModels: state.tried, minContextTokens: counted } : {};
     const plan = await this.bus.request(Subjects.routerPlan, { requestId, model: body.model, allowedModels: principal.models, ...fallback }, { ctx });
     // A part the model cannot take (an image to a text-only model) is the caller's 400, before limits or money.
     if (plan.inputs && call.endpoint === 'chat') {
@@ -117,7 +117,7 @@ export class GatewayService {
     }
     const { limits, hold } = await this.admission.admit({
       requestId,
-      size: holdSize(body, plan.maxOutputTokens, call.endpoint, counted),
+      size: holdSize(body, plan.maxOutputTokens, call.endpoint, call.prompt.reserve),
       principal,
       plan,
       deadlineAt: call.deadlineAt,

@@ -1,11 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { estimatePromptTokens } from '@tokenflow/openai';
+import { countTextsAndDigits, estimatePromptTokens, promptParts, reserveTokens } from '@tokenflow/openai';
 import type { Endpoint } from '@tokenflow/contracts';
 import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize as holdSizeOf, withOutputCap as withOutputCapOf } from './hold-size';
 
 type Body = Record<string, unknown>;
-const holdSize = (body: Body, cap: number | null, endpoint: Endpoint = 'chat') => holdSizeOf(body, cap, endpoint, estimatePromptTokens(body));
+const reserveOf = (body: Body) => {
+  const parts = promptParts(body);
+  return reserveTokens(parts.fixedTokens, parts.chars, countTextsAndDigits(parts.texts));
+};
+const holdSize = (body: Body, cap: number | null, endpoint: Endpoint = 'chat') => holdSizeOf(body, cap, endpoint, reserveOf(body));
 const withOutputCap = <T extends Body>(body: T, model: { maxOutputTokens: number | null; contextWindow?: number | null }, endpoint: Endpoint = 'chat') =>
   withOutputCapOf(body, model, endpoint, estimatePromptTokens(body));
 
@@ -17,6 +21,17 @@ describe('holdSize', () => {
     assert.equal(holdSize({ model: 'm', messages, max_tokens: 99, n: 3 }, 8192).maxOutputTokens, 297);
     assert.equal(holdSize({ model: 'm', messages }, 8192).maxOutputTokens, 8192);
     assert.equal(holdSize({ model: 'm', messages }, null).maxOutputTokens, DEFAULT_MAX_OUTPUT_TOKENS);
+  });
+
+  it('reserves what any common tokenizer could bill: runs of spaces, letters and digits o200k merges unusually well', () => {
+    for (const content of [' '.repeat(100_000), 'a'.repeat(100_000), '7'.repeat(100_000)]) {
+      const body = { model: 'm', messages: [{ role: 'user', content }] };
+      const digits = content[0] === '7' ? content.length : 0;
+      // A character-counting upstream (the mock: four characters a token) or a digit-per-token one (Qwen, DeepSeek).
+      const billedAtMost = Math.max(Math.ceil(content.length / 4), digits);
+      assert.ok(holdSize(body, null).promptTokens >= billedAtMost, `${JSON.stringify(content.slice(0, 3))}: ${holdSize(body, null).promptTokens} < ${billedAtMost}`);
+      assert.ok(estimatePromptTokens(body) < billedAtMost, 'o200k alone would under-reserve');
+    }
   });
 
   it('counts the prompt with a margin above the tokenizer count', () => {

@@ -14,18 +14,18 @@ type Body = Record<string, unknown>;
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /**
- * What the hold must cover: every choice's longest possible output, and the prompt as our tokenizer counts it plus
- * a margin, because each provider's own tokenizer counts somewhat differently and the hold must never be smaller
- * than the bill. Embeddings produce no output.
+ * What the hold must cover: every choice's longest possible output, and the prompt's reserve (`TokenCounter`:
+ * the tokenizer's count plus a margin, and never under what any common tokenizer could bill). Embeddings produce no
+ * output.
  */
 export function holdSize(
   body: Body,
   catalogMaxOutput: number | null,
   endpoint: Endpoint,
-  /** The tokenizer's count of the prompt (`TokenCounter`), taken once per request. */
-  counted: number,
+  /** The prompt's reserve (`PromptCount.reserve`), counted once per request. */
+  reserve: number,
 ): { promptTokens: number; maxOutputTokens: number } {
-  const promptTokens = Math.ceil(counted * 1.25) + 16;
+  const promptTokens = reserve;
   if (endpoint === 'embeddings') return { promptTokens, maxOutputTokens: 0 };
   // Legacy completions generate best_of candidates server-side and bill them all.
   const choices = Math.max(num(body.n) ?? 1, endpoint === 'completions' ? (num(body.best_of) ?? 1) : 1);

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { toAnthropicError } from '@tokenflow/anthropic';
 import { Headers, TfError } from '@tokenflow/contracts';
@@ -30,14 +30,30 @@ export function clientErrorHandler(err: ClientError, socket: Socket): void {
   const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !pending?.headersSent) {
     const error = clientTfError(err);
-    const anthropic = Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 32).toString('latin1').startsWith('POST /v1/messages');
-    const rendered = anthropic ? toAnthropicError(error) : { status: error.status, body: { error: error.toBody() } };
-    const body = JSON.stringify(rendered.body);
-    socket.write(
-      `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    // The path, if the request line was read: the request being parsed has it, else the raw bytes start with it.
+    const incoming = (socket as Socket & { parser?: { incoming?: { url?: string } } }).parser?.incoming?.url;
+    const path = incoming ?? (Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 64).toString('latin1').split(' ')[1] : undefined);
+    writeRaw(socket, error, path?.startsWith('/v1/messages') ?? false);
   }
   socket.destroy(err);
+}
+
+/**
+ * Node answers an `Expect` header other than `100-continue` with a bare 417 unless someone listens: in the API's
+ * format instead.
+ */
+export function expectationFailed(req: IncomingMessage, res: ServerResponse): void {
+  const error = new TfError('expectation_failed', 'Unsupported Expect header: only 100-continue is supported.', { param: 'Expect' });
+  const rendered = req.url?.startsWith('/v1/messages') ? toAnthropicError(error) : { status: error.status, body: { error: error.toBody() } };
+  res.writeHead(rendered.status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(rendered.body));
+}
+
+function writeRaw(socket: Socket, error: TfError, anthropic: boolean): void {
+  const rendered = anthropic ? toAnthropicError(error) : { status: error.status, body: { error: error.toBody() } };
+  const body = JSON.stringify(rendered.body);
+  socket.write(
+    `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function clientTfError(err: ClientError): TfError {

@@ -43,6 +43,16 @@ describe('JsonScanner', () => {
     }
   });
 
+  // Regression: every escape searched for the next quote from scratch, so 1M `\n` escapes took 5 s.
+  it('is linear on strings full of escapes, in any chunking', () => {
+    const text = JSON.stringify({ model: 'm', xyz: '\n'.repeat(1_000_000), t: '\t\u0001'.repeat(200_000) });
+    for (const size of [64 * 1024, 1 << 22]) {
+      const started = performance.now();
+      assert.equal(scanInChunks(text, size), null);
+      assert.ok(performance.now() - started < 150, `chunks of ${size}: ${(performance.now() - started).toFixed(0)} ms`);
+    }
+  });
+
   it('skips a large string (an image as a data URL) at memcpy speed', () => {
     const body = Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(15_000_000)}` } }] }] }));
     const started = performance.now();

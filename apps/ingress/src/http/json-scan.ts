@@ -33,10 +33,14 @@ export class JsonScanner {
       this.escapeNext = false;
       i = 1;
     }
+    // Where the next quote and backslash are (-1: none left in this chunk), each searched again only once passed:
+    // searching from every escape would rescan the chunk's tail once per backslash.
+    let nextQuote = -2;
     let nextBackslash = -2;
     while (i < n) {
       if (this.inString) {
-        const quote = buf.indexOf(QUOTE, i);
+        if (nextQuote !== -1 && nextQuote < i) nextQuote = buf.indexOf(QUOTE, i);
+        const quote = nextQuote;
         if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = buf.indexOf(BACKSLASH, i);
         if (nextBackslash >= 0 && (quote < 0 || nextBackslash < quote)) {
           if (nextBackslash + 1 >= n) this.escapeNext = true;

@@ -5,6 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/auth.hook';
 import { callContext } from '../http/request-context';
 
+/** The longest path parameter the router takes (`maxParamLength`). */
+const MAX_MODEL_ID = 512;
+
 /** OpenAI's models endpoints, showing only what the calling key may use. */
 @Controller('v1/models')
 export class ModelsController {
@@ -26,6 +29,8 @@ export class ModelsController {
     const principal = principalOf(req);
     // Already decoded by the router (a second decode would turn `%25zz` into a URIError, a 500).
     const modelId = (req.params as Record<string, string>)['*'] ?? '';
+    // The wildcard route has no parameter length limit of its own: the same 414 as every other path parameter.
+    if (modelId.length > MAX_MODEL_ID) throw new TfError('uri_too_long', 'The request URL is too long.');
     if (modelId.includes('\u0000')) {
       throw new TfError('model_not_found', 'The model does not exist or you do not have access to it.', { param: 'model' });
     }

@@ -44,8 +44,8 @@ export class OpenAiApiController {
     const principal = principalOf(req);
     const body = validate(schema, req.body);
     const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
-    const promptTokens = await this.counter.prompt(body);
-    await this.gateway.complete({ endpoint, body, format: format(body), principal, promptTokens, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
+    const prompt = await this.counter.prompt(body);
+    await this.gateway.complete({ endpoint, body, format: format(body), principal, prompt, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
   }
 }
 
