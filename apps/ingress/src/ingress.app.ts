@@ -12,6 +12,7 @@ import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { decodeContentEncoding } from './http/content-encoding';
 import { clientErrorHandler, expectationFailed, frameworkErrors } from './http/edge-errors';
 import { registerJsonBodyParser } from './http/json-body.parser';
+import { JsonWorkers } from './http/json-workers';
 import { IngressModule } from './ingress.module';
 
 export interface IngressApp {
@@ -50,7 +51,7 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     logger: ['error', 'warn'],
     bodyParser: false,
   });
-  registerJsonBodyParser(fastify, config.BODY_LIMIT_BYTES);
+  registerJsonBodyParser(fastify, config.BODY_LIMIT_BYTES, app.get(JsonWorkers));
   const metrics = httpMetrics(app.get<Registry>(METRICS_REGISTRY));
 
   fastify.addHook('onRequest', async (req, reply) => {

@@ -17,6 +17,7 @@ import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { OpenAiExceptionFilter } from './http/openai-exception.filter';
+import { JsonWorkers } from './http/json-workers';
 import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
 
@@ -61,6 +62,7 @@ export class IngressModule {
         AdminAuthService,
         GatewayService,
         AdmissionService,
+        JsonWorkers,
       ],
     };
   }

@@ -31,7 +31,7 @@ export class MessagesController {
     const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
     const prompt = await this.counter.prompt(body);
     const format = new AnthropicMessagesFormat(request.stream === true, { requestId: req.id, model: request.model, inputTokensEstimate: prompt.tokens });
-    await this.gateway.complete({ endpoint: 'chat', body, format, principal, prompt, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
+    await this.gateway.complete({ endpoint: 'chat', body, format, principal, prompt, bodyBytes: req.bodyBytes, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
   }
 
   /** The prompt as it will go upstream, counted the way holds count it, so the two agree. */

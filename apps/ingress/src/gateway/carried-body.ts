@@ -1,5 +1,9 @@
 import type { BlobRef } from '@tokenflow/contracts';
 import { encode, type NatsBus } from '@tokenflow/messaging';
+import type { JsonWorkers } from '../http/json-workers';
+
+/** Bodies up to this size (as received) are encoded on the event loop, in well under a millisecond. */
+const ENCODE_INLINE_BYTES = 256 * 1024;
 
 /** The upstream body as the invoke request carries it: inline, or by reference when it exceeds one NATS message. */
 export interface CarriedBody {
@@ -13,8 +17,9 @@ export interface CarriedBody {
  * rides inside the invoke request; a larger one (images as data URLs) is served in parts for the adapter to pull,
  * the way large responses already come back in frames.
  */
-export function carryBody(bus: NatsBus, body: Record<string, unknown>): CarriedBody {
-  const bytes = encode(body);
+export async function carryBody(bus: NatsBus, workers: JsonWorkers, body: Record<string, unknown>, bodyBytes: number): Promise<CarriedBody> {
+  // Megabytes of JSON take tens of milliseconds to encode: done in a worker, not on the event loop.
+  const bytes = bodyBytes > ENCODE_INLINE_BYTES ? await workers.encode(body) : encode(body);
   if (bytes.length <= bus.inlineLimit) return { fields: { body }, close: () => undefined };
   const blob = bus.serveBlob(bytes);
   return { fields: { body: null, bodyRef: blob.ref }, close: blob.close };

@@ -20,6 +20,7 @@ import { type PromptCount, unsupportedContent } from '@tokenflow/openai';
 import type { FastifyReply } from 'fastify';
 import { AdmissionService } from './admission.service';
 import { type AttemptState, idleWait, type OpenedStream, openFirstGoodAttempt } from './attempt-runner';
+import { JsonWorkers } from '../http/json-workers';
 import { stringifyInSlices } from '../http/sliced-json';
 import { type CarriedBody, carryBody } from './carried-body';
 import { holdSize, withOutputCap } from './hold-size';
@@ -34,6 +35,8 @@ export interface GatewayCall {
   principal: KeyPrincipal;
   /** The prompt's tokens, counted once per call (see `TokenCounter`): holds and limits reserve, the adapter bills. */
   prompt: PromptCount;
+  /** The request body's size as received: a large one is encoded for the bus off the event loop. */
+  bodyBytes: number;
   requestId: string;
   deadlineAt: number;
   ctx: CallContext;
@@ -77,6 +80,7 @@ export class GatewayService {
   constructor(
     private readonly bus: NatsBus,
     private readonly admission: AdmissionService,
+    private readonly json: JsonWorkers,
   ) {}
 
   async complete(call: GatewayCall): Promise<void> {
@@ -143,7 +147,7 @@ export class GatewayService {
 
   private async run(call: GatewayCall, plan: PlanReply, limits: RateLimitAcquireReply, price: PriceQuote, attempts: AttemptState, counted: number): Promise<void> {
     // Served until the call is over: every attempt (a fallback channel, too) may fetch it.
-    const carried = carryBody(this.bus, { ...withOutputCap(call.body, plan, call.endpoint, counted), model: plan.model });
+    const carried = await carryBody(this.bus, this.json, { ...withOutputCap(call.body, plan, call.endpoint, counted), model: plan.model }, call.bodyBytes);
     try {
       await this.runAttempts(call, plan, limits, price, attempts, counted, carried);
     } finally {

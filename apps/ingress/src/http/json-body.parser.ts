@@ -1,11 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { TfError } from '@tokenflow/contracts';
 import type { FastifyInstance } from 'fastify';
-import { Piscina } from 'piscina';
-import type parseInWorker from './json-body.worker';
 import { JsonScanner, parseJsonBody } from './json-scan';
+import type { JsonWorkers } from './json-workers';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body's size as received (decoded): how much work it is worth moving off the event loop. */
+    bodyBytes: number;
+  }
+}
 
 /** Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones in a worker. */
 const INLINE_BYTES = 256 * 1024;
@@ -19,14 +24,12 @@ const RESERVE_BYTES = 8 * 1024 * 1024;
  * a legitimately large one (images as data URLs) holds the event loop. What comes back is the parsed value, copied
  * at memcpy speed for string-heavy bodies.
  */
-export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
-  const pool = new Piscina({ filename: join(__dirname, 'json-body.worker.js'), minThreads: 1, maxThreads: 1, maxQueue: 64, idleTimeout: 60_000 });
-  fastify.addHook('onClose', async () => {
-    await pool.close({ force: true });
-  });
+export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number, workers: JsonWorkers): void {
+  fastify.decorateRequest('bodyBytes', 0);
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', async (req: { raw: IncomingMessage }, payload: Readable) => {
+  fastify.addContentTypeParser('application/json', async (req: { raw: IncomingMessage; bodyBytes: number }, payload: Readable) => {
     const { buf, length } = await receive(req.raw, payload, bodyLimit);
+    req.bodyBytes = length;
     if (length <= INLINE_BYTES) {
       try {
         return parseJsonBody(buf.subarray(0, length));
@@ -34,14 +37,8 @@ export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: numb
         throw err instanceof TfError ? err : invalidJson();
       }
     }
-    let out: ReturnType<typeof parseInWorker>;
-    try {
-      // The buffer is this request's alone: moved, the worker sees it without a copy.
-      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-      out = (await pool.run({ bytes, length }, { transferList: [bytes.buffer as ArrayBuffer] })) as ReturnType<typeof parseInWorker>;
-    } catch {
-      throw new TfError('service_unavailable', 'Too many large requests are being read right now. Please retry shortly.', { retryAfterMs: 1_000 });
-    }
+    // The buffer is this request's alone: moved, the worker sees it without a copy.
+    const out = await workers.parse(buf, length);
     if ('body' in out) return out.body;
     throw out.error.code === 'invalid_request' ? new TfError('invalid_request', out.error.message) : invalidJson();
   });

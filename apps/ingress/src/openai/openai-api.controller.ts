@@ -45,7 +45,7 @@ export class OpenAiApiController {
     const body = validate(schema, req.body);
     const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
     const prompt = await this.counter.prompt(body);
-    await this.gateway.complete({ endpoint, body, format: format(body), principal, prompt, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
+    await this.gateway.complete({ endpoint, body, format: format(body), principal, prompt, bodyBytes: req.bodyBytes, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
   }
 }
 
