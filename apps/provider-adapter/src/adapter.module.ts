@@ -6,6 +6,7 @@ import { ADAPTER_CONFIG, type AdapterConfig } from './config';
 import { CancellationRegistry } from './invoke/cancellation.registry';
 import { InvokeService } from './invoke/invoke.service';
 import { KeyHealthReporter } from './invoke/key-health.reporter';
+import { LargeBodies } from './invoke/large-bodies';
 import { UpstreamKeysStore } from './invoke/upstream-keys.store';
 import { UpstreamQuota } from './invoke/upstream-quota';
 import { UpstreamClient } from './upstream/upstream-client';
@@ -26,6 +27,7 @@ export class AdapterModule {
         InvokeService,
         UpstreamQuota,
         KeyHealthReporter,
+        LargeBodies,
         UpstreamKeysStore,
         AdapterMsController,
       ],

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { type InvokeRequest, TfError, type UsageRecordedEvent, type WireStreamFrame } from '@tokenflow/contracts';
-import { decode } from '@tokenflow/messaging';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { TokenCounter } from '@tokenflow/openai';
@@ -10,6 +9,7 @@ import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
 import { sliceEmbeddings } from './embeddings-slices';
 import { KeyHealthReporter } from './key-health.reporter';
+import { LargeBodies } from './large-bodies';
 import { relayStream } from './stream-relay';
 import { StreamTally } from './stream-tally';
 import { StreamWatchdog } from './stream-watchdog';
@@ -41,6 +41,7 @@ export class InvokeService {
     private readonly keyHealth: KeyHealthReporter,
     private readonly counter: TokenCounter,
     private readonly keys: UpstreamKeysStore,
+    private readonly large: LargeBodies,
   ) {}
 
   /** Fetches a body too large for the invoke message (ingress serves it in parts), then runs the attempt. */
@@ -48,16 +49,16 @@ export class InvokeService {
     if (wire.body) return this.attempt({ ...wire, body: wire.body });
     let body: Record<string, unknown>;
     try {
-      body = decode<Record<string, unknown>>(await this.bus.fetchBlob(wire.bodyRef!, Math.max(1, Math.min(10_000, wire.deadlineAt - Date.now()))));
+      body = await this.large.parse(await this.bus.fetchBlob(wire.bodyRef!, Math.max(1, Math.min(10_000, wire.deadlineAt - Date.now()))));
     } catch (err) {
       // Nothing was sent upstream: another replica (or channel) may well succeed.
       this.bus.sendFrame(wire.inbox, { type: 'error', seq: 0, error: { ...TfError.from(err).toWire(), retryable: true } });
       return;
     }
-    return this.attempt({ ...wire, body });
+    return this.attempt({ ...wire, body }, true);
   }
 
-  private async attempt(req: InvokeRequest & { body: Record<string, unknown> }): Promise<void> {
+  private async attempt(req: InvokeRequest & { body: Record<string, unknown> }, large = false): Promise<void> {
     const started = Date.now();
     const ctrl = this.cancellations.register(req.requestId);
     const watchdog = new StreamWatchdog(req.attempt.timeouts);
@@ -82,7 +83,7 @@ export class InvokeService {
       // The plan names the key by reference only; the secret exists in this process alone, for this call.
       const attempt = await this.keys.resolve(req.attempt, req.deadlineAt);
       // Built before anything is taken: a provider rule may refuse the request outright (e.g. n > 1).
-      const upstreamRequest = api.buildRequest(attempt, req.body);
+      const upstreamRequest = large ? await this.large.buildRequest(attempt, req.endpoint ?? 'chat', req.body) : api.buildRequest(attempt, req.body);
       quotaTaken = await this.quota.acquire(req);
       watchdog.awaitingFirstByte();
       maybeSent = true;
