@@ -137,6 +137,32 @@ describe('hardening: nothing a caller or an upstream sends can stall the gateway
     }
   });
 
+  it('streams 32k chunks whole to a reader slower than the upstream (waiting for its socket to drain)', async () => {
+    const body = JSON.stringify({ model: 'hostile-logprobs', stream: true, max_tokens: 40_000, messages: [{ role: 'user', content: 'hi' }] });
+    const { port } = new URL(p.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${p.key}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+      );
+      const parts: Buffer[] = [];
+      let paused = false;
+      socket.on('data', (d: Buffer) => {
+        parts.push(d);
+        if (!paused) {
+          // Stop reading for a second: the server's writes back up, and must wait, not pile up or be lost.
+          paused = true;
+          socket.pause();
+          setTimeout(() => socket.resume(), 1_000);
+        }
+      });
+      socket.on('close', () => resolve(Buffer.concat(parts).toString('utf8')));
+      socket.on('error', reject);
+    });
+    const contents = raw.split('\n').filter((l) => l.startsWith('data: {') && l.includes('"content":"x"'));
+    assert.equal(contents.length, 32_000);
+    assert.match(raw, /data: \[DONE\]/);
+  });
+
   it('folds 32k upstream chunks with logprobs into one exact completion', async () => {
     const c = hostileCases().find((h) => h.name.startsWith('upstream: 32k chunks'))!;
     const r = await send(c);

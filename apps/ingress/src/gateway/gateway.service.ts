@@ -242,7 +242,13 @@ export class GatewayService {
         }
         if (frame.type === 'chunk') {
           const out = format.chunk(frame.data);
-          if (out) raw.write(out);
+          // A reader slower than the upstream: wait for its socket to drain (frames wait in the inbox), rather than
+          // pile writes up for one large flush; one that does not drain within the idle time has gone.
+          if (out && !raw.write(out) && !(await drained(raw, idleWait(s.attempt, call.deadlineAt)))) {
+            this.bus.emit(Subjects.adapterCancel, { requestId: call.requestId, reason: 'client_disconnected' }, call.requestId);
+            raw.destroy();
+            return;
+          }
         } else if (frame.type === 'end') {
           raw.write(format.end(frame.usage, frame.usage ? nanoToUsd(costNano(frame.usage, price)) : null));
           return;
@@ -294,6 +300,23 @@ export class GatewayService {
     if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
     return { ...h, ...rateLimitHeaders(limits) };
   }
+}
+
+/** Resolves true once `socket` drained, false when it closed or `ms` passed first. */
+function drained(socket: NodeJS.WritableStream & { once(e: string, f: () => void): unknown; off(e: string, f: () => void): unknown }, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => finish(true);
+    const onClose = () => finish(false);
+    const timer = setTimeout(() => finish(false), Math.max(1, ms));
+    socket.once('drain', onDrain);
+    socket.once('close', onClose);
+  });
 }
 
 function costNano(usage: TokenUsage, price: PriceQuote): bigint {
