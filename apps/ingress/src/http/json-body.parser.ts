@@ -40,7 +40,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: numb
     // The buffer is this request's alone: moved, the worker sees it without a copy.
     const out = await workers.parse(buf, length);
     if ('body' in out) return out.body;
-    throw out.error.code === 'invalid_request' ? new TfError('invalid_request', out.error.message) : invalidJson();
+    throw out.error.code === 'invalid_request' ? new TfError('invalid_request', out.error.message, { param: out.error.param ?? null }) : invalidJson();
   });
 }
 
