@@ -9,7 +9,7 @@
  * Env: BENCH_TOKENS (default 2000), BENCH_RUNS (default 7).
  */
 import type { Attempt, Provider, StreamFrame } from '@tokenflow/contracts';
-import { Subjects, upstreamKeyFingerprint, USAGE_STREAM } from '@tokenflow/contracts';
+import { Streams, Subjects, upstreamKeyFingerprint, USAGE_STREAM } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testUrls } from '@tokenflow/testing';
 import { MOCK_PATHS, SEED_MODELS } from '@tokenflow/tools';
@@ -105,14 +105,13 @@ async function viaAdapter(bus: NatsBus, attempt: Attempt): Promise<{ ms: number;
     attemptNo: 1,
     attempt: planned,
     body: body(),
-    promptTokens: 20,
+    size: { promptTokens: 20, promptReserve: 20, outputTokens: 2_000 },
     inbox: inbox.subject,
-    deadlineAt: Date.now() + 60_000,
     accountId: '00000000-0000-4000-8000-000000000001',
     keyId: '00000000-0000-4000-8000-000000000002',
     model: 'bench',
     price: { inputNanoPerToken: '1', outputNanoPerToken: '1' },
-  });
+  }, { ctx: { deadline: Date.now() + 60_000 } });
   let chunks = 0;
   for (;;) {
     const f: StreamFrame = await inbox.next(30_000);
@@ -129,6 +128,8 @@ async function main(): Promise<void> {
   const mock = await createMockProviderApp({ port: 0 });
   const adapter = await createAdapterApp(adapterEnvSchema.parse({ NATS_URL: testUrls.nats, TF_NAMESPACE: namespace, LOG_LEVEL: 'error' }));
   const bus = await NatsBus.connect({ url: testUrls.nats, name: 'bench-adapter', namespace });
+  // Billing's part: the usage stream the adapter publishes to.
+  await bus.durable.ensureStream(Streams.usage);
   // The router's part: the bench channel's key by reference.
   bus.serve(Subjects.routerChannelKeys, () => ({ keys: [{ ref: upstreamKeyFingerprint(BENCH_KEY), apiKey: BENCH_KEY }] }));
   await bus.flush();

@@ -31,7 +31,6 @@ export async function startBenchPlatform(name: string, extraEnv: NodeJS.ProcessE
     MOCK_PORT: String(mockPort),
     TOKENFLOW_ADMIN_KEY: adminKey,
     DEFAULT_KEY_RPM: '0',
-    LOG_LEVEL: 'info',
     ...extraEnv,
   };
   const group = new ProcessGroup({ root, env, output: () => undefined });

@@ -4,7 +4,7 @@
  * usage entry and its hold is released in the ledger (hold, usage and release entries: three rows per request).
  * Env: BENCH_HOLDS (default 10000; twice that many requests are held and settled).
  */
-import { Subjects, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { Subjects, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testUrls } from '@tokenflow/testing';
 import { ProcessGroup } from '@tokenflow/tools';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   } finally {
     await pg.end();
     await group.stopAll();
-    await bus.durable.deleteStream('TF_USAGE');
+    await bus.durable.deleteStream(USAGE_STREAM);
     await bus.close();
   }
 }

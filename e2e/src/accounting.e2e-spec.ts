@@ -184,7 +184,14 @@ describe('holds, prices and cost reporting', () => {
     await pricedChannel('m-slow-priced', 'gpt-4o+tokens=40+tps=40');
     const { accountId, key } = await account('1.00');
     const pending = chat(key, { model: 'm-slow-priced', messages: [{ role: 'user', content: 'slow' }] });
-    await new Promise((r) => setTimeout(r, 300));
+    // Change the price only once the request holds its money: its quote was taken with the hold.
+    const redis = new Redis(testUrls.redis);
+    try {
+      const held = async () => BigInt((await redis.hget(`tf:${p.namespace}:{a:${accountId}}:bal`, 'held')) ?? '0');
+      await waitFor(async () => (await held()) > 0n, 5_000, 'the request to hold its maximum cost');
+    } finally {
+      redis.disconnect();
+    }
     await admin('PUT', '/admin/v1/models/m-slow-priced/price', { input_usd_per_mtok: '50.00', output_usd_per_mtok: '50.00' });
     const r = await pending;
     assert.equal(r.status, 200);
@@ -214,9 +221,11 @@ describe('holds, prices and cost reporting', () => {
   });
 
   it('verifies the ledger invariants, and notices a balance that does not match its ledger', async () => {
-    await new Promise((r) => setTimeout(r, 1_500));
-    const report = await admin<LedgerVerifyReply>('GET', '/admin/v1/ledger/verify');
-    assert.equal(report.status, 200);
+    // The earlier tests' holds are closed by settlement, asynchronously: check once none is left open.
+    const report = await waitFor(async () => {
+      const r = await admin<LedgerVerifyReply>('GET', '/admin/v1/ledger/verify');
+      return r.status === 200 && r.body.open_holds === 0 ? r : null;
+    }, 10_000, 'every earlier hold closed');
     assert.equal(report.body.ok, true, JSON.stringify(report.body));
     assert.ok(report.body.usage_events_checked > 0);
     assert.equal(report.body.postings_sum_nano, '0');

@@ -70,12 +70,14 @@ describe('usage reaches the ledger exactly once', () => {
       }
     };
     const workers = Array.from({ length: 4 }, worker);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => completed.size >= 20, 15_000, 'traffic flowing before the kill');
     await p.group.stop('billing', 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 1_000));
     // Requests admitted before the kill finish upstream while billing is down; their usage waits in JetStream.
+    // Refusals show the traffic has met the dead billing (the workers' in-flight requests have ended).
+    await waitFor(() => refused >= 4, 15_000, 'requests refused while billing is down');
     await p.group.startAndWait('billing');
-    await new Promise((r) => setTimeout(r, 500));
+    const beforeRestart = completed.size;
+    await waitFor(() => completed.size >= beforeRestart + 5, 15_000, 'traffic served again after the restart');
     stop = true;
     await Promise.all(workers);
     assert.ok(completed.size > 20, `enough traffic (${completed.size} completed, ${refused} refused)`);
@@ -134,10 +136,16 @@ describe('usage reaches the ledger exactly once', () => {
       // Different msgIds defeat JetStream's own dedupe: billing's idempotency key must catch it.
       await bus.publishDurable(Subjects.usageRecorded, event, 'dup-a');
       await bus.publishDurable(Subjects.usageRecorded, event, 'dup-b');
-      await new Promise((r) => setTimeout(r, 2_500));
-      const rows = await usageRows(p.databaseUrl, accountId);
-      assert.equal(rows.length, 1);
-      assert.equal(await balanceNano(p.databaseUrl, accountId), 1_000_000_000n - (100n * 140n + 10n * 280n));
+      // Settlement consumes the stream in order: once an event published after both copies is in the ledger, both
+      // copies have been settled (no sleep-and-hope for the second one).
+      const marker = { ...event, eventId: 'req_dupmarker:1', requestId: 'req_dupmarker', promptTokens: 1, completionTokens: 1 };
+      await bus.publishDurable(Subjects.usageRecorded, marker, 'dup-marker');
+      const rows = await waitFor(async () => {
+        const r = await usageRows(p.databaseUrl, accountId);
+        return r.some((row) => row.request_id === 'req_dupmarker') ? r : null;
+      }, 10_000, 'the event after the duplicates settled');
+      assert.deepEqual(rows.map((r) => r.request_id).sort(), ['req_dupcheck', 'req_dupmarker']);
+      assert.equal(await balanceNano(p.databaseUrl, accountId), 1_000_000_000n - (100n * 140n + 10n * 280n) - (140n + 280n));
     } finally {
       await bus.close();
     }

@@ -80,7 +80,11 @@ describe('errors: every failure is an OpenAI-format error with the right status'
       assert.equal((await post(second.baseUrl, '/v1/chat/completions', k.key, body)).status, 200);
       const revoked = await admin('DELETE', `/admin/v1/keys/${k.id}`);
       assert.equal(revoked.status, 200);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await waitFor(
+        async () => (await chat(k.key, body)).status === 401 && (await post(second.baseUrl, '/v1/chat/completions', k.key, body)).status === 401,
+        1_000,
+        'the revocation on both replicas, within a second',
+      );
       const r = await chat(k.key, body);
       assertOpenAiError(r, 401, 'invalid_api_key');
       assertOpenAiError(await post(second.baseUrl, '/v1/chat/completions', k.key, body), 401, 'invalid_api_key');

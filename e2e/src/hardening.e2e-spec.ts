@@ -127,6 +127,7 @@ describe('hardening: nothing a caller or an upstream sends can stall the gateway
         socket.on('data', (d: Buffer) => (out += d.toString('utf8')));
         socket.on('close', () => resolve(out));
         socket.on('error', reject);
+        // A guard, not a wait: a server that never closes fails the match below instead of hanging the suite.
         setTimeout(() => {
           socket.destroy();
           resolve(out);

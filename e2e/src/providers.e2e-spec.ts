@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { assertOpenAiError, post } from './support/http';
+import { MOCK_PATHS } from '@tokenflow/tools';
 import { adminApi, type Platform, startPlatform } from './support/platform';
 
 /** The seed's launch models and the provider each one is served by (through the mock, in that provider's format). */
@@ -14,14 +15,8 @@ const PROVIDER_OF: Record<string, string> = {
   'gpt-4o': 'openai',
   'claude-sonnet': 'anthropic',
 };
-const MOCK_PATH: Record<string, string> = {
-  deepseek: '/deepseek',
-  moonshot: '/moonshot/v1',
-  zhipu: '/zhipu/api/paas/v4',
-  qwen: '/qwen/compatible-mode/v1',
-  openai: '/openai/v1',
-  anthropic: '/anthropic/v1',
-};
+/** Where the mock speaks each provider's format (`/<id>` + the path of its default base URL). */
+const MOCK_PATH: Record<string, string> = MOCK_PATHS;
 const UPSTREAM_OF: Record<string, string> = {
   deepseek: 'deepseek-chat',
   moonshot: 'kimi-k2-0905-preview',
@@ -163,7 +158,7 @@ describe('six providers through their real wire formats: callers cannot tell the
   });
 
   it('turns upstream auth, credit and context errors into ours, in every provider\'s format, never leaking the key or URL', async () => {
-    for (const provider of Object.keys(MOCK_PATH)) {
+    for (const provider of Object.keys(UPSTREAM_OF)) {
       const base = UPSTREAM_OF[provider];
       const cases: [string, number, string][] = [
         ['401', 502, 'upstream_auth_error'],

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@tokenflow/testing';
+import { testUrls, waitFor } from '@tokenflow/testing';
+import { Redis } from 'ioredis';
 import { escrowState, usageRows } from './support/ledger';
 import { post } from './support/http';
 import { adminApi, type Platform, startPlatform } from './support/platform';
@@ -10,6 +11,10 @@ describe('rate limits through three ingress replicas', () => {
   let admin: ReturnType<typeof adminApi>;
   let urls: string[];
   const extras: { stop(): Promise<void> }[] = [];
+  // Read-only look at the limiter's state in Redis, to wait for what the tests depend on instead of sleeping.
+  const redis = new Redis(testUrls.redis, { lazyConnect: true });
+  /** A key of one account's limits (`rl:v1` layout, apps/ratelimit/src/limits/buckets.ts). */
+  const limiterKey = (accountId: string, rest: string) => `tf:${p.namespace}:rl:v1:{a:${accountId}}:${rest}`;
 
   before(async () => {
     p = await startPlatform('ratelimit');
@@ -21,6 +26,7 @@ describe('rate limits through three ingress replicas', () => {
   after(async () => {
     await Promise.all(extras.map((e) => e.stop()));
     await p?.stop();
+    redis.disconnect();
   });
 
   async function account(limits: Record<string, unknown> = {}, accountLimits: Record<string, unknown> = {}) {
@@ -67,7 +73,7 @@ describe('rate limits through three ingress replicas', () => {
 
   it('reserves TPM for the longest possible answer and gives back what a stream did not use', async () => {
     // Each request reserves prompt + max_tokens (~250 tokens); 8 of them would need 2,000 of a 1,000 TPM budget.
-    const { key } = await account({ rpm: 1_000, tpm: 1_000 });
+    const { accountId, key } = await account({ rpm: 1_000, tpm: 1_000 });
     const remaining: number[] = [];
     for (let i = 0; i < 8; i++) {
       const res = await fetch(`${urls[i % 3]}/v1/chat/completions`, {
@@ -79,8 +85,10 @@ describe('rate limits through three ingress replicas', () => {
       assert.equal(res.headers.get('x-ratelimit-limit-tokens'), '1000');
       remaining.push(Number(res.headers.get('x-ratelimit-remaining-tokens')));
       await res.text();
-      // The correction arrives through the usage event (JetStream), a few milliseconds after the stream ends.
-      await new Promise((r) => setTimeout(r, 250));
+      // The correction arrives through the usage event (JetStream) a few milliseconds after the stream ends; the
+      // first correction marks the request's reservation `settled`.
+      const reservation = limiterKey(accountId, `res:${res.headers.get('x-request-id')}`);
+      await waitFor(async () => (await redis.hget(reservation, 'settled')) === '1', 10_000, `TPM correction of request ${i}`);
     }
     assert.ok(remaining[7] > 1_000 - 2 * 260, `the earlier streams' unused reservations came back (${remaining.join(', ')})`);
   });
@@ -100,13 +108,15 @@ describe('rate limits through three ingress replicas', () => {
 
   it('caps requests in flight, and frees each slot on every exit path: success, error, client disconnect', async () => {
     await slowModel('m-slow', 600);
-    const { key } = await account({ max_concurrency: 2 });
+    const { accountId, keyId, key } = await account({ max_concurrency: 2 });
     const slow = { ...small, model: 'm-slow' };
     const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => chat(key, slow, i).then((r) => r.status)));
     assert.deepEqual(statuses.sort(), [200, 200, 429, 429, 429, 429]);
     // Both slots are free again after success.
     assert.deepEqual((await Promise.all([chat(key, small, 0), chat(key, small, 1)])).map((r) => r.status), [200, 200]);
     // A client that goes away frees its slot too.
+    const slots = limiterKey(accountId, `k:${keyId}:c`);
+    const earlier = new Set(await redis.zrange(slots, 0, -1));
     const gone = new AbortController();
     const pending = fetch(`${urls[2]}/v1/chat/completions`, {
       method: 'POST',
@@ -114,7 +124,8 @@ describe('rate limits through three ingress replicas', () => {
       body: JSON.stringify({ ...slow, stream: true }),
       signal: gone.signal,
     }).catch(() => null);
-    await new Promise((r) => setTimeout(r, 150));
+    // Disconnect only once it holds a slot (before its first byte: the upstream takes 600 ms to answer).
+    await waitFor(async () => (await redis.zrange(slots, 0, -1)).some((id) => !earlier.has(id)), 5_000, 'the request to take a slot');
     gone.abort();
     await pending;
     await waitFor(async () => {

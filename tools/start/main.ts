@@ -1,32 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { baseEnvSchema, databaseEnvSchema, loadServiceConfig, redisEnvSchema } from '@tokenflow/config';
 import { migrateAll } from './migrate';
 import { preflight } from './preflight';
-import { APPS, ProcessGroup } from './process-group';
+import { type AppName, APPS, ProcessGroup } from './process-group';
 import { seed } from './seed';
 
 const root = resolve(__dirname, '..', '..', '..');
 const stateDir = join(root, '.tokenflow');
 
-/** `npm start`: check dependencies, migrate, start the six services, seed, print how to call it. */
+/** What the launcher itself connects to, read with the services' own schemas (and so their defaults). */
+const launcherEnvSchema = baseEnvSchema.pick({ NATS_URL: true }).extend(databaseEnvSchema.pick({ DATABASE_URL: true }).shape).extend(redisEnvSchema.shape);
+
+/**
+ * `npm start`: check dependencies, migrate, start the six services, seed, print how to call it. The services get
+ * this environment as it is: each applies its own defaults, so none is repeated here; only the admin key is added.
+ */
 async function main(): Promise<void> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow',
-    PORT: process.env.PORT ?? '3000',
-    MOCK_PORT: process.env.MOCK_PORT ?? '4010',
-    TOKENFLOW_ADMIN_KEY: process.env.TOKENFLOW_ADMIN_KEY ?? devAdminKey(),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  };
-  const problems = await preflight({ nats: env.NATS_URL!, redis: env.REDIS_URL!, database: env.DATABASE_URL! });
+  const urls = loadServiceConfig('tokenflow', launcherEnvSchema);
+  const env: NodeJS.ProcessEnv = { ...process.env, TOKENFLOW_ADMIN_KEY: process.env.TOKENFLOW_ADMIN_KEY ?? devAdminKey() };
+  const problems = await preflight({ nats: urls.NATS_URL, redis: urls.REDIS_URL, database: urls.DATABASE_URL });
   if (problems.length) {
     process.stderr.write(`TokenFlow cannot start:\n\n${problems.join('\n\n')}\n`);
     process.exit(1);
   }
-  const ran = await migrateAll(env.DATABASE_URL!);
+  const ran = await migrateAll(urls.DATABASE_URL);
   console.log(ran.join('\n'));
 
   const group = new ProcessGroup({ root, env });
@@ -41,14 +40,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const baseUrl = `http://127.0.0.1:${env.PORT}`;
+  let baseUrl: string;
   let result: Awaited<ReturnType<typeof seed>>;
   try {
-    await Promise.all(APPS.map((app) => group.startAndWait(app)));
+    const ready = await Promise.all(APPS.map((app) => group.startAndWait(app)));
+    // Where ingress and the mock provider listen is theirs to say (PORT, MOCK_PORT and their defaults).
+    const urlOf = (app: AppName) => ready[APPS.indexOf(app)].url ?? raise(`${app} did not report its URL`);
+    baseUrl = urlOf('ingress');
     result = await seed({
       ingressUrl: baseUrl,
       adminKey: env.TOKENFLOW_ADMIN_KEY!,
-      mockUrl: `http://127.0.0.1:${env.MOCK_PORT}`,
+      mockUrl: urlOf('mock-provider'),
       stateFile: join(stateDir, 'demo.json'),
       env,
     });
@@ -73,6 +75,10 @@ TokenFlow is running.
 
 Ctrl-C stops everything.
 `);
+}
+
+function raise(message: string): never {
+  throw new Error(message);
 }
 
 /** A per-checkout admin key for local use, kept in .tokenflow/ (git-ignored) so it survives restarts. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { ensureDatabase } from '@tokenflow/config';
+import { databaseEnvSchema, ensureDatabase, loadServiceConfig } from '@tokenflow/config';
 
 const root = resolve(__dirname, '..', '..', '..');
 
@@ -29,7 +29,7 @@ function runMigrate(app: string, databaseUrl: string): Promise<string> {
 }
 
 if (require.main === module) {
-  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow';
+  const { DATABASE_URL: url } = loadServiceConfig('migrate', databaseEnvSchema.pick({ DATABASE_URL: true }));
   migrateAll(url)
     .then((lines) => console.log(lines.join('\n')))
     .catch((err: Error) => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { ReadyMessage } from '@tokenflow/observability';
 
 export const APPS = ['mock-provider', 'router', 'billing', 'ratelimit', 'provider-adapter', 'ingress'] as const;
 export type AppName = (typeof APPS)[number];
@@ -16,7 +17,7 @@ export interface ProcessGroupOptions {
 export class ProcessGroup {
   private readonly children = new Map<AppName, ChildProcess>();
   private stopping = false;
-  private readonly readyWaiters = new Map<AppName, () => void>();
+  private readonly readyWaiters = new Map<AppName, (ready: ReadyMessage) => void>();
 
   constructor(private readonly opts: ProcessGroupOptions) {}
 
@@ -27,8 +28,8 @@ export class ProcessGroup {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     // Services announce readiness over IPC (runMain), whatever their LOG_LEVEL.
-    child.on('message', (msg: { type?: string }) => {
-      if (msg?.type === 'tokenflow:ready') this.readyWaiters.get(app)?.();
+    child.on('message', (msg: Partial<ReadyMessage>) => {
+      if (msg?.type === 'tokenflow:ready') this.readyWaiters.get(app)?.(msg as ReadyMessage);
     });
     const out = this.opts.output ?? ((a, line) => process.stdout.write(`[${a.padEnd(16)}] ${line}\n`));
     let buffered = '';
@@ -48,14 +49,17 @@ export class ProcessGroup {
     return child;
   }
 
-  /** Starts `app` and resolves when it reports ready (rejects if it exits first or takes too long). */
-  startAndWait(app: AppName, extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts `app` and resolves with its ready message (its URL, for one serving HTTP) when it reports ready (rejects
+   * if it exits first or takes too long).
+   */
+  startAndWait(app: AppName, extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ReadyMessage> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${app} was not ready after ${timeoutMs} ms`)), timeoutMs);
-      this.readyWaiters.set(app, () => {
+      this.readyWaiters.set(app, (ready) => {
         clearTimeout(timer);
         this.readyWaiters.delete(app);
-        resolve();
+        resolve(ready);
       });
       const child = this.start(app, extraEnv);
       child.once('exit', (code) => {

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { mockBasePath, type Provider, PROVIDER_DESCRIPTORS, PROVIDERS } from '@tokenflow/contracts';
 
 /** A launch model: our id, who serves it, and what a real channel for it looks like. */
 interface SeedModel {
   id: string;
-  provider: 'deepseek' | 'moonshot' | 'zhipu' | 'qwen' | 'openai' | 'anthropic';
+  provider: Provider;
   /** The upstream's own name for it (used for the real channel and, for realism, the mock). */
   upstream: string;
 }
@@ -19,25 +20,11 @@ export const SEED_MODELS: SeedModel[] = [
   { id: 'claude-sonnet', provider: 'anthropic', upstream: 'claude-sonnet-4-5' },
 ];
 
-/** Real upstreams: the env variable holding the key and the base URL each provider documents. */
-export const REAL_PROVIDERS: Record<SeedModel['provider'], { env: string; baseUrl: string }> = {
-  deepseek: { env: 'DEEPSEEK_API_KEY', baseUrl: 'https://api.deepseek.com' },
-  moonshot: { env: 'MOONSHOT_API_KEY', baseUrl: 'https://api.moonshot.cn/v1' },
-  zhipu: { env: 'ZHIPU_API_KEY', baseUrl: 'https://open.bigmodel.cn/api/paas/v4' },
-  qwen: { env: 'DASHSCOPE_API_KEY', baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1' },
-  openai: { env: 'OPENAI_API_KEY', baseUrl: 'https://api.openai.com/v1' },
-  anthropic: { env: 'ANTHROPIC_API_KEY', baseUrl: 'https://api.anthropic.com/v1' },
-};
-
 /** Where the mock provider speaks each provider's own wire format (the adapter runs its real translation). */
-export const MOCK_PATHS: Record<SeedModel['provider'], string> = {
-  deepseek: '/deepseek',
-  moonshot: '/moonshot/v1',
-  zhipu: '/zhipu/api/paas/v4',
-  qwen: '/qwen/compatible-mode/v1',
-  openai: '/openai/v1',
-  anthropic: '/anthropic/v1',
-};
+export const MOCK_PATHS = Object.fromEntries(PROVIDERS.map((p) => [p, mockBasePath(p)])) as Readonly<Record<Provider, string>>;
+
+/** The env variables the seed reads real upstream keys from: each provider's `keyEnv` (its `provider.json`). */
+export const REAL_KEY_ENVS: readonly string[] = PROVIDERS.flatMap((p) => PROVIDER_DESCRIPTORS[p].keyEnv ?? []);
 
 export interface SeedOptions {
   ingressUrl: string;
@@ -62,7 +49,8 @@ interface DemoState {
 
 /**
  * Idempotent seeding through the admin API: a demo account and key (remembered in a local state file), and one
- * channel per launch model — real when that provider's key is in the environment, the mock provider otherwise.
+ * channel per launch model's provider — real when that provider's key (its `keyEnv`) is in the environment, the mock
+ * provider otherwise.
  */
 export async function seed(o: SeedOptions): Promise<SeedResult> {
   const admin = adminClient(o.ingressUrl, o.adminKey);
@@ -77,7 +65,8 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
   for (const provider of new Set(SEED_MODELS.map((m) => m.provider))) {
     const models = SEED_MODELS.filter((m) => m.provider === provider);
     const mapping = Object.fromEntries(models.map((m) => [m.id, m.upstream]));
-    const realKey = o.env[REAL_PROVIDERS[provider].env];
+    const { keyEnv, defaultBaseUrl } = PROVIDER_DESCRIPTORS[provider];
+    const realKey = keyEnv ? o.env[keyEnv] : undefined;
     const mockName = `mock-${provider}`;
     if (realKey) {
       const name = `${provider}-env`;
@@ -85,7 +74,7 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
         await admin('POST', '/admin/v1/channels', {
           name,
           provider,
-          base_url: REAL_PROVIDERS[provider].baseUrl,
+          base_url: defaultBaseUrl,
           api_keys: [realKey],
           models: models.map((m) => m.id),
           model_mapping: mapping,

@@ -2,4 +2,4 @@ import { createServiceContext } from '@tokenflow/messaging';
 import type { BillingConfig } from './config';
 import { BillingModule } from './billing.module';
 
-export const createBillingApp = (config: BillingConfig) => createServiceContext(BillingModule.forRoot(config));
+export const createBillingApp = (config: BillingConfig) => createServiceContext(BillingModule.forRoot(config), config);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Headers } from '@tokenflow/contracts';
-import { httpMetrics } from '@tokenflow/observability';
+import { httpMetrics, setLogLevel } from '@tokenflow/observability';
 import type { Registry } from 'prom-client';
 import { authHook } from './auth/auth.hook';
 import { AuthService } from './auth/auth.service';
@@ -25,6 +25,7 @@ export interface IngressApp {
 const HEADERS_TIMEOUT_MS = 10_000;
 
 export async function createIngressApp(config: IngressConfig): Promise<IngressApp> {
+  setLogLevel(config.LOG_LEVEL);
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: () => `req_${randomBytes(12).toString('hex')}`,

@@ -9,14 +9,19 @@ import { AdminChannelsController } from './admin/admin-channels.controller';
 import { AdminPricesController } from './admin/admin-prices.controller';
 import { MessagesController } from './anthropic/messages.controller';
 import { AdminAuthService } from './auth/admin-auth.service';
+import { AdminGuard } from './auth/admin.guard';
 import { AuthService } from './auth/auth.service';
 import { AdmissionService } from './gateway/admission.service';
+import { AttemptRunner } from './gateway/attempt-runner';
+import { BusCompensations } from './gateway/bus-compensations';
+import { BodyCarrier } from './gateway/carried-body';
+import { RouterClient } from './gateway/router.client';
 import { GatewayService } from './gateway/gateway.service';
 import { OpenAiApiController } from './openai/openai-api.controller';
 import { INGRESS_CONFIG, type IngressConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
-import { OpenAiExceptionFilter } from './http/openai-exception.filter';
+import { ApiExceptionFilter } from './http/api-exception.filter';
 import { JsonWorkers } from './http/json-workers';
 import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
@@ -56,12 +61,17 @@ export class IngressModule {
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: createMetricsRegistry('ingress') },
-        { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: TokenCounter, useFactory: tokenCounterWithMetric, inject: [METRICS_REGISTRY] },
         AuthService,
         AdminAuthService,
+        AdminGuard,
         GatewayService,
+        RouterClient,
         AdmissionService,
+        BodyCarrier,
+        AttemptRunner,
+        BusCompensations,
         JsonWorkers,
       ],
     };

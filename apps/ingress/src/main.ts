@@ -3,4 +3,11 @@ import { runMain } from '@tokenflow/observability';
 import { ingressEnvSchema } from './config';
 import { createIngressApp } from './ingress.app';
 
-runMain('ingress', () => createIngressApp(loadServiceConfig('ingress', ingressEnvSchema)));
+let url = '';
+runMain(
+  'ingress',
+  async () => {
+    url = (await createIngressApp(loadServiceConfig('ingress', ingressEnvSchema))).url;
+  },
+  () => ({ url }),
+);

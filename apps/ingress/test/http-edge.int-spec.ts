@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { generateApiKey, hashApiKey, type KeyPrincipal, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { estimatePromptTokens } from '@tokenflow/openai';
-import { testNamespace, testUrls } from '@tokenflow/testing';
+import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { ingressEnvSchema } from '../src/config';
 import { createIngressApp, type IngressApp } from '../src/ingress.app';
 
@@ -212,7 +212,7 @@ describe('ingress HTTP edge (real NATS, scripted billing)', () => {
     valid.add(hashApiKey(doomed));
     authDelayMs = 300;
     const pending = fetch(`${ingress.url}/v1/models`, { headers: { authorization: `Bearer ${doomed}` } });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => lookups.get(hashApiKey(doomed)) === 1, 2_000, 'the lookup to be in flight');
     // Billing revokes: its write commits, then it broadcasts; the lookup in flight read the key before that.
     valid = new Set([...valid].filter((h) => h !== hashApiKey(doomed)));
     peers.emit(Subjects.billingKeyChanged, { keyId: 'k2', keyHash: hashApiKey(doomed), change: 'revoked' });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadServiceConfig } from '@tokenflow/config';
-import { runMain } from '@tokenflow/observability';
+import { runMain, setLogLevel } from '@tokenflow/observability';
 import { createMockProviderApp } from './mock-provider.app';
 import { mockProviderEnvSchema } from './mock-provider.config';
 
@@ -9,6 +9,7 @@ runMain(
   'mock-provider',
   async () => {
     const config = loadServiceConfig('mock-provider', mockProviderEnvSchema);
+    setLogLevel(config.LOG_LEVEL);
     const mock = await createMockProviderApp({ port: config.MOCK_PORT, host: config.MOCK_HOST, ttftMs: config.MOCK_TTFT_MS, tps: config.MOCK_TPS });
     mock.app.enableShutdownHooks();
     url = mock.url;

@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MOCK_DEFAULTS } from './mock-provider.config';
 import { MockProviderModule } from './mock-provider.module';
 
 export interface MockProviderAppOptions {
   /** 0 picks a free port. */
   port: number;
-  /** Default 127.0.0.1. */
+  /** Default `MOCK_HOST`'s. */
   host?: string;
-  /** Default time to first byte in ms (the `ttft=` directive overrides it). Default 0. */
+  /** Time to first byte in ms (the `ttft=` directive overrides it); default `MOCK_TTFT_MS`'s. */
   ttftMs?: number;
-  /** Default tokens per second, 0 = as fast as possible (the `tps=` directive overrides it). Default 0. */
+  /** Tokens per second, 0 = as fast as possible (the `tps=` directive overrides it); default `MOCK_TPS`'s. */
   tps?: number;
 }
 
@@ -23,18 +24,19 @@ export interface MockProviderApp {
   close(): Promise<void>;
 }
 
+/** Above the gateway's own body limit, so what the gateway admits always reaches the mock. */
 const BODY_LIMIT_BYTES = 20 * 1024 * 1024;
 
 /** Starts the mock provider and resolves once it listens; used by `main.ts` and in-process by other apps' tests. */
 export async function createMockProviderApp(opts: MockProviderAppOptions): Promise<MockProviderApp> {
-  const host = opts.host ?? '127.0.0.1';
+  const host = opts.host ?? MOCK_DEFAULTS.MOCK_HOST;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // `fail=timeout` holds requests open until the client leaves; closing must not wait for such clients.
     forceCloseConnections: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    MockProviderModule.forRoot({ ttftMs: opts.ttftMs ?? 0, tps: opts.tps ?? 0 }),
+    MockProviderModule.forRoot({ ttftMs: opts.ttftMs ?? MOCK_DEFAULTS.MOCK_TTFT_MS, tps: opts.tps ?? MOCK_DEFAULTS.MOCK_TPS }),
     adapter,
     { logger: ['error'] },
   );

@@ -1,6 +1,7 @@
 import { env, z } from '@tokenflow/config';
 
 export const mockProviderEnvSchema = z.object({
+  LOG_LEVEL: env.logLevel(),
   MOCK_PORT: env.int(4010, 0, 65535),
   MOCK_HOST: z.string().min(1).default('127.0.0.1'),
   MOCK_TTFT_MS: env.int(0),
@@ -9,3 +10,6 @@ export const mockProviderEnvSchema = z.object({
 });
 
 export type MockProviderConfig = z.infer<typeof mockProviderEnvSchema>;
+
+/** The mock's defaults, for the apps and tests that start it in process (declared once, above). */
+export const MOCK_DEFAULTS: MockProviderConfig = mockProviderEnvSchema.parse({});

@@ -9,15 +9,10 @@ import { ProviderExceptionFilter } from './http/provider-exception.filter';
 import { HealthController } from './meta/health.controller';
 import { ModelsController } from './meta/models.controller';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from './mock-provider.options';
-import { AnthropicController } from './providers/anthropic/anthropic.controller';
 import { MessagesService } from './providers/anthropic/messages.service';
-import { DeepseekController } from './providers/deepseek/deepseek.controller';
-import { MoonshotController } from './providers/moonshot/moonshot.controller';
-import { OpenaiController } from './providers/openai/openai.controller';
 import { TextCompletionsService } from './providers/openai/text-completions.service';
-import { QwenController } from './providers/qwen/qwen.controller';
-import { ZhipuController } from './providers/zhipu/zhipu.controller';
 import { ProviderGate } from './providers/provider.gate';
+import { ProviderRoutesController } from './providers/provider-routes.controller';
 import { RequestLogController } from './request-log/request-log.controller';
 import { RequestLogService } from './request-log/request-log.service';
 import { StreamWriterService } from './stream/stream-writer.service';
@@ -29,12 +24,7 @@ export class MockProviderModule {
       module: MockProviderModule,
       controllers: [
         ChatCompletionsController,
-        OpenaiController,
-        DeepseekController,
-        MoonshotController,
-        QwenController,
-        ZhipuController,
-        AnthropicController,
+        ProviderRoutesController,
         ModelsController,
         HealthController,
         RequestLogController,

@@ -2,4 +2,4 @@ import { createServiceContext } from '@tokenflow/messaging';
 import type { AdapterConfig } from './config';
 import { AdapterModule } from './adapter.module';
 
-export const createAdapterApp = (config: AdapterConfig) => createServiceContext(AdapterModule.forRoot(config));
+export const createAdapterApp = (config: AdapterConfig) => createServiceContext(AdapterModule.forRoot(config), config);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
-import { type PlannedAttempt, type StreamFrame, Subjects, TfError, upstreamKeyFingerprint, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { DurableConsumers, type PlannedAttempt, type StreamFrame, Streams, Subjects, TfError, upstreamKeyFingerprint, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
 import { estimatePromptTokens } from '@tokenflow/openai';
 import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
@@ -51,14 +51,13 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
       attemptNo: 1,
       attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), ...opts.key },
       body,
-      promptTokens: estimatePromptTokens(body),
+      size: { promptTokens: estimatePromptTokens(body), promptReserve: estimatePromptTokens(body), outputTokens: Number(body.max_tokens ?? 0) * Number(body.n ?? 1) },
       inbox: inbox.subject,
-      deadlineAt: Date.now() + 30_000,
       accountId: '00000000-0000-4000-8000-000000000001',
       keyId: '00000000-0000-4000-8000-000000000002',
       model: 'gpt-4o',
       price: { inputNanoPerToken: '2500', outputNanoPerToken: '10000' },
-    });
+    }, { ctx: { deadline: Date.now() + 30_000 } });
     return { inbox, requestId };
   }
 
@@ -82,7 +81,9 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
       return { keys: (channelKeys.get(req.channelId) ?? []).map((apiKey) => ({ ref: upstreamKeyFingerprint(apiKey), apiKey })) };
     });
     await bus.flush();
-    await bus.durable.consumeBatches({ stream: USAGE_STREAM, durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
+    // Billing's part: it owns the usage stream. The adapter only publishes to it.
+    await bus.durable.ensureStream(Streams.usage);
+    await bus.durable.consumeBatches({ ...DurableConsumers.ratelimitTpm, durable: 'test' }, async (batch) => {
       for (const e of batch) if (e.subject === Subjects.usageRecorded) usage.push(e.payload);
     });
   });
@@ -137,7 +138,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     // Sent, never answered: the provider may have counted it, so the estimate stands (no settle).
     const silent = await invoke('gpt-4o+fail=timeout', { limits, t: { firstByteMs: 300 } });
     assert.equal((await drain(silent.inbox)).pop()!.type, 'error');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // an absence: a settle would follow the error frame within milliseconds
     assert.ok(!settled.some((s) => s.requestId === silent.requestId), 'the estimate of a request the upstream may have seen is kept');
     allow = false;
     const logged = async () => ((await (await fetch(`${mock.url}/mock/requests`)).json()) as { data: unknown[] }).data.length;
@@ -244,6 +245,7 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     channelKeys.set(channelId, [keyA, keyB]);
     bus.emit(Subjects.routerChannelsChanged, { channelId });
     await bus.flush();
+    // Nothing to observe until the next attempt: give the adapter's handler its turn after the server delivered it.
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await drain((await invoke('gpt-4o', { key: key(keyB) })).inbox)).pop()!.type, 'end');
     assert.equal(fetches(), 4);

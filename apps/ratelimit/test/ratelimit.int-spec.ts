@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
-import { type RateLimitAcquireRequest, type RateLimits, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type RateLimitAcquireRequest, type RateLimits, Streams, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { Redis } from 'ioredis';
@@ -22,6 +22,8 @@ describe('ratelimit service (real NATS + Redis), three replicas', () => {
     const config = ratelimitEnvSchema.parse({ NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, TF_NAMESPACE: ns, DEFAULT_KEY_RPM: '3', CONCURRENCY_LEASE_MS: '1500' });
     replicas = await Promise.all([createRatelimitApp(config), createRatelimitApp(config), createRatelimitApp(config)]);
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'rl-test', namespace: ns });
+    // Billing's part, after ratelimit booted (as it may in production): the usage stream's owner creates it.
+    await bus.durable.ensureStream(Streams.usage);
     redis = new Redis(testUrls.redis);
   });
   after(async () => {

@@ -7,7 +7,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { freePort, testNamespace, testUrls } from '@tokenflow/testing';
 import { Client } from 'pg';
 import { migrateAll } from '@tokenflow/tools';
-import { APPS, type AppName, ProcessGroup, seed } from '@tokenflow/tools';
+import { APPS, type AppName, ProcessGroup, REAL_KEY_ENVS, seed } from '@tokenflow/tools';
 
 export interface Platform {
   baseUrl: string;
@@ -56,9 +56,8 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
     DB_POOL_SIZE: '4',
     ...extraEnv,
   };
-  for (const name of ['DEEPSEEK_API_KEY', 'MOONSHOT_API_KEY', 'ZHIPU_API_KEY', 'DASHSCOPE_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY']) {
-    delete env[name];
-  }
+  // A developer's real keys must not turn the seed's mock channels into real ones.
+  for (const name of REAL_KEY_ENVS) delete env[name];
   const group = new ProcessGroup({ root, env, output: (app, line) => logs.push(`[${app}] ${line}`) });
   const baseUrl = `http://127.0.0.1:${port}`;
   const mockUrl = `http://127.0.0.1:${mockPort}`;

@@ -1,4 +1,5 @@
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import { type ErrorLike, toAnthropicError } from './anthropic-error';
 
 export interface PingEvent {
   type: 'ping';
@@ -17,4 +18,9 @@ export type AnthropicStreamEvent = RawMessageStreamEvent | PingEvent | ErrorEven
  */
 export function sseEvent(event: AnthropicStreamEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** A failure after the 200 went out: Anthropic's `error` event, which the SDK raises as an APIError. */
+export function anthropicErrorEvent(err: ErrorLike): string {
+  return sseEvent({ type: 'error', error: toAnthropicError(err).body.error });
 }

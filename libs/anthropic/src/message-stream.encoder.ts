@@ -1,8 +1,8 @@
 import type { Message, RawContentBlockStartEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { TokenUsage } from '@tokenflow/contracts';
 import { estimateCompletionTokens } from '@tokenflow/openai';
-import { type ErrorLike, toAnthropicError } from './anthropic-error';
-import { sseEvent } from './anthropic-sse';
+import type { ErrorLike } from './anthropic-error';
+import { anthropicErrorEvent, sseEvent } from './anthropic-sse';
 import { JsonCompletionTracker } from './json-completion.tracker';
 import { toDeltaUsage, toMessageId, toStopReason, toUsage } from './response-mapping';
 
@@ -130,7 +130,7 @@ export class MessageStreamEncoder {
   error(err: ErrorLike): string {
     if (this.ended) return '';
     this.ended = true;
-    return sseEvent({ type: 'error', error: toAnthropicError(err).body.error });
+    return anthropicErrorEvent(err);
   }
 
   private delta(type: 'text' | 'thinking', piece: string): string {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { databaseEnvSchema, loadServiceConfig } from './env';
 
 export interface PostgresSchemaOptions {
   url: string;
@@ -21,7 +22,8 @@ export function postgresOptions(o: PostgresSchemaOptions): DataSourceOptions & {
     migrations: o.migrations,
     migrationsTableName: o.migrationsTableName,
     synchronize: false,
-    extra: { max: o.poolSize ?? 10 },
+    // Services pass their DB_POOL_SIZE; tools (migrations, the TypeORM CLI) get the driver's own default.
+    ...(o.poolSize ? { extra: { max: o.poolSize } } : {}),
   };
 }
 
@@ -56,10 +58,9 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-
 /** Entry point of a service's `migrate.js`: reads DATABASE_URL, applies its migrations, exits non-zero on failure. */
 export function migrateMain(service: string, options: (url: string) => PostgresSchemaOptions): void {
-  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow';
+  const { DATABASE_URL: url } = loadServiceConfig(`${service} migrate`, databaseEnvSchema.pick({ DATABASE_URL: true }));
   runMigrations(options(url))
     .then((ran) => console.log(ran.length ? `${service}: applied ${ran.join(', ')}` : `${service}: schema up to date`))
     .catch((err: Error) => {

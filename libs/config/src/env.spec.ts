@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { baseEnvSchema, ConfigError, env, parseEnv } from './env';
+import { baseEnvSchema, ConfigError, databaseEnvSchema, env, parseEnv, redisEnvSchema } from './env';
 import { z } from 'zod';
 
 describe('parseEnv', () => {
@@ -20,6 +22,20 @@ describe('parseEnv', () => {
       assert.match(err.problems.find((p) => p.startsWith('NATS_URL'))!, /nats\/tls URL/);
       assert.match(err.problems.find((p) => p.startsWith('PORT'))!, /got "abc"/);
       assert.match(err.problems.find((p) => p.startsWith('ADMIN_KEY'))!, /\*\*\*/);
+    }
+  });
+});
+
+describe('the README configuration table', () => {
+  it('shows the defaults the shared schemas declare', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
+    const shared = baseEnvSchema.extend(databaseEnvSchema.shape).extend(redisEnvSchema.shape);
+    const defaults = parseEnv(shared, {});
+    for (const [name, value] of Object.entries(defaults)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+      assert.ok(row, `${name} is documented`);
+      const shown = row.split('|')[2].trim();
+      assert.equal(shown, value === '' ? '(empty)' : `\`${value}\``, name);
     }
   });
 });

@@ -27,6 +27,11 @@ function redact(name: string, value: string): string {
   return /KEY|SECRET|PASSWORD|TOKEN/i.test(name) ? '***' : value;
 }
 
+/** The default `schema` declares for `name`, for code that runs outside a service's validated config (CLIs). */
+export function defaultOf<T extends z.ZodObject>(schema: T, name: keyof z.infer<T> & string): unknown {
+  return schema.shape[name].parse(undefined);
+}
+
 /** Loads config for a service entry point; on error prints one line per problem and exits 1 (no stack trace). */
 export function loadServiceConfig<T extends z.ZodObject>(service: string, schema: T): z.infer<T> {
   try {
@@ -60,6 +65,7 @@ export const env = {
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(min).max(max).default(fallback),
   bool: (fallback: boolean) => bool.default(fallback),
+  /** pino's levels; libs/observability applies the validated value to every logger of the service. */
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix for every NATS subject and stream: lets tests and several environments share one NATS server. */
   namespace: () =>
@@ -69,7 +75,12 @@ export const env = {
       .default(''),
 };
 
-/** Connection settings every service has. */
+export type LogLevel = z.infer<ReturnType<typeof env.logLevel>>;
+
+/**
+ * Connection settings every service has. Each default below (and in the other shared schemas) is declared only
+ * here: launchers, tests and tools parse these schemas instead of repeating a value.
+ */
 export const baseEnvSchema = z.object({
   NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   TF_NAMESPACE: env.namespace(),

@@ -22,10 +22,8 @@ export interface InvokeRequest {
   body: Record<string, unknown> | null;
   /** Where a body too large for one NATS message can be fetched, in parts (ingress serves it for the request). */
   bodyRef?: BlobRef;
-  /** Where the adapter publishes StreamFrames for this request. */
+  /** Where the adapter publishes StreamFrames for this request. (The request's deadline travels with the call context.) */
   inbox: string;
-  /** Epoch ms after which the request is abandoned. */
-  deadlineAt: number;
   accountId: string;
   keyId: string;
   /** Our model id (not the upstream name). */
@@ -33,10 +31,20 @@ export interface InvokeRequest {
   /** The price quoted when the request started; the usage event carries it so settlement bills at it. */
   price: PriceQuote;
   /**
-   * The prompt's tokens as ingress counted them, once per request: the upstream key's quota reserves them and an
-   * upstream that reports no usage is billed for them, so the adapter never tokenizes the prompt again.
+   * The request's size, worked out once by ingress: the upstream key's quota reserves from it, and an upstream that
+   * reports no usage is billed for the counted prompt, so the adapter never tokenizes the prompt again.
    */
+  size: RequestSize;
+}
+
+/** How large a request is, worked out once per plan by ingress; holds, limits and upstream quotas all reserve from it. */
+export interface RequestSize {
+  /** The prompt's tokens as counted (o200k). */
   promptTokens: number;
+  /** What holds and limits reserve for the prompt: the count plus a margin, never under what any common tokenizer bills. */
+  promptReserve: number;
+  /** Every choice's longest possible output. */
+  outputTokens: number;
 }
 /** A value served in parts on a private NATS inbox: `bytes` long, `partBytes` a part. */
 export interface BlobRef {

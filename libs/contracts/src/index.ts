@@ -2,6 +2,7 @@ export * from './errors';
 export * from './money';
 export * from './providers';
 export * from './subjects';
+export * from './streams';
 export * from './usage.contract';
 export type * from './adapter.contract';
 export type * from './billing.contract';

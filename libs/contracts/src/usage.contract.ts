@@ -28,6 +28,3 @@ export interface UsageRecordedEvent {
   durationMs: number;
   occurredAt: string;
 }
-
-/** The JetStream stream holding usage and hold events, consumed in order by billing's settlement. */
-export const USAGE_STREAM = 'TF_USAGE';

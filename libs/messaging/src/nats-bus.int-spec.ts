@@ -1,10 +1,28 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Subjects, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
+import {
+  type ConsumerDeclaration,
+  DurableConsumers,
+  type DurableSubject,
+  type StreamDeclaration,
+  Streams,
+  Subjects,
+  TfError,
+  type UsageRecordedEvent,
+} from '@tokenflow/contracts';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
-import type { DeliveredEvent } from './durable-streams';
+import { type DeliveredEvent, StreamMissingError } from './durable-streams';
 import { NatsBus } from './nats-bus';
+
+/** A stream of the tests' own, declared like the real ones. */
+const testStream = (name: string, subjects: DurableSubject[]): StreamDeclaration => ({ ...Streams.usage, name, subjects });
+const testConsumer = (stream: StreamDeclaration, durable: string, filterSubject?: DurableSubject): ConsumerDeclaration => ({
+  ...DurableConsumers.billingSettlement,
+  stream,
+  durable,
+  filterSubject,
+});
 
 describe('NatsBus against the real NATS server', () => {
   const ns = testNamespace('bus');
@@ -16,7 +34,7 @@ describe('NatsBus against the real NATS server', () => {
     client = await NatsBus.connect({ url: testUrls.nats, name: 'bus-client', namespace: ns });
   });
   after(async () => {
-    await server.durable.deleteStream('TF_USAGE');
+    await server.durable.deleteStream(Streams.usage.name);
     await client.close();
     await server.close();
   });
@@ -107,6 +125,8 @@ describe('NatsBus against the real NATS server', () => {
     for (let i = 0; i < 20_000; i++) server.sendFrame(backlog.subject, { type: 'chunk', seq: i, data: { i } });
     await server.flush();
     await client.flush();
+    // The backlog must be here in full before reading starts (that is the case under test); the client's socket
+    // hands it over in reads after the flush, with no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
@@ -127,16 +147,16 @@ describe('NatsBus against the real NATS server', () => {
   });
 
   it('delivers durable events at least once: a failed batch comes back, a duplicate msgId is dropped', async () => {
-    await server.durable.ensureStream({ name: 'TF_USAGE', subjects: [Subjects.usageRecorded] });
+    await server.durable.ensureStream(Streams.usage);
     const event = (id: string) => ({ eventId: id, requestId: id }) as UsageRecordedEvent;
     await client.publishDurable(Subjects.usageRecorded, event('e1'), 'e1');
     await client.publishDurable(Subjects.usageRecorded, event('e1'), 'e1');
     await client.publishDurable(Subjects.usageRecorded, event('e2'), 'e2');
-    const info = await (await jetstreamManager(client.nc)).streams.info(client.durable.streamName('TF_USAGE'));
+    const info = await (await jetstreamManager(client.nc)).streams.info(client.durable.streamName(Streams.usage.name));
     assert.equal(info.state.messages, 2, 'the re-published msgId was deduplicated by the server');
     const handled = new Set<string>();
     let failedBatch: string[] | null = null;
-    await server.durable.consumeBatches({ stream: 'TF_USAGE', durable: 'test', subject: Subjects.usageRecorded }, async (batch) => {
+    await server.durable.consumeBatches(testConsumer(Streams.usage, 'test', Subjects.usageRecorded), async (batch) => {
       if (!failedBatch) {
         failedBatch = batch.map((e) => requestIdOf(e));
         throw new Error('database down');
@@ -148,36 +168,78 @@ describe('NatsBus against the real NATS server', () => {
     assert.ok(failedBatch!.length >= 1);
   });
 
-  it('never drops subjects another service declared on a shared stream', async () => {
-    const shared = testNamespace('shared');
-    const billing = await NatsBus.connect({ url: testUrls.nats, name: 'billing-like', namespace: shared });
-    const adapter = await NatsBus.connect({ url: testUrls.nats, name: 'adapter-like', namespace: shared });
-    await billing.durable.ensureStream({ name: 'TF_SHARED', subjects: [Subjects.usageRecorded, Subjects.billingHoldRelease] });
-    await adapter.durable.ensureStream({ name: 'TF_SHARED', subjects: [Subjects.usageRecorded] });
-    const info = await (await jetstreamManager(adapter.nc)).streams.info(adapter.durable.streamName('TF_SHARED'));
-    assert.deepEqual([...info.config.subjects].sort(), [`${shared}.${Subjects.billingHoldRelease}`, `${shared}.${Subjects.usageRecorded}`].sort());
-    await billing.durable.deleteStream('TF_SHARED');
-    await Promise.all([billing.close(), adapter.close()]);
+  it("brings an existing stream to its owner's declaration", async () => {
+    // A namespace of its own: a subject belongs to one stream only, and TF_USAGE takes these in the suite's.
+    const owner = await NatsBus.connect({ url: testUrls.nats, name: 'declared', namespace: testNamespace('declared') });
+    try {
+      const older = testStream('TF_DECLARED', [Subjects.usageRecorded]);
+      const current = { ...testStream('TF_DECLARED', [Subjects.usageRecorded, Subjects.billingHoldRelease]), maxAgeMs: 3_600_000 };
+      await owner.durable.ensureStream(older);
+      await owner.durable.ensureStream(current);
+      await owner.durable.ensureStream(current);
+      const info = await (await jetstreamManager(owner.nc)).streams.info(owner.durable.streamName('TF_DECLARED'));
+      assert.deepEqual([...info.config.subjects].sort(), [owner.subject(Subjects.billingHoldRelease), owner.subject(Subjects.usageRecorded)].sort());
+      assert.equal(info.config.max_age, 3_600_000 * 1_000_000);
+    } finally {
+      await owner.durable.deleteStream('TF_DECLARED');
+      await owner.close();
+    }
+  });
+
+  it('refuses a publish before the owner created the stream, naming the owner; a consumer waits for the stream', async () => {
+    const ns2 = testNamespace('owner');
+    const owner = await NatsBus.connect({ url: testUrls.nats, name: 'owner-like', namespace: ns2 });
+    const other = await NatsBus.connect({ url: testUrls.nats, name: 'publisher-like', namespace: ns2 });
+    const idle = await NatsBus.connect({ url: testUrls.nats, name: 'never-served', namespace: ns2 });
+    try {
+      const event = { eventId: 'early', requestId: 'early' } as UsageRecordedEvent;
+      await assert.rejects(other.publishDurable(Subjects.usageRecorded, event, 'early'), (err: unknown) => {
+        assert.ok(err instanceof StreamMissingError);
+        assert.match(err.message, /stream TF_USAGE is created by billing/);
+        return true;
+      });
+      const seen: string[] = [];
+      const consuming = other.durable.consumeBatches(testConsumer(Streams.usage, 'late', Subjects.usageRecorded), async (batch) => {
+        for (const e of batch) seen.push(requestIdOf(e));
+      });
+      // A consumer that never gets its stream stops waiting when its bus closes.
+      const waiting = idle.durable.consumeBatches(testConsumer(testStream('TF_NEVER', [Subjects.usageRecorded]), 'idle'), async () => undefined);
+      await owner.durable.ensureStream(Streams.usage);
+      await consuming;
+      await owner.publishDurable(Subjects.usageRecorded, { ...event, eventId: 'after', requestId: 'after' }, 'after');
+      await waitFor(() => seen.includes('after'), 10_000, 'event published after the stream was created');
+      await idle.close();
+      await waiting;
+    } finally {
+      await owner.durable.deleteStream(Streams.usage.name);
+      await Promise.all([owner.close(), other.close(), idle.close()]);
+    }
   });
 
   it('keeps settling good events when one event in their batch always fails', async () => {
-    await server.durable.ensureStream({ name: 'TF_POISON', subjects: [Subjects.billingHoldRelease] });
-    for (const id of ['good-1', 'poison', 'good-2']) {
-      await client.publishDurable(Subjects.billingHoldRelease, { requestId: id, accountId: 'a', keyId: 'k' }, id);
-    }
-    const handled = new Set<string>();
-    let poisonTries = 0;
-    await server.durable.consumeBatches({ stream: 'TF_POISON', durable: 'poison-test' }, async (batch) => {
-      if (batch.some((e) => requestIdOf(e) === 'poison')) {
-        poisonTries++;
-        throw new Error('cannot settle this one');
+    const bus = await NatsBus.connect({ url: testUrls.nats, name: 'poison', namespace: testNamespace('poison') });
+    const poison = testStream('TF_POISON', [Subjects.billingHoldRelease]);
+    try {
+      await bus.durable.ensureStream(poison);
+      for (const id of ['good-1', 'poison', 'good-2']) {
+        await bus.publishDurable(Subjects.billingHoldRelease, { requestId: id, accountId: 'a', keyId: 'k' }, id);
       }
-      for (const e of batch) handled.add(requestIdOf(e));
-    });
-    await waitFor(() => handled.has('good-1') && handled.has('good-2'), 10_000, 'good events settled past the poison one');
-    assert.ok(!handled.has('poison'));
-    assert.ok(poisonTries >= 2, 'the failing event is retried on its own');
-    await server.durable.deleteStream('TF_POISON');
+      const handled = new Set<string>();
+      let poisonTries = 0;
+      await bus.durable.consumeBatches(testConsumer(poison, 'poison-test'), async (batch) => {
+        if (batch.some((e) => requestIdOf(e) === 'poison')) {
+          poisonTries++;
+          throw new Error('cannot settle this one');
+        }
+        for (const e of batch) handled.add(requestIdOf(e));
+      });
+      await waitFor(() => handled.has('good-1') && handled.has('good-2'), 10_000, 'good events settled past the poison one');
+      assert.ok(!handled.has('poison'));
+      assert.ok(poisonTries >= 2, 'the failing event is retried on its own');
+    } finally {
+      await bus.durable.deleteStream(poison.name);
+      await bus.close();
+    }
   });
 });
 

@@ -19,7 +19,7 @@ import {
   type WireError,
 } from '@tokenflow/contracts';
 import type { Logger } from '@tokenflow/observability';
-import { type CallContext, ERROR_HEADER, fromNatsHeaders, toNatsHeaders } from './call-context';
+import { type CallContext, ERROR_HEADER, fromNatsHeaders, remainingMs, toNatsHeaders } from './call-context';
 import { decode, encode } from './codec';
 
 const encoder = new TextEncoder();
@@ -37,6 +37,7 @@ export interface BusOptions {
 }
 
 export interface RequestOptions {
+  /** This hop's own limit (5 s by default); the context's deadline, when sooner, bounds it. */
   timeoutMs?: number;
   ctx?: CallContext;
 }
@@ -130,12 +131,16 @@ export class NatsBus {
     if (max && data.length + HEADER_ALLOWANCE > max) {
       throw new TfError('request_too_large', `The request is too large for this deployment (${data.length} bytes; NATS max_payload is ${max}).`);
     }
+    const left = remainingMs(opts.ctx);
+    if (left < 1) throw deadlinePassed(subject);
     try {
       msg = await this.nc.request(this.subject(subject), data, {
-        timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        timeout: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, left),
         headers: toNatsHeaders(opts.ctx),
       });
     } catch (err) {
+      // The caller's deadline, not this hop's own limit, ran out: the request timed out as a whole.
+      if (isTimeout(err) && remainingMs(opts.ctx) < 1) throw deadlinePassed(subject);
       throw this.transportError(subject, err);
     }
     if (msg.headers?.get(ERROR_HEADER)) throw TfError.fromWire(decode<WireError>(msg.data));
@@ -273,10 +278,18 @@ export class NatsBus {
     if (noResponders) {
       return new TfError('service_unavailable', `The ${service} service is not available. Please retry shortly.`);
     }
-    if (err instanceof natsErrors.TimeoutError || (err as Error)?.cause instanceof natsErrors.TimeoutError) {
+    if (isTimeout(err)) {
       return new TfError('service_unavailable', `The ${service} service did not answer in time. Please retry shortly.`);
     }
     this.logger?.error({ err, subject }, 'NATS request failed');
     return new TfError('service_unavailable', `The ${service} service could not be reached.`);
   }
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof natsErrors.TimeoutError || (err as Error)?.cause instanceof natsErrors.TimeoutError;
+}
+
+function deadlinePassed(subject: string): TfError {
+  return new TfError('upstream_timeout', `The request's deadline passed before the ${subject.split('.')[1] ?? ''} service answered.`);
 }

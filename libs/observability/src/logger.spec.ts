@@ -3,12 +3,12 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { createLogger, serializeError } from './logger';
+import { createLogger, serializeError, setLogLevel } from './logger';
 
 const SECRET = 'sk-upstream-secret-in-a-row-0123456789';
 
-/** A logger writing to memory: the lines exactly as they would reach stdout. */
-function captured(): { log: ReturnType<typeof createLogger>; lines: () => string[] } {
+/** A logger writing to memory: the lines exactly as they would reach stdout. `level` null = the service's level. */
+function captured(level: Parameters<typeof createLogger>[1] | null = 'info'): { log: ReturnType<typeof createLogger>; lines: () => string[] } {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -16,7 +16,7 @@ function captured(): { log: ReturnType<typeof createLogger>; lines: () => string
       done();
     },
   });
-  return { log: createLogger('test', 'info', stream), lines: () => chunks.join('').split('\n').filter(Boolean) };
+  return { log: createLogger('test', level ?? undefined, stream), lines: () => chunks.join('').split('\n').filter(Boolean) };
 }
 
 /**
@@ -76,5 +76,31 @@ describe('createLogger', () => {
     assert.deepEqual(out.query, { text: 'SELECT $1' });
     assert.equal(out.message, 'boom');
     assert.equal(serializeError('not an error'), 'not an error');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it("applies the service's validated level to its loggers, those created before it too", () => {
+    const early = captured(null);
+    try {
+      setLogLevel('warn');
+      const late = captured(null);
+      const own = captured('debug');
+      for (const { log } of [early, late, own]) {
+        log.debug('debug line');
+        log.info('info line');
+        log.warn('warn line');
+      }
+      const msgs = (c: { lines: () => string[] }) => c.lines().map((l) => (JSON.parse(l) as { msg: string }).msg);
+      assert.deepEqual(msgs(early), ['warn line']);
+      assert.deepEqual(msgs(late), ['warn line']);
+      // A logger given its own level keeps it.
+      assert.deepEqual(msgs(own), ['debug line', 'info line', 'warn line']);
+      setLogLevel('silent');
+      early.log.fatal('silenced');
+      assert.deepEqual(msgs(early), ['warn line']);
+    } finally {
+      setLogLevel('info');
+    }
   });
 });

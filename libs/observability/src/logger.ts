@@ -1,6 +1,28 @@
+import { env, type LogLevel } from '@tokenflow/config';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
+
+const logLevelSchema = env.logLevel();
+
+/**
+ * The level of every logger created without one. Until the service has validated its config it is LOG_LEVEL when
+ * valid, else the schema's default (an invalid value is then reported by the config check, not by pino throwing at
+ * import); `setLogLevel` makes it the validated value.
+ */
+let processLevel: LogLevel = logLevelSchema.safeParse(process.env.LOG_LEVEL).data ?? logLevelSchema.parse(undefined);
+/** Loggers that follow `processLevel`, held weakly: most are created (as class fields) before the config is applied. */
+const following = new Set<WeakRef<Logger>>();
+const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => following.delete(ref));
+
+/** Applies a service's validated LOG_LEVEL to every logger of the process that was not given its own level. */
+export function setLogLevel(level: LogLevel): void {
+  processLevel = level;
+  for (const ref of following) {
+    const logger = ref.deref();
+    if (logger) logger.level = level;
+  }
+}
 
 /**
  * Fields of an error that may echo the data a failed query carried. TypeORM's `QueryFailedError` holds the bound
@@ -36,14 +58,15 @@ export function serializeError(err: unknown): unknown {
 }
 
 /**
- * JSON logs with the service name on every line. Redaction is a second line of defence: code never logs
- * credentials, but a stray object with an `apiKey`/`authorization` field is masked rather than leaked, and an error
- * is logged without the query data it may carry (`serializeError`).
+ * JSON logs with the service name on every line, at the service's LOG_LEVEL (see `setLogLevel`) unless `level` is
+ * given. Redaction is a second line of defence: code never logs credentials, but a stray object with an
+ * `apiKey`/`authorization` field is masked rather than leaked, and an error is logged without the query data it
+ * may carry (`serializeError`).
  */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+export function createLogger(service: string, level?: LogLevel, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     name: service,
-    level,
+    level: level ?? processLevel,
     base: { service },
     serializers: { err: serializeError, error: serializeError },
     redact: {
@@ -68,7 +91,13 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  if (level === undefined) {
+    const ref = new WeakRef(logger);
+    following.add(ref);
+    forget.register(logger, ref);
+  }
+  return logger;
 }
 
 /**

@@ -4,18 +4,21 @@ import { createLogger } from './logger';
 export interface ReadyMessage {
   type: 'tokenflow:ready';
   service: string;
+  /** Where it serves HTTP, for a service that does: a launcher learns the port from it instead of presuming one. */
+  url?: string;
 }
 
 /**
  * Entry-point wrapper: logs one fatal line and exits non-zero if the service cannot start; once it has started,
- * logs it and tells a supervising parent over IPC (independent of LOG_LEVEL).
+ * logs it (with `readyFields`) and tells a supervising parent over IPC, whatever the LOG_LEVEL.
  */
 export function runMain(service: string, start: () => Promise<unknown>, readyFields: () => Record<string, unknown> = () => ({})): void {
   const log = createLogger(service);
   start()
     .then(() => {
-      log.info(readyFields(), `${service} ready`);
-      const ready: ReadyMessage = { type: 'tokenflow:ready', service };
+      const fields = readyFields();
+      log.info(fields, `${service} ready`);
+      const ready: ReadyMessage = { type: 'tokenflow:ready', service, ...(typeof fields.url === 'string' ? { url: fields.url } : {}) };
       process.send?.(ready);
     })
     .catch((err: unknown) => {

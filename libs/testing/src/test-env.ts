@@ -1,11 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { baseEnvSchema, databaseEnvSchema, parseEnv, redisEnvSchema } from '@tokenflow/config';
 
-/** The real local services every test talks to (never in-memory fakes). Override with the usual variables. */
+const shared = parseEnv(baseEnvSchema.pick({ NATS_URL: true }).extend(redisEnvSchema.shape));
+
+/** The services' default database server, with a database of the tests' own. */
+function defaultTestDatabase(): string {
+  const url = new URL(databaseEnvSchema.shape.DATABASE_URL.parse(undefined));
+  url.pathname = '/tokenflow_test';
+  return url.toString();
+}
+
+/**
+ * The real local services every test talks to (never in-memory fakes). Override with the usual variables; the
+ * defaults are the services' own (libs/config).
+ */
 export const testUrls = {
-  nats: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-  redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  database: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow_test',
+  nats: shared.NATS_URL,
+  redis: shared.REDIS_URL,
+  database: process.env.TEST_DATABASE_URL ?? defaultTestDatabase(),
 };
 
 /**

@@ -3,6 +3,7 @@ import type { RateLimitsView } from '@tokenflow/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../db/entities';
 import type { BalanceSnapshot } from '../holds/balance-cache';
+import { type AccountMoveKind, postingAccounts } from './posting-accounts';
 
 @Injectable()
 export class AccountsRepository {
@@ -50,15 +51,13 @@ export class AccountsRepository {
   private async move(
     tx: EntityManager,
     id: string,
-    kind: 'top_up' | 'refund' | 'adjustment',
+    kind: AccountMoveKind,
     amountNano: bigint,
     idempotencyKey: string,
     note: string | null,
     requestId: string | null,
   ): Promise<boolean> {
-    const house = kind === 'top_up' ? 'system:funding' : kind === 'refund' ? 'system:revenue' : 'system:adjustments';
-    const customer = `account:${id}`;
-    const [debit, credit] = amountNano >= 0n ? [house, customer] : [customer, house];
+    const { debit, credit } = postingAccounts(kind, id, amountNano);
     const inserted = await tx.query(
       `INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, posting_nano, debit_account, credit_account, note, request_id)
        VALUES ($1, $2::uuid, $3, $4, abs($4::bigint), $5, $6, $7, $8)

@@ -11,18 +11,13 @@ import {
   NO_RATE_LIMITS,
   Subjects,
   TfError,
-  usdToNano,
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { BalanceCache } from '../holds/balance-cache';
 import type { AccountEntity } from '../db/entities';
+import { isUuid } from './account-ids';
+import { adjustmentNano, parseUsd } from './account-amounts';
 import { AccountsRepository } from './accounts.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
 
 @Injectable()
 export class AccountsService {
@@ -33,8 +28,8 @@ export class AccountsService {
   ) {}
 
   async create(req: AccountCreateRequest): Promise<AccountView> {
-    const credit = usd(req.credit_usd ?? '0', 'credit_usd');
-    const limit = usd(req.credit_limit_usd ?? '0', 'credit_limit_usd');
+    const credit = parseUsd(req.credit_usd ?? '0', 'credit_usd');
+    const limit = parseUsd(req.credit_limit_usd ?? '0', 'credit_limit_usd');
     return toView(await this.accounts.create(req.name, credit, limit, mergeRateLimits(null, req)));
   }
 
@@ -48,7 +43,7 @@ export class AccountsService {
 
   /** A top-up: one ledger entry per idempotency key, and the new balance pushed to the hold cache at once. */
   async credit(req: AccountCreditRequest): Promise<AccountCreditReply> {
-    const amount = usd(req.amount_usd, 'amount_usd');
+    const amount = parseUsd(req.amount_usd, 'amount_usd');
     if (amount === 0n) throw new TfError('invalid_request', 'amount_usd must be greater than zero.', { param: 'amount_usd' });
     await this.get(req.account_id);
     const applied = await this.accounts.credit(req.account_id, amount, req.idempotency_key, req.note ?? null);
@@ -57,13 +52,8 @@ export class AccountsService {
 
   /** Refunds and adjustments: corrections are new entries, never edits of old ones. */
   async adjust(req: AccountAdjustRequest): Promise<AccountCreditReply> {
-    const negative = req.amount_usd.startsWith('-');
-    const magnitude = usd(negative ? req.amount_usd.slice(1) : req.amount_usd, 'amount_usd');
-    if (magnitude === 0n || (negative && req.kind === 'refund')) {
-      throw new TfError('invalid_request', 'amount_usd must be non-zero, and positive for a refund.', { param: 'amount_usd' });
-    }
+    const amount = adjustmentNano(req.amount_usd, req.kind);
     await this.get(req.account_id);
-    const amount = negative ? -magnitude : magnitude;
     const applied = await this.accounts.adjust(req.account_id, req.kind, amount, req.idempotency_key, req.note, req.request_id ?? null);
     return this.afterMove(req.account_id, applied);
   }
@@ -79,12 +69,6 @@ export class AccountsService {
     if (!account) throw new TfError('not_found', `No account with id '${id}'.`, { param: 'id' });
     return toView(account);
   }
-}
-
-function usd(value: string, param: string): bigint {
-  const nano = usdToNano(value);
-  if (nano === null) throw new TfError('invalid_request', `${param} must be a non-negative USD decimal string such as "10.00".`, { param });
-  return nano;
 }
 
 function toView(a: AccountEntity): AccountView {

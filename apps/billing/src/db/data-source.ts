@@ -1,4 +1,4 @@
-import { postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
+import { databaseEnvSchema, defaultOf, postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
 import { DataSource } from 'typeorm';
 import { billingEntities } from './entities';
 import { BillingInit1764000000000 } from './migrations/1764000000000-billing-init';
@@ -23,5 +23,5 @@ export const runBillingMigrations = (url: string) => runMigrations(billingSchema
 
 /** For the TypeORM CLI: `typeorm migration:run -d dist/apps/billing/src/db/data-source.js`. */
 export default new DataSource(
-  postgresOptions(billingSchemaOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow')),
+  postgresOptions(billingSchemaOptions(process.env.DATABASE_URL ?? String(defaultOf(databaseEnvSchema, 'DATABASE_URL')))),
 );

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { SCRIPTS } from './balance-scripts.lua';
+import { heldAmountOf, holdMember, holdResultOf, type HoldResult, parseHoldMember } from './hold-reply';
 
 export interface BalanceSnapshot {
   accountId: string;
@@ -9,12 +10,6 @@ export interface BalanceSnapshot {
   creditLimitNano: bigint;
   version: bigint;
 }
-
-export type HoldResult =
-  | { granted: true }
-  | { granted: false; short: 'account' | 'key-budget'; remainingNano: bigint }
-  | { cold: 'account' | 'key-budget' }
-  | { abandoned: true };
 
 export interface BudgetArgs {
   limitNano: bigint;
@@ -41,22 +36,11 @@ export class BalanceCache implements OnApplicationShutdown {
     const res = (await this.run('hold', this.keys(accountId, requestId, keyId), [
       amountNano.toString(),
       String(ttlMs),
-      member(accountId, requestId, keyId),
+      holdMember(accountId, requestId, keyId),
       budget ? budget.limitNano.toString() : '',
       budget?.windowId ?? '',
     ])) as [number, string?];
-    switch (res[0]) {
-      case 1:
-        return { granted: true };
-      case -1:
-        return { cold: 'account' };
-      case -2:
-        return { cold: 'key-budget' };
-      case -3:
-        return { abandoned: true };
-      default:
-        return { granted: false, short: res[0] === 2 ? 'key-budget' : 'account', remainingNano: BigInt(res[1] ?? '0') };
-    }
+    return holdResultOf(res);
   }
 
   /** Refuses any hold of this request from now on (for `ttlMs`): whoever asked for it has already given up. */
@@ -67,11 +51,11 @@ export class BalanceCache implements OnApplicationShutdown {
   /** The amount an open hold reserves, or null when there is no such hold (released, expired or never placed). */
   async holdAmount(accountId: string, requestId: string): Promise<bigint | null> {
     const value = await this.redis.get(this.keys(accountId, requestId, '')[1]);
-    return value === null ? null : BigInt(value.slice(0, value.indexOf('|')));
+    return value === null ? null : heldAmountOf(value);
   }
 
   async release(accountId: string, requestId: string, keyId: string): Promise<bigint> {
-    return BigInt((await this.run('release', this.keys(accountId, requestId, keyId), [member(accountId, requestId, keyId)])) as string | number);
+    return BigInt((await this.run('release', this.keys(accountId, requestId, keyId), [holdMember(accountId, requestId, keyId)])) as string | number);
   }
 
   /** `init`: create the key's budget cache (or roll it to a new window); otherwise only raise a cached spend. */
@@ -93,7 +77,7 @@ export class BalanceCache implements OnApplicationShutdown {
     const now = await this.redis.time();
     const nowMs = Number(now[0]) * 1000 + Math.floor(Number(now[1]) / 1000);
     const members = await this.redis.zrangebyscore(this.keys('', '', '')[2], 0, nowMs, 'LIMIT', 0, limit);
-    return members.map(parseMember);
+    return members.map(parseHoldMember);
   }
 
   async held(accountId: string): Promise<bigint> {
@@ -113,10 +97,4 @@ export class BalanceCache implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }
-}
-
-const member = (accountId: string, requestId: string, keyId: string) => `${accountId}|${requestId}|${keyId}`;
-function parseMember(m: string): { accountId: string; requestId: string; keyId: string } {
-  const [accountId, requestId, keyId = ''] = m.split('|');
-  return { accountId, requestId, keyId };
 }

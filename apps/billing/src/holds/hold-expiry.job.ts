@@ -8,6 +8,7 @@ import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { LedgerRepository } from '../settlement/ledger.repository';
 import { BalanceCache } from './balance-cache';
 import { HoldService } from './hold.service';
+import { lostHoldCutoff, lostHoldRelease } from './hold-lifetime';
 
 /**
  * A repeatable BullMQ job that releases holds nobody settled or released (an ingress that crashed mid-request):
@@ -60,12 +61,12 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Ledger holds past their lifetime whose Redis hold is gone without a release: recorded as released. */
   private async closeLostHolds(): Promise<number> {
-    const cutoff = new Date(Date.now() - this.config.HOLD_TTL_MS - this.config.HOLD_LOST_GRACE_MS);
+    const cutoff = lostHoldCutoff(Date.now(), this.config.HOLD_TTL_MS, this.config.HOLD_LOST_GRACE_MS);
     let lost = 0;
     for (const h of await this.ledger.openHoldsBefore(cutoff, 1_000)) {
       if ((await this.cache.holdAmount(h.accountId, h.requestId)) !== null) continue; // still open in Redis: expiry frees it
-      const event = { requestId: h.requestId, accountId: h.accountId, keyId: h.keyId ?? '', amountNano: h.amountNano.toString(), reason: 'lost' as const };
-      await this.bus.publishDurable(Subjects.billingHoldRelease, event, `lost:${h.requestId}`);
+      const { event, msgId } = lostHoldRelease(h);
+      await this.bus.publishDurable(Subjects.billingHoldRelease, event, msgId);
       lost++;
     }
     return lost;

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type HoldReleaseEvent, type HoldReply, type HoldRequest, nanoToUsd, Subjects, TfError } from '@tokenflow/contracts';
+import { type HoldReleaseEvent, type HoldReply, type HoldRequest, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { PriceBookService } from '../prices/price-book.service';
 import { createLogger } from '@tokenflow/observability';
 import { LedgerRepository } from '../settlement/ledger.repository';
-import { BalanceCache, type HoldResult } from './balance-cache';
-import { budgetWindow } from './budget-period';
+import { BalanceCache } from './balance-cache';
+import { holdAmountNano, holdBudget, holdRefusal } from './hold-pricing';
+import type { HoldResult } from './hold-reply';
 import { HoldRecorder } from './hold-recorder';
 
 /**
@@ -43,11 +44,8 @@ export class HoldService {
 
   private async placeHold(req: HoldRequest): Promise<HoldReply> {
     const price = await this.prices.quote(req.model);
-    const amount =
-      BigInt(Math.max(0, req.promptTokens)) * BigInt(price.inputNanoPerToken) +
-      BigInt(Math.max(0, req.maxOutputTokens)) * BigInt(price.outputNanoPerToken);
-    const window = req.keyBudget ? budgetWindow(req.keyBudget.period) : null;
-    const budget = req.keyBudget && window ? { limitNano: BigInt(req.keyBudget.limitNano), windowId: window.id } : null;
+    const amount = holdAmountNano(req.promptTokens, req.maxOutputTokens, price);
+    const { window, budget } = holdBudget(req.keyBudget);
     let result: HoldResult = { cold: 'account' };
     // A cold cache is filled from Postgres once and the hold retried (twice at most: account, then key budget).
     for (let attempt = 0; attempt < 3 && 'cold' in result; attempt++) {
@@ -56,17 +54,7 @@ export class HoldService {
     }
     if ('cold' in result) throw new TfError('service_unavailable', 'The balance cache is unavailable. Please retry shortly.');
     if ('abandoned' in result) throw new TfError('service_unavailable', 'This request was abandoned before its hold could be placed.');
-    if (!result.granted) {
-      const left = nanoToUsd(result.remainingNano > 0n ? result.remainingNano : 0n);
-      const what =
-        result.short === 'account'
-          ? `the account has $${left} available`
-          : `this API key's ${req.keyBudget!.period} budget of $${nanoToUsd(BigInt(req.keyBudget!.limitNano))} has $${left} left`;
-      throw new TfError(
-        'insufficient_quota',
-        `You exceeded your current quota: this request may cost up to $${nanoToUsd(amount)} and ${what}. Add credits or lower max_tokens.`,
-      );
-    }
+    if (!result.granted) throw holdRefusal(result.short, result.remainingNano, amount, req.keyBudget);
     this.recorder.record({ requestId: req.requestId, accountId: req.accountId, keyId: req.keyId, model: req.model, amountNano: amount.toString() });
     return { holdId: req.requestId, amountNano: amount.toString(), price };
   }

@@ -3,6 +3,7 @@ import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { KeysRepository } from './keys.repository';
+import { MissLookupBudget } from './miss-lookup-budget';
 
 /** Lookups of hashes the index does not hold, per second: enough for a key created a moment ago on another replica. */
 const MISS_LOOKUPS_PER_SECOND = 20;
@@ -20,8 +21,7 @@ export class KeyIndex implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = createLogger('billing.key-index');
   private hashes = new Set<string>();
   private loaded = false;
-  private budget = MISS_LOOKUPS_PER_SECOND;
-  private budgetAt = Date.now();
+  private readonly missLookups = new MissLookupBudget(MISS_LOOKUPS_PER_SECOND, Date.now());
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -49,12 +49,7 @@ export class KeyIndex implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Whether asking the database about `hash` can find a key. */
   mayExist(hash: string): boolean {
     if (!this.loaded || this.hashes.has(hash)) return true;
-    const now = Date.now();
-    this.budget = Math.min(MISS_LOOKUPS_PER_SECOND, this.budget + ((now - this.budgetAt) / 1000) * MISS_LOOKUPS_PER_SECOND);
-    this.budgetAt = now;
-    if (this.budget < 1) return false;
-    this.budget -= 1;
-    return true;
+    return this.missLookups.take(Date.now());
   }
 
   private async reload(): Promise<void> {

@@ -18,7 +18,7 @@ import {
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { isUuid } from '../accounts/accounts.service';
+import { isUuid } from '../accounts/account-ids';
 import type { ApiKeyEntity } from '../db/entities';
 import { KeyIndex } from './key-index';
 import { KeysRepository } from './keys.repository';

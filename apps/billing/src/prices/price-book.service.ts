@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { type PriceQuote, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { type PriceVersion, PricesRepository } from './prices.repository';
+import { indexByModel, quoteOf, versionAt } from './price-versions';
 
 const REFRESH_MS = 60_000;
 
@@ -26,13 +27,7 @@ export class PriceBookService implements OnApplicationBootstrap {
   }
 
   async reload(): Promise<void> {
-    const map = new Map<string, PriceVersion[]>();
-    for (const v of await this.prices.all()) {
-      const list = map.get(v.model) ?? [];
-      list.push(v);
-      map.set(v.model, list);
-    }
-    this.byModel = map;
+    this.byModel = indexByModel(await this.prices.all());
     this.loadedAt = Date.now();
   }
 
@@ -47,7 +42,7 @@ export class PriceBookService implements OnApplicationBootstrap {
         .catch(() => undefined)
         .finally(() => (this.refreshing = null));
     }
-    return this.byModel.get(model)?.find((v) => v.effectiveFrom.getTime() <= at.getTime()) ?? null;
+    return versionAt(this.byModel.get(model), at);
   }
 
   async quote(model: string): Promise<PriceQuote> {
@@ -69,10 +64,4 @@ export class PriceBookService implements OnApplicationBootstrap {
     await this.reload();
     this.bus.emit(Subjects.billingPricesChanged, { model: v.model });
   }
-}
-
-export function quoteOf(v: PriceVersion): PriceQuote {
-  const quote: PriceQuote = { inputNanoPerToken: v.inputNanoPerToken.toString(), outputNanoPerToken: v.outputNanoPerToken.toString() };
-  if (v.cachedInputNanoPerToken !== null) quote.cachedInputNanoPerToken = v.cachedInputNanoPerToken.toString();
-  return quote;
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type LedgerVerifyReply, Subjects, USAGE_STREAM } from '@tokenflow/contracts';
+import { DurableConsumers, type LedgerVerifyReply, Streams, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { DataSource } from 'typeorm';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
-import { SETTLEMENT_DURABLE } from './settlement.service';
 
 /** How long past its lifetime (and the lost-hold grace) an open ledger hold may be before it counts as stale. */
 const STALE_HOLD_MARGIN_MS = 5 * 60_000;
@@ -76,9 +75,9 @@ export class LedgerVerifyService {
 
   /** Usage events settlement has acknowledged (later ones may still be in flight and are not judged). */
   private async retainedUsageEventIds(): Promise<string[]> {
-    const floor = await this.bus.durable.ackFloor(USAGE_STREAM, SETTLEMENT_DURABLE);
+    const floor = await this.bus.durable.ackFloor(DurableConsumers.billingSettlement);
     const ids = new Set<string>();
-    for (const e of await this.bus.durable.readAll(USAGE_STREAM, Subjects.usageRecorded, floor)) ids.add(e.payload.eventId);
+    for (const e of await this.bus.durable.readAll(Streams.usage, Subjects.usageRecorded, floor)) ids.add(e.payload.eventId);
     return [...ids];
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { movementParams } from './ledger-params';
 
 export interface UsageEntry {
   idempotencyKey: string;
@@ -171,17 +172,3 @@ const HOLD_INSERT = `
     'account:' || account_id, 'escrow:' || account_id, note
   FROM (${MOVEMENT_INPUT}) input ORDER BY request_id
   ON CONFLICT (idempotency_key) DO NOTHING`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function movementParams(m: HoldMovement[]): unknown[] {
-  return [
-    m.map((x) => x.requestId),
-    m.map((x) => x.accountId),
-    // Only our own key ids (uuids) are stored; anything else must not fail the whole batch.
-    m.map((x) => (x.keyId && UUID.test(x.keyId) ? x.keyId : null)),
-    m.map((x) => x.model),
-    m.map((x) => x.amountNano.toString()),
-    m.map((x) => x.note),
-  ];
-}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   type AccountCreditReply,
   type AccountView,
@@ -12,7 +12,7 @@ import {
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import type { FastifyRequest } from 'fastify';
-import { AdminAuthService } from '../auth/admin-auth.service';
+import { AdminGuard } from '../auth/admin.guard';
 import { adminParam, adminValidate } from './admin-input';
 import { callContext } from '../http/request-context';
 import {
@@ -26,24 +26,20 @@ import {
 } from './admin.schemas';
 
 /** Accounts and API keys (owned by billing). */
+@UseGuards(AdminGuard)
 @Controller('admin/v1')
 export class AdminBillingController {
-  constructor(
-    private readonly admin: AdminAuthService,
-    private readonly bus: NatsBus,
-  ) {}
+  constructor(private readonly bus: NatsBus) {}
 
   @Post('accounts')
   @HttpCode(201)
   createAccount(@Req() req: FastifyRequest, @Body() body: unknown): Promise<AccountView> {
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingAccountCreate, adminValidate(accountCreateSchema, body), { ctx: callContext(req) });
   }
 
   @Get('accounts/:id')
   getAccount(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<AccountView> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingAccountGet, { id }, { ctx: callContext(req) });
   }
 
@@ -51,7 +47,6 @@ export class AdminBillingController {
   @Patch('accounts/:id')
   updateAccount(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<AccountView> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingAccountUpdate, { ...adminValidate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
@@ -60,7 +55,6 @@ export class AdminBillingController {
   @HttpCode(200)
   credit(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<AccountCreditReply> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(
       Subjects.billingAccountCredit,
       { account_id: id, idempotency_key: idempotencyKey(req), ...adminValidate(accountCreditSchema, body) },
@@ -73,7 +67,6 @@ export class AdminBillingController {
   @HttpCode(200)
   adjust(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<AccountCreditReply> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(
       Subjects.billingAccountAdjust,
       { account_id: id, idempotency_key: idempotencyKey(req), ...adminValidate(accountAdjustSchema, body) },
@@ -84,21 +77,18 @@ export class AdminBillingController {
   /** The ledger invariants (also `npm run billing:verify`). */
   @Get('ledger/verify')
   verify(@Req() req: FastifyRequest): Promise<LedgerVerifyReply> {
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingLedgerVerify, {}, { ctx: callContext(req), timeoutMs: 60_000 });
   }
 
   /** Requests, tokens and cost from the ledger, filtered and grouped. */
   @Get('usage')
   usage(@Req() req: FastifyRequest, @Query() query: unknown): Promise<UsageReportReply> {
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingUsageReport, adminValidate(usageQuerySchema, query), { ctx: callContext(req), timeoutMs: 30_000 });
   }
 
   @Post('keys')
   @HttpCode(201)
   createKey(@Req() req: FastifyRequest, @Body() body: unknown): Promise<KeyCreateReply> {
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingKeyCreate, adminValidate(keyCreateSchema, body), { ctx: callContext(req) });
   }
 
@@ -106,14 +96,12 @@ export class AdminBillingController {
   @Patch('keys/:id')
   updateKey(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<KeyView> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingKeyUpdate, { ...adminValidate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
   @Delete('keys/:id')
   revokeKey(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<KeyRevokeReply> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.billingKeyRevoke, { id }, { ctx: callContext(req) });
   }
 }

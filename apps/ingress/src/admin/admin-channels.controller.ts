@@ -1,51 +1,44 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { type ChannelDeleteReply, type ChannelListReply, type ChannelView, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import type { FastifyRequest } from 'fastify';
-import { AdminAuthService } from '../auth/admin-auth.service';
+import { AdminGuard } from '../auth/admin.guard';
 import { adminParam, adminValidate } from './admin-input';
 import { callContext } from '../http/request-context';
 import { channelCreateSchema, channelPatchSchema } from './admin.schemas';
 
 /** Upstream channels (owned by router); changes apply on every router replica without a restart. */
+@UseGuards(AdminGuard)
 @Controller('admin/v1/channels')
 export class AdminChannelsController {
-  constructor(
-    private readonly admin: AdminAuthService,
-    private readonly bus: NatsBus,
-  ) {}
+  constructor(private readonly bus: NatsBus) {}
 
   @Post()
   @HttpCode(201)
   create(@Req() req: FastifyRequest, @Body() body: unknown): Promise<ChannelView> {
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelCreate, adminValidate(channelCreateSchema, body), { ctx: callContext(req) });
   }
 
   @Get()
   list(@Req() req: FastifyRequest): Promise<ChannelListReply> {
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelList, {}, { ctx: callContext(req) });
   }
 
   @Get(':id')
   get(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<ChannelView> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelGet, { id }, { ctx: callContext(req) });
   }
 
   @Patch(':id')
   update(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<ChannelView> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelUpdate, { id, patch: adminValidate(channelPatchSchema, body) }, { ctx: callContext(req) });
   }
 
   @Delete(':id')
   remove(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<ChannelDeleteReply> {
     const id = adminParam(rawId, 'id');
-    this.admin.assertAdmin(req.headers.authorization);
     return this.bus.request(Subjects.routerChannelDelete, { id }, { ctx: callContext(req) });
   }
 }

@@ -1,4 +1,4 @@
-import { PROVIDERS } from '@tokenflow/contracts';
+import { needsBaseUrl, PROVIDERS } from '@tokenflow/contracts';
 import { z } from 'zod';
 
 const usd = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, 'must be a non-negative decimal string such as "10.00"');
@@ -49,8 +49,9 @@ export const keyCreateSchema = z.strictObject({
 
 const channelFields = {
   name: z.string().trim().min(1).max(200),
+  /** One of the adapter's provider folders (the list is derived from them; decision 0010). */
   provider: z.enum(PROVIDERS),
-  /** Optional for the named providers (each has its public default); required for `openai-compatible`. */
+  /** Optional for providers with a public default base URL; required for those without (`openai-compatible`). */
   base_url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     // A base URL travels in plans through ingress; credentials belong in api_keys, which never leave the router and adapter.
@@ -71,7 +72,10 @@ const channelFields = {
 
 export const channelCreateSchema = z
   .strictObject(channelFields)
-  .refine((c) => c.provider !== 'openai-compatible' || c.base_url, { message: 'base_url is required for an openai-compatible channel', path: ['base_url'] });
+  .refine((c) => !needsBaseUrl(c.provider) || c.base_url, {
+    error: (issue) => `base_url is required: the ${String((issue.input as { provider?: unknown }).provider)} provider has no default base URL`,
+    path: ['base_url'],
+  });
 export const channelPatchSchema = z
   .strictObject(channelFields)
   .partial()

@@ -1,19 +1,19 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { toChatRequest, validateCountTokensRequest, validateMessagesRequest } from '@tokenflow/anthropic';
-import { Headers } from '@tokenflow/contracts';
 import { TokenCounter } from '@tokenflow/openai';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/auth.hook';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
-import { requestDeadline } from '../gateway/deadline';
 import { AnthropicMessagesFormat } from '../gateway/formats/anthropic-messages.format';
+import { servesApi } from '../gateway/formats/api-errors';
 import { GatewayService } from '../gateway/gateway.service';
-import { callContext } from '../http/request-context';
+import { httpCall } from '../http/request-context';
 
 /**
  * Anthropic's Messages API, so the official Anthropic SDK works against TokenFlow unchanged, on any model (any
  * provider, `auto` included). Requests are translated into the OpenAI shape every provider adapter speaks; errors
- * leave in Anthropic's format (see `sendError`).
+ * leave in Anthropic's format, before and during a stream (`ANTHROPIC_ERRORS`).
  */
 @Controller('v1/messages')
 export class MessagesController {
@@ -24,18 +24,19 @@ export class MessagesController {
   ) {}
 
   @Post()
+  @RouteConfig(servesApi('anthropic'))
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const principal = principalOf(req);
+    const http = httpCall(req, reply, this.config.REQUEST_TIMEOUT_MS);
     const request = validateMessagesRequest(req.body);
     const body = toChatRequest(request) as Record<string, unknown> & { model: string };
-    const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
     const prompt = await this.counter.prompt(body);
     const format = new AnthropicMessagesFormat(request.stream === true, { requestId: req.id, model: request.model, inputTokensEstimate: prompt.tokens });
-    await this.gateway.complete({ endpoint: 'chat', body, format, principal, prompt, bodyBytes: req.bodyBytes, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
+    await this.gateway.complete({ ...http, endpoint: 'chat', body, format, prompt });
   }
 
   /** The prompt as it will go upstream, counted the way holds count it, so the two agree. */
   @Post('count_tokens')
+  @RouteConfig(servesApi('anthropic'))
   @HttpCode(200)
   async countTokens(@Req() req: FastifyRequest): Promise<{ input_tokens: number }> {
     principalOf(req);

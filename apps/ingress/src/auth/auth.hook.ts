@@ -1,6 +1,7 @@
 import type { KeyPrincipal } from '@tokenflow/contracts';
 import { TfError } from '@tokenflow/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiSurfaceOf } from '../gateway/formats/api-errors';
 import { sendError } from '../http/error-response';
 import { callContext } from '../http/request-context';
 import type { AuthService } from './auth.service';
@@ -54,6 +55,6 @@ function apiKeyHeader(req: FastifyRequest): string | undefined {
     });
   }
   const apiKey = req.headers['x-api-key'];
-  if (req.routeOptions.url?.startsWith('/v1/messages') && typeof apiKey === 'string' && apiKey) return `Bearer ${apiKey}`;
+  if (apiSurfaceOf(req) === 'anthropic' && typeof apiKey === 'string' && apiKey) return `Bearer ${apiKey}`;
   return req.headers.authorization;
 }

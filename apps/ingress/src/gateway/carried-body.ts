@@ -1,6 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import type { BlobRef } from '@tokenflow/contracts';
-import { encode, type NatsBus } from '@tokenflow/messaging';
-import type { JsonWorkers } from '../http/json-workers';
+import { encode, NatsBus } from '@tokenflow/messaging';
+import { JsonWorkers } from '../http/json-workers';
 
 /** Bodies up to this size (as received) are encoded on the event loop, in well under a millisecond. */
 const ENCODE_INLINE_BYTES = 256 * 1024;
@@ -17,10 +18,18 @@ export interface CarriedBody {
  * rides inside the invoke request; a larger one (images as data URLs) is served in parts for the adapter to pull,
  * the way large responses already come back in frames.
  */
-export async function carryBody(bus: NatsBus, workers: JsonWorkers, body: Record<string, unknown>, bodyBytes: number): Promise<CarriedBody> {
-  // Megabytes of JSON take tens of milliseconds to encode: done in a worker, not on the event loop.
-  const bytes = bodyBytes > ENCODE_INLINE_BYTES ? await workers.encode(body) : encode(body);
-  if (bytes.length <= bus.inlineLimit) return { fields: { body }, close: () => undefined };
-  const blob = bus.serveBlob(bytes);
-  return { fields: { body: null, bodyRef: blob.ref }, close: blob.close };
+@Injectable()
+export class BodyCarrier {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly workers: JsonWorkers,
+  ) {}
+
+  async carry(body: Record<string, unknown>, bodyBytes: number): Promise<CarriedBody> {
+    // Megabytes of JSON take tens of milliseconds to encode: done in a worker, not on the event loop.
+    const bytes = bodyBytes > ENCODE_INLINE_BYTES ? await this.workers.encode(body) : encode(body);
+    if (bytes.length <= this.bus.inlineLimit) return { fields: { body }, close: () => undefined };
+    const blob = this.bus.serveBlob(bytes);
+    return { fields: { body: null, bodyRef: blob.ref }, close: blob.close };
+  }
 }

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { toAnthropicError } from '@tokenflow/anthropic';
 import { Headers, TfError } from '@tokenflow/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorRendererFor } from '../gateway/formats/api-errors';
 import { sendError } from './error-response';
 
 /**
@@ -33,7 +33,7 @@ export function clientErrorHandler(err: ClientError, socket: Socket): void {
     // The path, if the request line was read: the request being parsed has it, else the raw bytes start with it.
     const incoming = (socket as Socket & { parser?: { incoming?: { url?: string } } }).parser?.incoming?.url;
     const path = incoming ?? (Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 64).toString('latin1').split(' ')[1] : undefined);
-    writeRaw(socket, error, path?.startsWith('/v1/messages') ?? false);
+    writeRaw(socket, error, path);
   }
   socket.destroy(err);
 }
@@ -44,12 +44,12 @@ export function clientErrorHandler(err: ClientError, socket: Socket): void {
  */
 export function expectationFailed(req: IncomingMessage, res: ServerResponse): void {
   const error = new TfError('expectation_failed', 'Unsupported Expect header: only 100-continue is supported.', { param: 'Expect' });
-  const rendered = req.url?.startsWith('/v1/messages') ? toAnthropicError(error) : { status: error.status, body: { error: error.toBody() } };
+  const rendered = errorRendererFor(req).response(error, null);
   res.writeHead(rendered.status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(rendered.body));
 }
 
-function writeRaw(socket: Socket, error: TfError, anthropic: boolean): void {
-  const rendered = anthropic ? toAnthropicError(error) : { status: error.status, body: { error: error.toBody() } };
+function writeRaw(socket: Socket, error: TfError, path: string | undefined): void {
+  const rendered = errorRendererFor({ url: path }).response(error, null);
   const body = JSON.stringify(rendered.body);
   socket.write(
     `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

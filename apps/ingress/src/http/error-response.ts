@@ -1,6 +1,6 @@
-import { toAnthropicError } from '@tokenflow/anthropic';
 import { TfError } from '@tokenflow/contracts';
 import type { FastifyReply } from 'fastify';
+import { errorRendererFor } from '../gateway/formats/api-errors';
 
 export function errorHeaders(err: TfError): Record<string, string> {
   const h: Record<string, string> = { ...err.headers };
@@ -12,8 +12,8 @@ export function errorHeaders(err: TfError): Record<string, string> {
 }
 
 /**
- * The one place an error becomes an HTTP response: the catalogued status, never a stack, in the format of the API
- * that was called (Anthropic's for `/v1/messages`, OpenAI's everywhere else).
+ * The one place an error becomes an HTTP response: the catalogued status, never a stack, rendered by the API the
+ * route serves (see `errorRendererFor`). Once a stream started, its format renders failures as events instead.
  */
 export function sendError(reply: FastifyReply, error: unknown): void {
   const err = TfError.from(error);
@@ -21,10 +21,6 @@ export function sendError(reply: FastifyReply, error: unknown): void {
     if (!reply.raw.destroyed) reply.raw.end();
     return;
   }
-  if (reply.request.url.startsWith('/v1/messages')) {
-    const anthropic = toAnthropicError(err, reply.request.id);
-    void reply.status(anthropic.status).headers(errorHeaders(err)).send(anthropic.body);
-    return;
-  }
-  void reply.status(err.status).headers(errorHeaders(err)).send({ error: err.toBody() });
+  const rendered = errorRendererFor(reply.request).response(err, reply.request.id);
+  void reply.status(rendered.status).headers(errorHeaders(err)).send(rendered.body);
 }

@@ -1,16 +1,14 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
-import { type Endpoint, Headers } from '@tokenflow/contracts';
+import type { Endpoint } from '@tokenflow/contracts';
 import { chatRequestSchema, completionsRequestSchema, embeddingsRequestSchema, TokenCounter, validate } from '@tokenflow/openai';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from '@tokenflow/config';
-import { principalOf } from '../auth/auth.hook';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
-import { requestDeadline } from '../gateway/deadline';
 import { EmbeddingsFormat } from '../gateway/formats/embeddings.format';
 import { OpenAiStreamFormat } from '../gateway/formats/openai-stream.format';
 import { GatewayService } from '../gateway/gateway.service';
 import type { ResponseFormat } from '../gateway/response-format';
-import { callContext } from '../http/request-context';
+import { httpCall } from '../http/request-context';
 
 type Body = Record<string, unknown> & { model: string; stream?: boolean | null; stream_options?: { include_usage?: boolean } | null };
 
@@ -40,12 +38,10 @@ export class OpenAiApiController {
   }
 
   private async serve(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, schema: z.ZodType<Body>, format: (body: Body) => ResponseFormat): Promise<void> {
-    // The auth hook already checked the key, before the body was read.
-    const principal = principalOf(req);
+    const http = httpCall(req, reply, this.config.REQUEST_TIMEOUT_MS);
     const body = validate(schema, req.body);
-    const deadlineAt = requestDeadline(req.headers[Headers.timeoutMs], this.config.REQUEST_TIMEOUT_MS);
     const prompt = await this.counter.prompt(body);
-    await this.gateway.complete({ endpoint, body, format: format(body), principal, prompt, bodyBytes: req.bodyBytes, requestId: req.id, deadlineAt, ctx: callContext(req), reply });
+    await this.gateway.complete({ ...http, endpoint, body, format: format(body), prompt });
   }
 }
 

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { createLogger } from '@tokenflow/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { dialectFor } from '../providers/dialect.registry';
+import { dialectFor } from '../providers/wire.registry';
 import { ProviderError } from './provider-error';
 
 const log = createLogger('mock-provider');

@@ -17,8 +17,6 @@ export interface RequestIssue {
  * path) leave in the format of the provider the client believes it is talking to.
  */
 export interface ErrorDialect {
-  /** Path prefix of the provider's routes (`/deepseek`). */
-  readonly prefix: string;
   /** Throws the provider's 401 unless the headers carry a credential it accepts. */
   authenticate(headers: IncomingHttpHeaders): void;
   /** A `fail=` directive that ends the request with an error status. */

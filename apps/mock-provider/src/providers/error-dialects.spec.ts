@@ -5,7 +5,7 @@ import { HTTP_FAILURES, type HttpFailure } from '../directives/directive-parser.
 import { ProviderError } from '../http/provider-error';
 import { ANTHROPIC_ERRORS } from './anthropic/anthropic.dialect';
 import { DEEPSEEK_ERRORS } from './deepseek/deepseek.dialect';
-import { dialectFor } from './dialect.registry';
+import { dialectFor } from './wire.registry';
 import type { ErrorDialect } from './error-dialect';
 import { MOONSHOT_ERRORS } from './moonshot/moonshot.dialect';
 import { OPENAI_ERRORS } from './openai/openai.dialect';

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequestLogService } from '../request-log/request-log.service';
-import { dialectFor } from './dialect.registry';
+import { dialectFor } from './wire.registry';
 
 /**
  * Before every provider route: the request is logged (before auth, so tests see exactly what a misconfigured

@@ -16,11 +16,6 @@ import { StreamWatchdog } from './stream-watchdog';
 import { UpstreamKeysStore } from './upstream-keys.store';
 import { UpstreamQuota } from './upstream-quota';
 
-/**
- * Runs one upstream attempt and streams normalised chunks to the caller's inbox as they arrive (never
- * buffered). Exactly one terminal frame (`end` or `error`) closes every stream, and every attempt that reached
- * the upstream and produced output publishes one usage event, even when cancelled or cut short.
- */
 /** Embeddings of many inputs are large (a 3,072-dimension vector is ~60 KB of JSON). */
 const MAX_JSON_RESPONSE = 64 * 1024 * 1024;
 
@@ -28,6 +23,11 @@ const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 type UnsequencedFrame = { [K in WireStreamFrame['type']]: Omit<Extract<WireStreamFrame, { type: K }>, 'seq'> }[WireStreamFrame['type']];
 
+/**
+ * Runs one upstream attempt and streams normalised chunks to the caller's inbox as they arrive (never
+ * buffered). Exactly one terminal frame (`end` or `error`) closes every stream, and every attempt that reached
+ * the upstream and produced output publishes one usage event, even when cancelled or cut short.
+ */
 @Injectable()
 export class InvokeService {
   private readonly log = createLogger('provider-adapter.invoke');
@@ -44,25 +44,28 @@ export class InvokeService {
     private readonly large: LargeBodies,
   ) {}
 
-  /** Fetches a body too large for the invoke message (ingress serves it in parts), then runs the attempt. */
-  async run(wire: InvokeRequest): Promise<void> {
-    if (wire.body) return this.attempt({ ...wire, body: wire.body });
+  /**
+   * Fetches a body too large for the invoke message (ingress serves it in parts), then runs the attempt until
+   * `deadline` (this host's clock: the caller's remaining budget as the invoke arrived).
+   */
+  async run(wire: InvokeRequest, deadline: number): Promise<void> {
+    if (wire.body) return this.attempt({ ...wire, body: wire.body }, deadline);
     let body: Record<string, unknown>;
     try {
-      body = await this.large.parse(await this.bus.fetchBlob(wire.bodyRef!, Math.max(1, Math.min(10_000, wire.deadlineAt - Date.now()))));
+      body = await this.large.parse(await this.bus.fetchBlob(wire.bodyRef!, Math.max(1, Math.min(10_000, deadline - Date.now()))));
     } catch (err) {
       // Nothing was sent upstream: another replica (or channel) may well succeed.
       this.bus.sendFrame(wire.inbox, { type: 'error', seq: 0, error: { ...TfError.from(err).toWire(), retryable: true } });
       return;
     }
-    return this.attempt({ ...wire, body }, true);
+    return this.attempt({ ...wire, body }, deadline, true);
   }
 
-  private async attempt(req: InvokeRequest & { body: Record<string, unknown> }, large = false): Promise<void> {
+  private async attempt(req: InvokeRequest & { body: Record<string, unknown> }, deadline: number, large = false): Promise<void> {
     const started = Date.now();
     const ctrl = this.cancellations.register(req.requestId);
     const watchdog = new StreamWatchdog(req.attempt.timeouts);
-    const signal = AbortSignal.any([ctrl.signal, watchdog.signal, AbortSignal.timeout(Math.max(1, req.deadlineAt - started))]);
+    const signal = AbortSignal.any([ctrl.signal, watchdog.signal, AbortSignal.timeout(Math.max(1, deadline - started))]);
     const tally = new StreamTally();
     let seq = 0;
     // Every chunk has its own sequence number, batched or not: a batch takes as many as it carries.
@@ -81,7 +84,7 @@ export class InvokeService {
       const provider = providerFor(req.attempt.provider);
       const api = capability(provider, req.endpoint ?? 'chat');
       // The plan names the key by reference only; the secret exists in this process alone, for this call.
-      const attempt = await this.keys.resolve(req.attempt, req.deadlineAt);
+      const attempt = await this.keys.resolve(req.attempt, deadline);
       // Built before anything is taken: a provider rule may refuse the request outright (e.g. n > 1).
       const upstreamRequest = large ? await this.large.buildRequest(attempt, req.endpoint ?? 'chat', req.body) : api.buildRequest(attempt, req.body);
       quotaTaken = await this.quota.acquire(req);
@@ -115,7 +118,7 @@ export class InvokeService {
               : send({ type: 'chunks', data: chunks.map((chunk) => ({ ...chunk, model: req.model })) }),
         });
       }
-      final = await tally.usage(req.promptTokens, this.counter);
+      final = await tally.usage(req.size.promptTokens, this.counter);
       send({ type: 'end', usage: final.usage, usageSource: final.source });
     } catch (err) {
       if (!reachedUpstream && neverReachedUpstream(err)) maybeSent = false;
@@ -132,7 +135,7 @@ export class InvokeService {
     // output publishes: settling it, at zero cost, is what releases the request's hold.
     const billed = (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled';
     // Nothing generated (cancelled before the first token): nothing billed.
-    const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : (final ?? (await tally.usage(req.promptTokens, this.counter)));
+    const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : (final ?? (await tally.usage(req.size.promptTokens, this.counter)));
     if (quotaTaken) this.quota.settle(req, reachedUpstream, maybeSent, usage);
     if (billed) {
       await this.usage.publish(req, usage, source, outcome, {

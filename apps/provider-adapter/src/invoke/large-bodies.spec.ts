@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
-import { attemptFor, sent } from '../providers/attempt.testing';
+import { attemptFor, sent } from '../../test/providers/attempt.testing';
 import { capability, providerFor } from '../providers/provider.registry';
 import { LargeBodies } from './large-bodies';
 

@@ -33,10 +33,10 @@ export class UpstreamKeysStore implements OnApplicationBootstrap {
   }
 
   /** The attempt with its key; a retryable `upstream_error` when the channel no longer has that key. */
-  async resolve(attempt: PlannedAttempt, deadlineAt: number): Promise<Attempt> {
+  async resolve(attempt: PlannedAttempt, deadline: number): Promise<Attempt> {
     let apiKey = this.cache.get(attempt.channelId)?.get(attempt.keyRef);
     // Unknown: never fetched, or the channel was edited after this replica cached it (the change may still be in flight).
-    if (apiKey === undefined) apiKey = (await this.fetch(attempt.channelId, deadlineAt)).get(attempt.keyRef);
+    if (apiKey === undefined) apiKey = (await this.fetch(attempt.channelId, deadline)).get(attempt.keyRef);
     if (apiKey === undefined) {
       // Nothing was sent: another channel of the plan may well serve the request.
       throw new TfError('upstream_error', "The channel's key is no longer configured.", { retryable: true });
@@ -55,10 +55,10 @@ export class UpstreamKeysStore implements OnApplicationBootstrap {
     }
   }
 
-  private fetch(channelId: string, deadlineAt: number): Promise<ChannelKeys> {
+  private fetch(channelId: string, deadline: number): Promise<ChannelKeys> {
     const pending = this.inflight.get(channelId);
     if (pending) return pending;
-    const timeoutMs = Math.max(1, Math.min(FETCH_TIMEOUT_MS, deadlineAt - Date.now()));
+    const timeoutMs = Math.max(1, Math.min(FETCH_TIMEOUT_MS, deadline - Date.now()));
     const fetching: Promise<ChannelKeys> = this.bus
       .request(Subjects.routerChannelKeys, { channelId }, { timeoutMs })
       .then(({ keys }) => {

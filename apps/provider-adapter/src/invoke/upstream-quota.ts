@@ -18,12 +18,10 @@ export class UpstreamQuota {
   async acquire(req: InvokeRequest): Promise<boolean> {
     const limits = req.attempt.upstreamLimits;
     if (!limits) return false;
-    const body = req.body as Record<string, unknown>;
-    const maxOutput = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) * Number(body.n ?? 1);
     try {
       await this.bus.request(
         Subjects.ratelimitUpstreamAcquire,
-        { requestId: req.requestId, model: req.attempt.upstreamModel, limits, estimatedTokens: req.promptTokens + maxOutput },
+        { requestId: req.requestId, model: req.attempt.upstreamModel, limits, estimatedTokens: req.size.promptTokens + req.size.outputTokens },
         { timeoutMs: 1_000 },
       );
       return true;

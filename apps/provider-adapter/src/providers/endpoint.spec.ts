@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { attemptFor } from './attempt.testing';
+import { attemptFor } from '../../test/providers/attempt.testing';
 import { baseUrlOf, endpoint, trimTrailingSlashes } from './endpoint';
 
 describe('endpoint', () => {

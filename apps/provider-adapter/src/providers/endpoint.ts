@@ -19,8 +19,3 @@ export function trimTrailingSlashes(url: string): string {
   while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
   return end === url.length ? url : url.slice(0, end);
 }
-
-/** Our well-known model names → the provider's id, unless the channel's own model_mapping already chose one. */
-export function upstreamModel(attempt: Attempt, aliases: Readonly<Record<string, string>>): string {
-  return aliases[attempt.upstreamModel] ?? attempt.upstreamModel;
-}

@@ -1,25 +1,14 @@
 import { type Endpoint, type Provider, TfError } from '@tokenflow/contracts';
-import { AnthropicProvider } from './anthropic';
-import { DeepseekProvider } from './deepseek';
-import { MoonshotProvider } from './moonshot';
-import { OpenaiProvider } from './openai';
-import { OpenaiCompatibleProvider } from './openai-compatible';
 import type { ChatCapability, CompletionsCapability, EmbeddingsCapability, ProviderAdapter } from './provider';
-import { QwenProvider } from './qwen';
-import { ZhipuProvider } from './zhipu';
+import { PROVIDER_ADAPTERS } from './providers.generated';
 
-const registry: Record<Provider, ProviderAdapter> = {
-  deepseek: DeepseekProvider,
-  moonshot: MoonshotProvider,
-  zhipu: ZhipuProvider,
-  qwen: QwenProvider,
-  openai: OpenaiProvider,
-  anthropic: AnthropicProvider,
-  'openai-compatible': OpenaiCompatibleProvider,
-};
-
+/**
+ * A provider's adapter: its folder's `provider` export. The folders are gathered by `npm run providers` into
+ * `providers.generated.ts`, so adding a provider is adding its folder, never a line here (decision 0010). A channel
+ * stored with a provider this build no longer has is an upstream failure, retried on the next channel.
+ */
 export function providerFor(id: Provider): ProviderAdapter {
-  const adapter = registry[id];
+  const adapter = Object.hasOwn(PROVIDER_ADAPTERS, id) ? PROVIDER_ADAPTERS[id] : undefined;
   if (!adapter) {
     throw new TfError('upstream_error', `The '${id}' provider's wire format is not supported by this gateway build.`, { retryable: true });
   }

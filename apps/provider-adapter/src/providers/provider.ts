@@ -45,13 +45,15 @@ export interface CompletionsCapability {
 }
 
 /**
- * One upstream provider's wire format, in its own folder (Portkey's layout): endpoint and headers, request
- * transform, stream-chunk transform, usage extraction and error mapping per capability. OpenAI-compatible ones are
- * a few lines over `openai-base`; Anthropic and Zhipu translate for real.
+ * One upstream provider's wire format, in its own folder (Portkey's layout): `provider.json` (its catalog card: name,
+ * default base URL, key variable, model aliases) and `index.ts` exporting `provider: ProviderAdapter` — endpoint and
+ * headers, request transform, stream-chunk transform, usage extraction and error mapping per capability.
+ * OpenAI-compatible ones are a few lines over `openai-base`; Anthropic and Zhipu translate for real. The model is
+ * `attempt.upstreamModel`, already mapped by the router: a provider never renames it.
  */
 export interface ProviderAdapter {
   readonly id: Provider;
-  /** Where a channel without a base URL of its own sends requests. */
+  /** Where a channel without a base URL of its own sends requests (`provider.json`). */
   readonly defaultBaseUrl: string;
   readonly chat: ChatCapability;
   readonly embeddings?: EmbeddingsCapability;

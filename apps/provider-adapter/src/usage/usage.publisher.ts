@@ -1,11 +1,5 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  type InvokeRequest,
-  Subjects,
-  type TokenUsage,
-  USAGE_STREAM,
-  type UsageRecordedEvent,
-} from '@tokenflow/contracts';
+import { Injectable } from '@nestjs/common';
+import { type InvokeRequest, Subjects, type TokenUsage, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 
@@ -14,16 +8,14 @@ const RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000];
 /**
  * Publishes usage to JetStream. The event id (`<requestId>:<attempt>`) is the JetStream msgId, so a retried
  * publish is dropped by the server, and billing's idempotency key catches anything past the dedupe window.
+ * The stream is billing's (`Streams.usage`): this only publishes. Billing creates it before it answers anything,
+ * so a request that got this far had its stream; a publish that finds none still retries like any other failure.
  */
 @Injectable()
-export class UsagePublisher implements OnApplicationBootstrap {
+export class UsagePublisher {
   private readonly log = createLogger('provider-adapter.usage');
 
   constructor(private readonly bus: NatsBus) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded] });
-  }
 
   async publish(
     req: InvokeRequest,

@@ -51,3 +51,38 @@ describe('upstreamBucketsFor', () => {
     assert.deepEqual(buckets, [{ key: 'tf:x:rl:v1:{u:ch:abc}:m:deepseek-chat:r', kind: 'r', limit: 60, label: 'requests per minute for this upstream key on deepseek-chat' }]);
   });
 });
+
+describe('bucketsFor: defaults and gaps', () => {
+  const keys = (buckets: { key: string; kind: string; limit: number }[]) => buckets.map((b) => [b.key.replace('tf:x:rl:v1:{a:a1}:', ''), b.limit]);
+
+  it("lets a key's own RPM replace the default, higher or lower, and never gives the account the key default", () => {
+    assert.deepEqual(keys(bucketsFor('tf:x', req({ key: { rpm: 5, tpm: null, maxConcurrency: null, models: null } }), 600)), [['k:k1:r', 5]]);
+    assert.deepEqual(keys(bucketsFor('tf:x', req({ key: { rpm: 5000, tpm: null, maxConcurrency: null, models: null } }), 600)), [['k:k1:r', 5000]]);
+    assert.deepEqual(
+      keys(bucketsFor('tf:x', req({ account: { rpm: null, tpm: null, maxConcurrency: 3, models: null } }), 600)),
+      [['k:k1:r', 600], ['acct:c', 3]],
+    );
+  });
+
+  it('treats 0 and null limits as no limit (a 0 limit would refuse everything)', () => {
+    const none = { rpm: 0, tpm: 0, maxConcurrency: 0, models: { 'gpt-4o': { rpm: 0, tpm: null } } };
+    assert.deepEqual(bucketsFor('tf:x', req({ key: none, account: none }), 0), []);
+    assert.deepEqual(bucketsFor('tf:x', req({}), -1), [], 'a negative default is no default');
+  });
+
+  it('applies per-model limits of the requested model only', () => {
+    const limits = { rpm: null, tpm: null, maxConcurrency: null, models: { 'gpt-4o-mini': { rpm: 1, tpm: 1 } } };
+    assert.deepEqual(bucketsFor('tf:x', req({ model: 'gpt-4o', key: limits, account: limits }), 0), []);
+  });
+});
+
+describe('upstreamBucketsFor: both limits', () => {
+  it('lists RPM then TPM of the key on the model, and nothing for a key without limits', () => {
+    const both = upstreamBucketsFor('tf:x', { requestId: 'r', model: 'm', estimatedTokens: 1, limits: { ref: 'k', rpm: 60, tpm: 90_000 } });
+    assert.deepEqual(both.map((b) => [b.key, b.kind, b.limit]), [
+      ['tf:x:rl:v1:{u:k}:m:m:r', 'r', 60],
+      ['tf:x:rl:v1:{u:k}:m:m:t', 't', 90_000],
+    ]);
+    assert.deepEqual(upstreamBucketsFor('tf:x', { requestId: 'r', model: 'm', estimatedTokens: 1, limits: { ref: 'k', rpm: null, tpm: null } }), []);
+  });
+});

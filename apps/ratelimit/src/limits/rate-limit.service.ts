@@ -1,19 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  type LimitState,
   type RateLimitAcquireReply,
   type RateLimitAcquireRequest,
   type RateLimitReleaseEvent,
   type UpstreamAcquireRequest,
   type UpstreamSettleEvent,
-  rateLimitHeaders,
-  TfError,
 } from '@tokenflow/contracts';
 import { createLogger, throttledLog } from '@tokenflow/observability';
 import { RATELIMIT_CONFIG, type RatelimitConfig } from '../config';
 import { type Bucket, bucketsFor, reservationKey, upstreamBucketsFor, upstreamReservationKey } from './buckets';
 import { LimiterStore } from './limiter.store';
-
+import { acquireReply, DEGRADED_REPLY, upstreamDenial } from './acquire-outcome';
+import { acquireCall, leaseMsFor, settleCall } from './limit-script-calls';
 
 /**
  * Admission against every limit that applies to a request (key, key×model, account, account×model: RPM, TPM,
@@ -41,26 +39,9 @@ export class RateLimitService {
     } catch (err) {
       this.logDegraded(err, req.requestId);
       // The script may have run before the timeout fired: reserved, so ingress gives back whatever it took.
-      return { requests: null, tokens: null, degraded: true, reserved: true };
+      return { ...DEGRADED_REPLY };
     }
-    const granted = res[0] === 1;
-    const dims = granted ? res.slice(1) : res.slice(3);
-    const state = { requests: dimension(dims[0], dims[1], dims[2]), tokens: dimension(dims[3], dims[4], dims[5]) };
-    // Requests per minute need no release; slots and token reservations do.
-    if (granted) return buckets.some((b) => b.kind !== 'r') ? { ...state, reserved: true } : state;
-    const bucket = buckets[res[1] - 1];
-    const retryMs = res[2];
-    if (retryMs < 0) {
-      throw new TfError(
-        'rate_limit_exceeded',
-        `Request too large: it may use ${req.estimatedTokens} tokens, more than the limit of ${bucket.limit} ${bucket.label}. Lower max_tokens or shorten the prompt.`,
-        { headers: rateLimitHeaders(state) },
-      );
-    }
-    throw new TfError('rate_limit_exceeded', `Rate limit exceeded. Try again in ${(retryMs / 1000).toFixed(1)}s. Limit: ${bucket.limit} ${bucket.label}.`, {
-      retryAfterMs: retryMs,
-      headers: rateLimitHeaders(state),
-    });
+    return acquireReply(res, buckets, req.estimatedTokens);
   }
 
   /**
@@ -78,29 +59,18 @@ export class RateLimitService {
       this.logDegraded(err, req.requestId);
       return { granted: true };
     }
-    if (res[0] === 1) return { granted: true };
-    const retryMs = res[2] < 0 ? undefined : res[2];
-    throw new TfError('rate_limit_exceeded', `Upstream capacity for ${req.model} is exhausted. Try again in ${((retryMs ?? 60_000) / 1000).toFixed(1)}s.`, {
-      retryAfterMs: retryMs ?? 60_000,
-      retryable: true,
-    });
+    const denial = upstreamDenial(res, req.model);
+    if (denial) throw denial;
+    return { granted: true };
   }
 
   async settleUpstream(ev: UpstreamSettleEvent): Promise<void> {
     await this.settle(upstreamReservationKey(this.prefix, ev.ref, ev.requestId), ev.requestId, 'attempt', ev.actualTokens, false);
   }
 
-  private leaseMs(asked: number | undefined): number {
-    const max = this.config.CONCURRENCY_LEASE_MS;
-    return asked && asked > 0 ? Math.min(Math.ceil(asked), max) : max;
-  }
-
   private async take(reservation: string, buckets: Bucket[], requestId: string, estimatedTokens: number, leaseMs?: number): Promise<number[]> {
-    return (await this.store.run(
-      'acquire',
-      [reservation, ...buckets.map((b) => b.key)],
-      [requestId, Math.max(0, Math.ceil(estimatedTokens)), this.leaseMs(leaseMs), ...buckets.flatMap((b) => [b.kind, b.limit])],
-    )) as number[];
+    const call = acquireCall(reservation, buckets, requestId, estimatedTokens, leaseMsFor(leaseMs, this.config.CONCURRENCY_LEASE_MS));
+    return (await this.store.run('acquire', call.keys, call.args)) as number[];
   }
 
   /** Frees the request's concurrency slots; refunds its whole TPM reservation when no usage will correct it. */
@@ -114,12 +84,8 @@ export class RateLimitService {
   }
 
   private async settle(resKey: string, requestId: string, eventId: string, actual: number | null, freeSlots: boolean): Promise<void> {
-    const r = await this.store.reservation(resKey);
-    if (!r.est) return; // never admitted through us (no limits, or Redis was away), or long expired
-    const tok = actual === null ? [] : keyList(r.tok);
-    const conc = freeSlots ? keyList(r.conc) : [];
-    if (tok.length === 0 && conc.length === 0) return;
-    await this.store.run('settle', [resKey, ...tok, ...conc], [requestId, eventId, actual ?? 0, tok.length]);
+    const call = settleCall(resKey, await this.store.reservation(resKey), requestId, eventId, actual, freeSlots);
+    if (call) await this.store.run('settle', call.keys, call.args);
   }
 
   private logDegraded(err: unknown, requestId: string): void {
@@ -127,12 +93,4 @@ export class RateLimitService {
       this.log.error({ err, requestId, suppressed }, 'Redis unreachable: requests are not being counted (ingress applies RATELIMIT_FAIL_MODE)'),
     );
   }
-}
-
-function keyList(stored: string | undefined): string[] {
-  return stored ? (JSON.parse(stored) as string[]) : [];
-}
-
-function dimension(limit: number, remaining: number, resetMs: number): LimitState | null {
-  return limit < 0 ? null : { limit, remaining, resetMs };
 }

@@ -1,26 +1,27 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { Subjects, USAGE_STREAM } from '@tokenflow/contracts';
+import { DurableConsumers, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { createLogger } from '@tokenflow/observability';
 import { RateLimitService } from './rate-limit.service';
-
-export const TPM_DURABLE = 'ratelimit-tpm';
 
 /**
  * Replaces each request's TPM reservation (prompt + most possible output) by the tokens it really used, from the
  * usage events billing also settles from. At-least-once delivery is fine: a correction applies once per event.
+ * Ratelimit owns its consumer (`DurableConsumers.ratelimitTpm`); billing owns the stream, so until billing has
+ * created it this waits in the background: limiting does not depend on it, and events wait in the stream.
  */
 @Injectable()
 export class TpmCorrector implements OnApplicationBootstrap {
+  private readonly log = createLogger('ratelimit.tpm');
+
   constructor(
     private readonly bus: NatsBus,
     private readonly limits: RateLimitService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.bus.durable.ensureStream({ name: USAGE_STREAM, subjects: [Subjects.usageRecorded] });
-    await this.bus.durable.consumeBatches(
-      { stream: USAGE_STREAM, durable: TPM_DURABLE, subject: Subjects.usageRecorded, maxBatch: 500, ackWaitMs: 10_000 },
-      async (batch) => {
+  onApplicationBootstrap(): void {
+    this.bus.durable
+      .consumeBatches(DurableConsumers.ratelimitTpm, async (batch) => {
         await Promise.all(
           batch.map((e) =>
             e.subject === Subjects.usageRecorded
@@ -28,7 +29,7 @@ export class TpmCorrector implements OnApplicationBootstrap {
               : undefined,
           ),
         );
-      },
-    );
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'TPM corrections from usage events could not start'));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type ChannelInput, type ChannelView, Subjects, TfError } from '@tokenflow/contracts';
+import { type ChannelInput, type ChannelView, isProvider, needsBaseUrl, PROVIDERS, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { QueryFailedError } from 'typeorm';
 import type { ChannelEntity } from '../db/entities';
@@ -23,7 +23,7 @@ export class ChannelsService {
       throw new TfError('invalid_request', `A channel named '${input.name}' already exists.`, { param: 'name' });
     }
     // No base URL: the adapter uses the provider's public default (stored as '').
-    const saved = await this.save({ baseUrl: '', ...fromInput(input) });
+    const saved = await this.save(valid({ baseUrl: '', ...fromInput(input) }));
     await this.changed(saved.id);
     return toChannelView(saved);
   }
@@ -41,11 +41,7 @@ export class ChannelsService {
     if (patch.name && patch.name !== current.name && (await this.channels.findByName(patch.name))) {
       throw new TfError('invalid_request', `A channel named '${patch.name}' already exists.`, { param: 'name' });
     }
-    const next = { ...current, ...fromInput(patch), id: current.id };
-    if (next.provider === 'openai-compatible' && !next.baseUrl) {
-      throw new TfError('invalid_request', 'base_url is required for an openai-compatible channel.', { param: 'base_url' });
-    }
-    const saved = await this.save(next);
+    const saved = await this.save(valid({ ...current, ...fromInput(patch), id: current.id }));
     await this.changed(saved.id);
     return toChannelView(saved);
   }
@@ -83,6 +79,21 @@ export class ChannelsService {
     await this.table.reload();
     this.bus.emit(Subjects.routerChannelsChanged, { channelId });
   }
+}
+
+/**
+ * The provider list is code, not a schema CHECK (decision 0010): ingress validates the same list, and this check
+ * keeps the router's table honest whoever writes to it.
+ */
+function valid(channel: Partial<ChannelEntity>): Partial<ChannelEntity> {
+  const provider: unknown = channel.provider;
+  if (!isProvider(provider)) {
+    throw new TfError('invalid_request', `Unknown provider '${String(provider)}': expected one of ${PROVIDERS.join(', ')}.`, { param: 'provider' });
+  }
+  if (needsBaseUrl(provider) && !channel.baseUrl) {
+    throw new TfError('invalid_request', `base_url is required: the ${provider} provider has no default base URL.`, { param: 'base_url' });
+  }
+  return channel;
 }
 
 function fromInput(i: Partial<ChannelInput>): Partial<ChannelEntity> {

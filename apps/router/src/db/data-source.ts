@@ -1,15 +1,16 @@
-import { postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
+import { databaseEnvSchema, defaultOf, postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
 import { DataSource } from 'typeorm';
 import { routingEntities } from './entities';
 import { RoutingInit1764000000000 } from './migrations/1764000000000-routing-init';
 import { ChannelKeyLimits1764600000000 } from './migrations/1764600000000-channel-key-limits';
 import { ModelInputs1764700000000 } from './migrations/1764700000000-model-inputs';
+import { ProviderListInCode1764800000000 } from './migrations/1764800000000-provider-list-in-code';
 
 export function routingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: routingEntities,
-    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000, ModelInputs1764700000000],
+    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000, ModelInputs1764700000000, ProviderListInCode1764800000000],
     migrationsTableName: 'routing_migrations',
     poolSize,
   };
@@ -19,5 +20,5 @@ export const runRoutingMigrations = (url: string) => runMigrations(routingSchema
 
 /** For the TypeORM CLI: `typeorm migration:run -d dist/apps/router/src/db/data-source.js`. */
 export default new DataSource(
-  postgresOptions(routingSchemaOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tokenflow')),
+  postgresOptions(routingSchemaOptions(process.env.DATABASE_URL ?? String(defaultOf(databaseEnvSchema, 'DATABASE_URL')))),
 );

@@ -66,7 +66,8 @@ describe('PlannerService', () => {
       reply.attempts.map((a) => a.channelId),
       [ds.id],
     );
-    assert.equal(reply.attempts[0].upstreamModel, 'deepseek-v3');
+    // No model_mapping on the channel: the deepseek provider's alias names the upstream model (the one mapping step).
+    assert.equal(reply.attempts[0].upstreamModel, 'deepseek-chat');
   });
 
   it('routes a named model directly', () => {
@@ -203,14 +204,16 @@ describe('PlannerService', () => {
     assert.equal(p.plan(req('auto', ['deepseek-v3'])).model, 'deepseek-v3');
   });
 
-  it('maps the model to the channel upstream name via model_mapping', () => {
-    const mapped = channel({ name: 'mapped', priority: 1, modelMapping: { 'deepseek-v3': 'deepseek-chat' } });
-    const plain = channel({ name: 'plain', priority: 0, modelMapping: { other: 'x' } });
-    const reply = planner(['deepseek-v3'], { 'deepseek-v3': [plain, mapped] }).plan(req('deepseek-v3'));
+  it("maps the model to the channel's upstream name: model_mapping, else the provider's alias, else unchanged", () => {
+    const mapped = channel({ name: 'mapped', priority: 2, modelMapping: { 'deepseek-v3': 'deepseek-v3-0324' } });
+    const aliased = channel({ name: 'aliased', priority: 1, modelMapping: { other: 'x' } });
+    const plain = channel({ name: 'plain', priority: 0, provider: 'openai-compatible', modelMapping: { other: 'x' } });
+    const reply = planner(['deepseek-v3'], { 'deepseek-v3': [plain, aliased, mapped] }).plan(req('deepseek-v3'));
     assert.deepEqual(
       reply.attempts.map((a) => [a.channelName, a.upstreamModel]),
       [
-        ['mapped', 'deepseek-chat'],
+        ['mapped', 'deepseek-v3-0324'],
+        ['aliased', 'deepseek-chat'],
         ['plain', 'deepseek-v3'],
       ],
     );

@@ -5,6 +5,7 @@ import type { ChannelEntity } from '../db/entities';
 import { type ChannelSelector, PriorityWeightedSelector } from './channel-selector';
 import { KeyHealth } from './key-health';
 import { type ChannelKey, channelKeys, RoutingTable } from './routing-table';
+import { upstreamModelFor } from './upstream-model';
 
 @Injectable()
 export class PlannerService {
@@ -109,7 +110,7 @@ export class PlannerService {
       provider: ch.provider,
       baseUrl: ch.baseUrl,
       keyRef: key.ref,
-      upstreamModel: ch.modelMapping[model] ?? model,
+      upstreamModel: upstreamModelFor(ch.provider, model, ch.modelMapping),
       timeouts: { connectMs: ch.connectTimeoutMs, firstByteMs: ch.firstByteTimeoutMs, idleMs: ch.idleTimeoutMs },
       ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: key.quotaRef, rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
     };

@@ -1,6 +1,7 @@
 import type { TfError, TokenUsage } from '@tokenflow/contracts';
 import { CompletionAssembler, SSE_DONE, sseData, TextCompletionAssembler } from '@tokenflow/openai';
 import type { ResponseFormat } from '../response-format';
+import { OPENAI_ERRORS } from './api-errors';
 import { costComment } from './cost-comment';
 
 interface Assembler {
@@ -55,7 +56,7 @@ export class OpenAiStreamFormat implements ResponseFormat {
   }
 
   error(err: TfError): string {
-    return sseData({ error: err.toBody() });
+    return OPENAI_ERRORS.event(err);
   }
 
   add(data: Record<string, unknown>): void {

@@ -4,7 +4,6 @@ import { bearerToken, INVALID_API_KEY } from '../../http/api-key';
 import { ProviderError } from '../../http/provider-error';
 import type { ErrorDialect } from '../error-dialect';
 
-export const ANTHROPIC_PREFIX = '/anthropic';
 
 export type AnthropicErrorType =
   | 'invalid_request_error'
@@ -52,7 +51,6 @@ const SCRIPTED: Record<HttpFailure, (retryAfterSeconds: number) => ProviderError
 };
 
 export const ANTHROPIC_ERRORS: ErrorDialect = {
-  prefix: ANTHROPIC_PREFIX,
   /**
    * The documented credential is `x-api-key`; `Authorization: Bearer` is accepted too, as the current official SDK
    * (`@anthropic-ai/sdk` 1.x) sends the key that way. Every request must also name the API version.

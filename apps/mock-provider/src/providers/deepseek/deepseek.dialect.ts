@@ -3,7 +3,6 @@ import { bearerToken, INVALID_API_KEY } from '../../http/api-key';
 import { ProviderError } from '../../http/provider-error';
 import type { ErrorDialect } from '../error-dialect';
 
-export const DEEPSEEK_PREFIX = '/deepseek';
 
 /** DeepSeek copies OpenAI's error object, but puts `invalid_request_error` in `code` and its own words in `type`. */
 function deepseekError(status: number, message: string, type: string, headers: Record<string, string> = {}): ProviderError {
@@ -30,7 +29,6 @@ const SCRIPTED: Record<HttpFailure, (retryAfterSeconds: number) => ProviderError
 
 /** DeepSeek's statuses: 400 unparsable body, 401, 402 no balance, 422 invalid parameters, 429, 500, 503. */
 export const DEEPSEEK_ERRORS: ErrorDialect = {
-  prefix: DEEPSEEK_PREFIX,
   authenticate(headers) {
     const key = bearerToken(headers.authorization);
     if (!key) throw unauthorized('Authentication Fails (auth header format should be Bearer sk-...)');

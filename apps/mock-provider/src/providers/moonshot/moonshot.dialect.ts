@@ -3,7 +3,6 @@ import { bearerToken, INVALID_API_KEY } from '../../http/api-key';
 import { ProviderError } from '../../http/provider-error';
 import type { ErrorDialect } from '../error-dialect';
 
-export const MOONSHOT_PREFIX = '/moonshot';
 
 /** Moonshot's error object has only `message` and `type`; the type is the code clients branch on. */
 function moonshotError(status: number, type: string, message: string, headers: Record<string, string> = {}): ProviderError {
@@ -38,7 +37,6 @@ const SCRIPTED: Record<HttpFailure, (retryAfterSeconds: number) => ProviderError
 };
 
 export const MOONSHOT_ERRORS: ErrorDialect = {
-  prefix: MOONSHOT_PREFIX,
   authenticate(headers) {
     const key = bearerToken(headers.authorization);
     if (!key) throw moonshotError(401, 'invalid_authentication_error', 'Invalid Authentication');

@@ -3,7 +3,6 @@ import { assertApiKey } from '../../http/api-key';
 import { OpenAiError } from '../../http/openai-error';
 import type { ErrorDialect } from '../error-dialect';
 
-export const OPENAI_PREFIX = '/openai';
 
 const INVALID_JSON =
   "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The API expects a JSON payload, but what was sent was not valid JSON.)";
@@ -41,7 +40,6 @@ const SCRIPTED: Record<HttpFailure, (retryAfterSeconds: number) => OpenAiError> 
 
 /** OpenAI's `{"error":{"message","type","param","code"}}`, also the fallback for paths outside any provider prefix. */
 export const OPENAI_ERRORS: ErrorDialect = {
-  prefix: OPENAI_PREFIX,
   authenticate: (headers) => assertApiKey(headers.authorization),
   scripted: (failure, { retryAfterSeconds }) => SCRIPTED[failure](retryAfterSeconds),
   invalidRequest: (issue) => OpenAiError.invalidRequest(issue.message, issue.param, issue.code),

@@ -4,7 +4,6 @@ import { bearerToken, INVALID_API_KEY } from '../../http/api-key';
 import { ProviderError } from '../../http/provider-error';
 import type { ErrorDialect } from '../error-dialect';
 
-export const QWEN_PREFIX = '/qwen';
 
 /** DashScope compatible mode: OpenAI's error object plus a top-level `request_id`. */
 function dashscopeError(status: number, code: string, type: string, message: string, headers: Record<string, string> = {}): ProviderError {
@@ -41,7 +40,6 @@ const SCRIPTED: Record<HttpFailure, (retryAfterSeconds: number) => ProviderError
 };
 
 export const QWEN_ERRORS: ErrorDialect = {
-  prefix: QWEN_PREFIX,
   authenticate(headers) {
     const key = bearerToken(headers.authorization);
     if (!key) throw invalidKey('No API-key provided.');

@@ -3,7 +3,6 @@ import { bearerToken, INVALID_API_KEY } from '../../http/api-key';
 import { ProviderError } from '../../http/provider-error';
 import type { ErrorDialect } from '../error-dialect';
 
-export const ZHIPU_PREFIX = '/zhipu';
 
 /** Zhipu's body carries its business code (a string of digits) and a message; the HTTP status is coarser. */
 function zhipuError(status: number, code: string, message: string, headers: Record<string, string> = {}): ProviderError {
@@ -39,7 +38,6 @@ const SCRIPTED: Record<HttpFailure, (retryAfterSeconds: number) => ProviderError
 };
 
 export const ZHIPU_ERRORS: ErrorDialect = {
-  prefix: ZHIPU_PREFIX,
   /** A plain API key (`<id>.<secret>`) or a JWT signed with it: any three non-empty base64url parts pass. */
   authenticate(headers) {
     const token = bearerToken(headers.authorization);

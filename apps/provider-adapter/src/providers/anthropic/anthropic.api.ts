@@ -1,24 +1,12 @@
-import type { Attempt } from '@tokenflow/contracts';
+import { type Attempt, PROVIDER_DESCRIPTORS } from '@tokenflow/contracts';
 import { baseUrlOf } from '../endpoint';
 
-/** Anthropic's Messages API root, version included like every base URL of ours. */
-export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
+/** Anthropic's Messages API root, version included like every base URL of ours (`provider.json`). */
+export const ANTHROPIC_BASE_URL = PROVIDER_DESCRIPTORS.anthropic.defaultBaseUrl;
 export const MESSAGES_PATH = '/messages';
 const API_VERSION_SEGMENT = '/v1';
 /** The current (and only non-legacy) API version; newer behaviour is opted into per feature, never by this date. */
 export const ANTHROPIC_VERSION = '2023-06-01';
-
-/**
- * Our well-known names → the newest model of each tier. Ids from Anthropic's models overview
- * (https://platform.claude.com/docs/en/about-claude/models/overview) as listed by `@anthropic-ai/sdk` 1.10.0's
- * `Model` type. Ids from the 4.6 generation on are dateless pinned snapshots: an alias moves only when this table
- * does. A channel's own `model_mapping` wins over these.
- */
-export const ANTHROPIC_MODEL_ALIASES: Readonly<Record<string, string>> = {
-  'claude-opus': 'claude-opus-5-5',
-  'claude-sonnet': 'claude-sonnet-5-5',
-  'claude-haiku': 'claude-haiku-5-5',
-};
 
 /** API keys go in `x-api-key`; no Authorization header (Anthropic reads that one as an OAuth token). */
 export function anthropicHeaders(apiKey: string): Record<string, string> {

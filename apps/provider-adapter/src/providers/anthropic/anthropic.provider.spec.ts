@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Attempt } from '@tokenflow/contracts';
-import { AnthropicProvider } from './index';
-import { OVERLOADED } from './error.fixtures';
-import { sseEvents, TOOL_USE_STREAM } from './stream.fixtures';
+import { provider as AnthropicProvider } from './index';
+import { OVERLOADED } from '../../../test/providers/anthropic/error.fixtures';
+import { sseEvents, TOOL_USE_STREAM } from '../../../test/providers/anthropic/stream.fixtures';
 
 function attempt(over: Partial<Attempt> = {}): Attempt {
   return {
@@ -63,15 +63,14 @@ describe('AnthropicProvider', () => {
     assert.equal(url('https://proxy.example/apiv1'), 'https://proxy.example/apiv1/v1/messages');
   });
 
-  it('maps our well-known names to current model ids and leaves any other name alone', () => {
-    assert.equal(sentModel(attempt({ upstreamModel: 'claude-opus' })), 'claude-opus-5-5');
-    assert.equal(sentModel(attempt({ upstreamModel: 'claude-sonnet' })), 'claude-sonnet-5-5');
-    assert.equal(sentModel(attempt({ upstreamModel: 'claude-haiku' })), 'claude-haiku-5-5');
+  it('sends the model the router planned, never renamed again (aliases are the router\'s one mapping step)', () => {
+    assert.equal(sentModel(attempt({ upstreamModel: 'claude-sonnet-5-5' })), 'claude-sonnet-5-5');
     assert.equal(sentModel(attempt({ upstreamModel: 'claude-sonnet-4-5-20250929' })), 'claude-sonnet-4-5-20250929');
+    assert.equal(sentModel(attempt({ upstreamModel: 'claude-sonnet' })), 'claude-sonnet');
   });
 
-  it('applies the rules of the aliased model, not of the alias', () => {
-    const req = AnthropicProvider.chat.buildRequest(attempt({ upstreamModel: 'claude-sonnet' }), { ...body, temperature: 0.3, reasoning_effort: 'low' });
+  it('applies the rules of the model it sends', () => {
+    const req = AnthropicProvider.chat.buildRequest(attempt({ upstreamModel: 'claude-sonnet-5-5' }), { ...body, temperature: 0.3, reasoning_effort: 'low' });
     const sent = JSON.parse(req.body);
     assert.equal(sent.temperature, undefined);
     assert.deepEqual(sent.thinking, { type: 'adaptive' });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
-import { RICH_ANTHROPIC_BODY, RICH_MODEL, richOpenAiBody } from './chat-request.fixtures';
+import { RICH_ANTHROPIC_BODY, RICH_MODEL, richOpenAiBody } from '../../../test/providers/anthropic/chat-request.fixtures';
 import { toAnthropicRequest } from './chat-request.transform';
 
 const LEGACY = RICH_MODEL; // 3.7: sampling as sent, thinking by budget

@@ -10,7 +10,7 @@ import {
   PERMISSION,
   PROMPT_TOO_LONG,
   RATE_LIMITED,
-} from './error.fixtures';
+} from '../../../test/providers/anthropic/error.fixtures';
 import { anthropicErrorInfo, mapAnthropicError, statusForErrorType } from './error.mapper';
 
 describe('anthropicErrorInfo', () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
 import type { ParsedEvent } from '../provider';
 import { AnthropicStreamDecoder } from './stream.decoder';
-import { OVERLOADED_ERROR_EVENT, PARALLEL_TOOLS_STREAM, sseEvents, TEXT_STREAM, THINKING_STREAM, TOOL_USE_STREAM } from './stream.fixtures';
+import { OVERLOADED_ERROR_EVENT, PARALLEL_TOOLS_STREAM, sseEvents, TEXT_STREAM, THINKING_STREAM, TOOL_USE_STREAM } from '../../../test/providers/anthropic/stream.fixtures';
 
 const NOW_MS = 1_767_225_600_123;
 const CREATED = 1_767_225_600;

@@ -1,18 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
-import { attemptFor, sent } from '../attempt.testing';
-import { replay, sseOf } from '../fixture-replay';
-import { DeepseekProvider as deepseek } from './index';
-import { CHAT_CACHE_HIT_USAGE, ERRORS, REASONER_STREAM } from './deepseek.fixtures';
+import { attemptFor, sent } from '../../../test/providers/attempt.testing';
+import { replay, sseOf } from '../../../test/providers/fixture-replay';
+import { provider as deepseek } from './index';
+import { CHAT_CACHE_HIT_USAGE, ERRORS, REASONER_STREAM } from '../../../test/providers/deepseek/deepseek.fixtures';
 
 describe('deepseek provider', () => {
-  it('posts to api.deepseek.com by default, maps our names to DeepSeek\'s, and forces streaming with usage', () => {
-    const req = deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-v3'), { model: 'deepseek-v3', messages: [{ role: 'user', content: 'hi' }], stream: false });
+  it('posts to api.deepseek.com by default, sends the planned upstream model, and forces streaming with usage', () => {
+    const req = deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-chat'), { model: 'deepseek-v3', messages: [{ role: 'user', content: 'hi' }], stream: false });
     assert.equal(req.url, 'https://api.deepseek.com/chat/completions');
     assert.equal(req.headers.authorization, 'Bearer sk-upstream-secret-0123456789');
     assert.deepEqual(sent(req), { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
-    assert.equal(sent(deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-r1', 'https://proxy.example/v1'), { messages: [] })).model, 'deepseek-reasoner');
+    // The router's one mapping step already ran (deepseek-r1 → deepseek-reasoner there): no second renaming here.
+    assert.equal(sent(deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-r1', 'https://proxy.example/v1'), { messages: [] })).model, 'deepseek-r1');
     assert.equal(deepseek.chat.buildRequest(attemptFor('deepseek', 'x', 'https://proxy.example/v1/'), { messages: [] }).url, 'https://proxy.example/v1/chat/completions');
   });
 

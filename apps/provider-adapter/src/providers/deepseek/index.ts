@@ -6,7 +6,6 @@ const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-r
 
 /**
  * DeepSeek (api-docs.deepseek.com): OpenAI-compatible.
- * - Names: deepseek-v3 → deepseek-chat, deepseek-r1 → deepseek-reasoner (DeepSeek's own aliases for the current versions).
  * - max_completion_tokens becomes max_tokens, capped at the model's ceiling (DeepSeek 400s above it).
  * - deepseek-reasoner ignores temperature/top_p/penalties and 400s on logprobs: all dropped.
  * - `reasoning_content` in input assistant turns is a 400 on DeepSeek: removed from history.
@@ -14,10 +13,8 @@ const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-r
  * - Usage: `prompt_cache_hit_tokens` is the cached input; `reasoning_content` deltas pass through to clients.
  * - Legacy completions are DeepSeek's FIM beta (`/beta/completions` at the root base URL); no embeddings.
  */
-export const DeepseekProvider = openAiCompatible({
+export const provider = openAiCompatible({
   id: 'deepseek',
-  defaultBaseUrl: 'https://api.deepseek.com',
-  modelAliases: { 'deepseek-v3': 'deepseek-chat', 'deepseek-r1': 'deepseek-reasoner' },
   // FIM lives beside the versioned API, not under it: a channel configured as `…/v1` still reaches it.
   completionsPath: '/beta/completions',
   completionsBase: (base) => base.replace(/\/v1$/, ''),

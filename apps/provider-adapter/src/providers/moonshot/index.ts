@@ -10,10 +10,8 @@ import { type Body, clamp, limitChoices, maxTokensAsLegacy } from '../openai-bas
  * - Streams put usage inside the last choice (`choices[0].usage`); the shared decoder takes it from there.
  * - No embeddings, no legacy completions.
  */
-export const MoonshotProvider = openAiCompatible({
+export const provider = openAiCompatible({
   id: 'moonshot',
-  defaultBaseUrl: 'https://api.moonshot.cn/v1',
-  modelAliases: { kimi: 'kimi-latest', 'kimi-k2': 'kimi-k2-turbo-preview' },
   chatParams(body: Body) {
     maxTokensAsLegacy(body);
     clamp(body, 'temperature', 0, 1);

@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { TfError } from '@tokenflow/contracts';
-import { attemptFor, sent } from '../attempt.testing';
-import { replay } from '../fixture-replay';
-import { MoonshotProvider as moonshot } from './index';
-import { ERRORS, STREAM_WITH_USAGE_IN_CHOICE } from './moonshot.fixtures';
+import { attemptFor, sent } from '../../../test/providers/attempt.testing';
+import { replay } from '../../../test/providers/fixture-replay';
+import { provider as moonshot } from './index';
+import { ERRORS, STREAM_WITH_USAGE_IN_CHOICE } from '../../../test/providers/moonshot/moonshot.fixtures';
 
 describe('moonshot provider', () => {
   it('posts to api.moonshot.cn/v1 and applies Kimi\'s parameter rules', () => {
-    const req = moonshot.chat.buildRequest(attemptFor('moonshot', 'kimi-k2'), {
+    const req = moonshot.chat.buildRequest(attemptFor('moonshot', 'kimi-k2-turbo-preview'), {
       messages: [{ role: 'user', content: 'hi' }],
       temperature: 1.6,
       max_completion_tokens: 300,

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { TfError } from '@tokenflow/contracts';
-import { attemptFor, sent } from '../attempt.testing';
-import { replay, sseOf } from '../fixture-replay';
+import { attemptFor, sent } from '../../../test/providers/attempt.testing';
+import { replay, sseOf } from '../../../test/providers/fixture-replay';
 import { openAiCompatible } from './openai-base.provider';
 
-const generic = openAiCompatible({ id: 'openai-compatible', defaultBaseUrl: '', embeddingsPath: '/embeddings', completionsPath: '/completions' });
+const generic = openAiCompatible({ id: 'openai-compatible', embeddingsPath: '/embeddings', completionsPath: '/completions' });
 const attempt = attemptFor('openai-compatible', 'local-model', 'http://vllm.internal:8000/v1');
 
 function thrown(fn: () => unknown): TfError {
@@ -29,7 +29,7 @@ describe('openAiCompatible (the shared OpenAI wire format)', () => {
   });
 
   it('omits stream_options for upstreams that reject it', () => {
-    const legacy = openAiCompatible({ id: 'openai-compatible', defaultBaseUrl: 'http://x/v1', streamUsageOption: false });
+    const legacy = openAiCompatible({ id: 'openai-compatible', streamUsageOption: false });
     assert.equal('stream_options' in sent(legacy.chat.buildRequest(attempt, { messages: [], stream_options: { include_usage: true } })), false);
   });
 

@@ -1,5 +1,5 @@
-import { type Attempt, type Provider, TfError } from '@tokenflow/contracts';
-import { baseUrlOf, endpoint, upstreamModel } from '../endpoint';
+import { type Attempt, type Provider, PROVIDER_DESCRIPTORS, TfError } from '@tokenflow/contracts';
+import { baseUrlOf, endpoint } from '../endpoint';
 import type { CompletionsCapability, ProviderAdapter, UpstreamHttpRequest } from '../provider';
 import { classifyUpstreamError, openAiErrorInfo, type UpstreamErrorInfo } from '../upstream-errors';
 import { OpenAiStreamDecoder } from './chat-stream.decoder';
@@ -8,10 +8,8 @@ import type { Body } from './param-rules';
 
 /** What sets one OpenAI-compatible provider apart from the others. Everything else is shared. */
 export interface OpenAiQuirks {
+  /** The folder's id; its `provider.json` gives the default base URL. */
   id: Provider;
-  defaultBaseUrl: string;
-  /** Our well-known model names → the provider's ids (see `endpoint.ts`). */
-  modelAliases?: Readonly<Record<string, string>>;
   /** The provider's parameter rules, applied to a copy of the client's body (see `param-rules.ts`). */
   chatParams?: (body: Body, model: string) => void;
   /** Whether the upstream honours `stream_options.include_usage`; without it, usage comes on the last chunk. */
@@ -27,16 +25,17 @@ export interface OpenAiQuirks {
 
 /**
  * The OpenAI wire format shared by every OpenAI-compatible provider. The client's body passes through except what
- * we own (model, stream switches) and what the provider's rules change.
+ * we own (model, stream switches) and what the provider's rules change. The model is `attempt.upstreamModel` as the
+ * router planned it (its one mapping step), never renamed here.
  */
 export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
-  const aliases = q.modelAliases ?? {};
-  const model = (attempt: Attempt) => upstreamModel(attempt, aliases);
+  const defaultBaseUrl = PROVIDER_DESCRIPTORS[q.id].defaultBaseUrl;
+  const model = (attempt: Attempt) => attempt.upstreamModel;
   const headers = (attempt: Attempt): Record<string, string> => ({ authorization: `Bearer ${attempt.apiKey}`, 'content-type': 'application/json' });
   const streamed = (attempt: Attempt, path: string, body: Body): UpstreamHttpRequest => {
     if (q.streamUsageOption ?? true) body.stream_options = { include_usage: true };
     else delete body.stream_options;
-    return { url: endpoint(attempt, q.defaultBaseUrl, path), headers: { ...headers(attempt), accept: 'text/event-stream' }, body: JSON.stringify(body) };
+    return { url: endpoint(attempt, defaultBaseUrl, path), headers: { ...headers(attempt), accept: 'text/event-stream' }, body: JSON.stringify(body) };
   };
   const completionsPath = q.completionsPath;
   const completions: CompletionsCapability | undefined = completionsPath
@@ -46,7 +45,7 @@ export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
           if (typeof body.best_of === 'number' && body.best_of > 1) {
             throw new TfError('invalid_request', 'best_of > 1 is not supported by this gateway; ask for n completions instead.', { param: 'best_of' });
           }
-          const at = q.completionsBase ? { ...attempt, baseUrl: q.completionsBase(baseUrlOf(attempt, q.defaultBaseUrl)) } : attempt;
+          const at = q.completionsBase ? { ...attempt, baseUrl: q.completionsBase(baseUrlOf(attempt, defaultBaseUrl)) } : attempt;
           return streamed(at, completionsPath, { ...body, model: model(attempt), stream: true });
         },
         createDecoder: () => new OpenAiStreamDecoder(),
@@ -55,7 +54,7 @@ export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
   const embeddingsPath = q.embeddingsPath;
   return {
     id: q.id,
-    defaultBaseUrl: q.defaultBaseUrl,
+    defaultBaseUrl,
     chat: {
       buildRequest(attempt, clientBody) {
         const body: Body = { ...clientBody, model: model(attempt), stream: true };
@@ -64,7 +63,7 @@ export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
       },
       createDecoder: () => new OpenAiStreamDecoder(),
     },
-    ...(embeddingsPath ? { embeddings: openAiEmbeddings((a) => endpoint(a, q.defaultBaseUrl, embeddingsPath), model, headers) } : {}),
+    ...(embeddingsPath ? { embeddings: openAiEmbeddings((a) => endpoint(a, defaultBaseUrl, embeddingsPath), model, headers) } : {}),
     ...(completions ? { completions } : {}),
     mapError(status: number, body: string, retryAfter: string | undefined): TfError {
       return classifyUpstreamError(status, (q.errorInfo ?? openAiErrorInfo)(body), retryAfter);

@@ -11,9 +11,8 @@ const REASONING_MODEL = /^(o\d|gpt-5)/;
  *   other models drop `reasoning_effort`. Other providers' extensions (`thinking`, `top_k`) are dropped.
  * - Embeddings and legacy completions (gpt-3.5-turbo-instruct) are offered.
  */
-export const OpenaiProvider = openAiCompatible({
+export const provider = openAiCompatible({
   id: 'openai',
-  defaultBaseUrl: 'https://api.openai.com/v1',
   embeddingsPath: '/embeddings',
   completionsPath: '/completions',
   chatParams(body: Body, model: string) {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { attemptFor, sent } from '../attempt.testing';
-import { replay, sseOf } from '../fixture-replay';
-import { OpenaiProvider as openai } from './index';
+import { attemptFor, sent } from '../../../test/providers/attempt.testing';
+import { replay, sseOf } from '../../../test/providers/fixture-replay';
+import { provider as openai } from './index';
 
 describe('openai provider', () => {
   it('sends max_completion_tokens (max_tokens is deprecated, and refused by reasoning models)', () => {

@@ -9,10 +9,8 @@ import { type Body, clamp, limitChoices, maxTokensAsLegacy, thinkingAsSwitch } f
  * - Errors are OpenAI-shaped with DashScope codes (`Arrearage` → out of credit, `InvalidApiKey` → auth).
  * - Embeddings (text-embedding-v3/v4) and completions (qwen coder FIM) are offered.
  */
-export const QwenProvider = openAiCompatible({
+export const provider = openAiCompatible({
   id: 'qwen',
-  defaultBaseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-  modelAliases: { qwen: 'qwen-plus', 'qwen-max-latest': 'qwen-max' },
   embeddingsPath: '/embeddings',
   completionsPath: '/completions',
   chatParams(body: Body) {

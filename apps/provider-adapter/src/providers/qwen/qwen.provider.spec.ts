@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { TfError } from '@tokenflow/contracts';
-import { attemptFor, sent } from '../attempt.testing';
-import { replay } from '../fixture-replay';
-import { QwenProvider as qwen } from './index';
-import { EMBEDDINGS_RESPONSE, ERRORS, STREAM_WITH_USAGE_CHUNK } from './qwen.fixtures';
+import { attemptFor, sent } from '../../../test/providers/attempt.testing';
+import { replay } from '../../../test/providers/fixture-replay';
+import { provider as qwen } from './index';
+import { EMBEDDINGS_RESPONSE, ERRORS, STREAM_WITH_USAGE_CHUNK } from '../../../test/providers/qwen/qwen.fixtures';
 
 describe('qwen provider (DashScope compatible mode)', () => {
   it('posts to DashScope\'s compatible-mode endpoint with Qwen\'s ranges applied and its own extensions passed through', () => {
-    const req = qwen.chat.buildRequest(attemptFor('qwen', 'qwen'), {
+    const req = qwen.chat.buildRequest(attemptFor('qwen', 'qwen-plus'), {
       messages: [{ role: 'user', content: 'hi' }],
       temperature: 2,
       top_p: 0,

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { toZhipuChatBody } from './chat-request.transform';
-import { thrown } from './zhipu.testing';
+import { thrown } from '../../../test/providers/zhipu/zhipu.testing';
 
 const hi = [{ role: 'user', content: 'hi' }];
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { fromZhipuEmbeddings, toZhipuEmbeddingsBody } from './embeddings.transform';
-import { EMBEDDINGS_RESPONSE } from './zhipu.fixtures';
-import { thrown } from './zhipu.testing';
+import { EMBEDDINGS_RESPONSE } from '../../../test/providers/zhipu/zhipu.fixtures';
+import { thrown } from '../../../test/providers/zhipu/zhipu.testing';
 
 describe('zhipu embeddings transform', () => {
   it('sends model, input and a supported embedding-3 dimension; nothing else', () => {

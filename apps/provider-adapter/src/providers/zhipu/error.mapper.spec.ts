@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { mapZhipuError, zhipuErrorInfo } from './error.mapper';
-import { ERRORS } from './zhipu.fixtures';
+import { ERRORS } from '../../../test/providers/zhipu/zhipu.fixtures';
 
 const map = (e: { status: number; body: string }, retryAfter?: string) => mapZhipuError(e.status, e.body, retryAfter);
 

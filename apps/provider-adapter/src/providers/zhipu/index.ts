@@ -3,7 +3,7 @@ import { toZhipuChatBody } from './chat-request.transform';
 import { fromZhipuEmbeddings, toZhipuEmbeddingsBody } from './embeddings.transform';
 import { mapZhipuError } from './error.mapper';
 import { ZhipuStreamDecoder } from './stream.decoder';
-import { ZHIPU_BASE_URL, ZHIPU_CHAT_PATH, ZHIPU_EMBEDDINGS_PATH, zhipuHeaders, zhipuModel, zhipuUrl } from './zhipu.api';
+import { ZHIPU_BASE_URL, ZHIPU_CHAT_PATH, ZHIPU_EMBEDDINGS_PATH, zhipuHeaders, zhipuUrl } from './zhipu.api';
 
 /**
  * Zhipu GLM on the BigModel open platform (docs.bigmodel.cn, API v4). A real translation rather than a few lines
@@ -12,14 +12,14 @@ import { ZHIPU_BASE_URL, ZHIPU_CHAT_PATH, ZHIPU_EMBEDDINGS_PATH, zhipuHeaders, z
  * finishes (`stream.decoder.ts`), embedding-3 dimensions (`embeddings.transform.ts`) and numeric business error
  * codes (`error.mapper.ts`). No legacy completions endpoint.
  */
-export const ZhipuProvider: ProviderAdapter = {
+export const provider: ProviderAdapter = {
   id: 'zhipu',
   defaultBaseUrl: ZHIPU_BASE_URL,
   chat: {
     buildRequest: (attempt, body) => ({
       url: zhipuUrl(attempt, ZHIPU_CHAT_PATH),
       headers: zhipuHeaders(attempt, 'text/event-stream'),
-      body: JSON.stringify(toZhipuChatBody(body, zhipuModel(attempt))),
+      body: JSON.stringify(toZhipuChatBody(body, attempt.upstreamModel)),
     }),
     createDecoder: () => new ZhipuStreamDecoder(),
   },
@@ -27,7 +27,7 @@ export const ZhipuProvider: ProviderAdapter = {
     buildRequest: (attempt, body) => ({
       url: zhipuUrl(attempt, ZHIPU_EMBEDDINGS_PATH),
       headers: zhipuHeaders(attempt, 'application/json'),
-      body: JSON.stringify(toZhipuEmbeddingsBody(body, zhipuModel(attempt))),
+      body: JSON.stringify(toZhipuEmbeddingsBody(body, attempt.upstreamModel)),
     }),
     parseResponse: fromZhipuEmbeddings,
   },

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ZhipuStreamDecoder } from './stream.decoder';
-import { MINUS_ONE_INDEX_TOOL_STREAM, MULTI_TOOL_STREAM, STREAM_ERROR_EVENT, TEXT_STREAM, THINKING_TOOL_STREAM } from './zhipu.fixtures';
-import { chunk, sseData, thrown } from './zhipu.testing';
+import { MINUS_ONE_INDEX_TOOL_STREAM, MULTI_TOOL_STREAM, STREAM_ERROR_EVENT, TEXT_STREAM, THINKING_TOOL_STREAM } from '../../../test/providers/zhipu/zhipu.fixtures';
+import { chunk, sseData, thrown } from '../../../test/providers/zhipu/zhipu.testing';
 
 type Json = Record<string, unknown>;
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { countTextsAndDigits, estimatePromptTokens, promptParts, reserveTokens } from '@tokenflow/openai';
 import type { Endpoint } from '@tokenflow/contracts';
-import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize as holdSizeOf, withOutputCap as withOutputCapOf } from './hold-size';
+import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize as holdSizeOf, sizeRequest, withOutputCap as withOutputCapOf } from './request-size';
 
 type Body = Record<string, unknown>;
 const reserveOf = (body: Body) => {
@@ -80,5 +80,25 @@ describe('holdSize for the other APIs', () => {
   it('holds best_of candidates for legacy completions, and adds no limit upstream', () => {
     assert.equal(holdSize({ model: 'c', prompt: 'p', max_tokens: 10, best_of: 3, n: 2 }, null, 'completions').maxOutputTokens, 30);
     assert.equal(withOutputCap({ model: 'c', prompt: 'p' }, { maxOutputTokens: 500 }, 'completions').max_tokens, 16, 'OpenAI\'s default, stated');
+  });
+});
+
+describe('sizeRequest', () => {
+  const messages = [{ role: 'user' as const, content: 'Summarise the ledger.' }];
+  const plan = { model: 'deepseek-v3', maxOutputTokens: 8192, contextWindow: 64_000 };
+
+  it('sizes the reservations and the upstream body from the same numbers', () => {
+    const sized = sizeRequest({ model: 'auto', messages, n: 2 }, plan, 'chat', { tokens: 12, reserve: 31 });
+    assert.deepEqual(sized.size, { promptTokens: 12, promptReserve: 31, outputTokens: 8192 * 2 });
+    // The planned model goes upstream, capped at what the hold covers per choice.
+    assert.equal(sized.upstreamBody.model, 'deepseek-v3');
+    assert.equal(sized.upstreamBody.max_tokens, 8192);
+  });
+
+  it('keeps a client limit as it is and reserves nothing for embeddings output', () => {
+    assert.equal(sizeRequest({ model: 'm', messages, max_tokens: 10 }, plan, 'chat', { tokens: 5, reserve: 9 }).size.outputTokens, 10);
+    const emb = sizeRequest({ model: 'm', input: 'x' }, plan, 'embeddings', { tokens: 1, reserve: 17 });
+    assert.deepEqual(emb.size, { promptTokens: 1, promptReserve: 17, outputTokens: 0 });
+    assert.equal(emb.upstreamBody.max_tokens, undefined);
   });
 });

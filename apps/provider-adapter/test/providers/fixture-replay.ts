@@ -1,6 +1,6 @@
 import type { TokenUsage } from '@tokenflow/contracts';
 import { createParser } from 'eventsource-parser';
-import type { StreamDecoder } from './provider';
+import type { StreamDecoder } from '../../src/providers/provider';
 
 export interface Replayed {
   chunks: Record<string, unknown>[];

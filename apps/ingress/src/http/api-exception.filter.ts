@@ -6,9 +6,9 @@ import { sendError } from './error-response';
 
 const log = createLogger('ingress.errors');
 
-/** Every exception leaves as an OpenAI-format error; unexpected ones are logged here and hidden from the client. */
+/** Every exception leaves in the called API's error format; unexpected ones are logged here and hidden from the client. */
 @Catch()
-export class OpenAiExceptionFilter implements ExceptionFilter {
+export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();

@@ -1,4 +1,5 @@
-import type { Endpoint } from '@tokenflow/contracts';
+import type { Endpoint, PlanReply, RequestSize } from '@tokenflow/contracts';
+import type { PromptCount } from '@tokenflow/openai';
 
 /** Used when neither the request nor the catalog bounds the output. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
@@ -10,6 +11,25 @@ const LEGACY_COMPLETIONS_DEFAULT = 16;
 const MIN_ANSWER_ROOM = 1_024;
 
 type Body = Record<string, unknown>;
+
+/** A request sized for one plan: what every reservation takes, and the body as it goes upstream. */
+export interface SizedRequest {
+  size: RequestSize;
+  /** The client's body with the planned model and the output cap the reservations cover. */
+  upstreamBody: Body & { model: string };
+}
+
+/**
+ * The one place a request's size is worked out, once per plan: the hold, the rate limits and the upstream key's
+ * quota all reserve from `size`, and the body sent upstream can never generate more than they cover.
+ */
+export function sizeRequest(body: Body, plan: Pick<PlanReply, 'model' | 'maxOutputTokens' | 'contextWindow'>, endpoint: Endpoint, prompt: PromptCount): SizedRequest {
+  const held = holdSize(body, plan.maxOutputTokens, endpoint, prompt.reserve);
+  return {
+    size: { promptTokens: prompt.tokens, promptReserve: held.promptTokens, outputTokens: held.maxOutputTokens },
+    upstreamBody: { ...withOutputCap(body, plan, endpoint, prompt.tokens), model: plan.model },
+  };
+}
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 

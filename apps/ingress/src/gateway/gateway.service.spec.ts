@@ -1,0 +1,163 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { type KeyPrincipal, type PlanRequest, type RateLimitAcquireReply, TfError } from '@tokenflow/contracts';
+import { chunk, end, HOLD, planFor, RecordingClient, recordCompensations, ScriptedAttempts } from '../../test/support/lifecycle-fakes';
+import type { AdmissionService } from './admission.service';
+import type { AttemptRunner } from './attempt-runner';
+import type { BodyCarrier } from './carried-body';
+import type { BusCompensations } from './bus-compensations';
+import { OpenAiStreamFormat } from './formats/openai-stream.format';
+import { type GatewayCall, GatewayService } from './gateway.service';
+import type { RouterClient } from './router.client';
+
+const PRINCIPAL: KeyPrincipal = {
+  keyId: 'k1',
+  accountId: 'a1',
+  name: null,
+  models: null,
+  limits: { rpm: null, tpm: null, maxConcurrency: null, models: null },
+  accountLimits: null,
+  expiresAt: null,
+  budget: null,
+};
+const LIMITS: RateLimitAcquireReply = { requests: null, tokens: null, degraded: false, reserved: true };
+
+/** The lifecycle with every port scripted: what it asks of the router, admission and attempts, and what it undoes. */
+function harness(opts: { attempts: ScriptedAttempts; models?: (req: PlanRequest) => string; admit?: () => Promise<void> }) {
+  const effects = recordCompensations();
+  const plans: PlanRequest[] = [];
+  const router = { plan: async (req: PlanRequest) => (plans.push(req), planFor(opts.models?.(req) ?? 'deepseek-v3', req.model === 'auto' ? { route: 'auto-default' } : {})) };
+  const admission = {
+    admit: async (_p: KeyPrincipal, _plan: unknown, _size: unknown, saga: import('./request-saga').RequestSaga) => {
+      saga.limitsTaken(LIMITS);
+      await opts.admit?.();
+      saga.holdPlaced();
+      return HOLD;
+    },
+  };
+  const carrier = { carry: async (body: Record<string, unknown>) => ({ fields: { body }, close: () => undefined }) };
+  const compensations = { forCall: () => effects };
+  const gateway = new GatewayService(
+    router as unknown as RouterClient,
+    admission as unknown as AdmissionService,
+    carrier as unknown as BodyCarrier,
+    opts.attempts as unknown as AttemptRunner,
+    compensations as unknown as BusCompensations,
+  );
+  return { gateway, effects, plans };
+}
+
+function call(model: string, streaming: boolean, client = new RecordingClient(), principal = PRINCIPAL): GatewayCall {
+  const body = { model, messages: [{ role: 'user', content: 'hi' }], ...(streaming ? { stream: true } : {}) };
+  return {
+    endpoint: 'chat',
+    body,
+    format: OpenAiStreamFormat.chat(streaming, { includeUsage: false, model, requestId: 'req_1' }),
+    principal,
+    prompt: { tokens: 3, reserve: 20 },
+    bodyBytes: 64,
+    requestId: 'req_1',
+    ctx: { requestId: 'req_1', deadline: Date.now() + 30_000 },
+    client,
+  };
+}
+
+describe('GatewayService lifecycle (plan → admit → attempts → present → usage)', () => {
+  it('folds a whole answer, says who served it and what it cost, and leaves settlement to the usage event', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'Hel'), chunk(1, 'lo'), end(2)]]) });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('deepseek-v3', false, c));
+    assert.equal(c.status, 'json');
+    const message = (c.body?.choices as { message: { content: string } }[])[0].message;
+    assert.equal(message.content, 'Hello');
+    assert.equal(c.headers['x-tokenflow-model'], 'deepseek-v3');
+    assert.equal(c.headers['x-tokenflow-provider'], 'deepseek');
+    // 10 prompt tokens at 1,000 nano and 5 output tokens at 2,000 nano: 20,000 nano-USD.
+    assert.equal(c.headers['x-tokenflow-cost-usd'], '0.00002');
+    assert.deepEqual(h.effects.log, ['limits req_1 refund=false']);
+  });
+
+  it('relays SSE as it arrives and ends it with [DONE]', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), chunk(1, 'b'), end(2)]]) });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('deepseek-v3', true, c));
+    assert.equal(c.status, 'stream');
+    assert.equal(c.text.match(/^data: \{/gm)?.length, 2);
+    assert.match(c.text, /data: \[DONE\]\n\n$/);
+    assert.ok(c.ended);
+    assert.deepEqual(h.effects.log, ['limits req_1 refund=false']);
+  });
+
+  it('ends a stream whose attempt fails midway with an error event, not [DONE]', async () => {
+    const failed = { type: 'error' as const, seq: 1, error: new TfError('upstream_error', 'upstream broke').toWire() };
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), failed]]) });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('deepseek-v3', true, c));
+    assert.match(c.text, /"message":"upstream broke"/);
+    assert.doesNotMatch(c.text, /\[DONE\]/);
+    // Output went out, so the adapter bills it: no hold release, the TPM estimate stays for usage to correct.
+    assert.deepEqual(h.effects.log, ['limits req_1 refund=false']);
+  });
+
+  it('lets auto plan a larger model when the input did not fit, each round its own hold, limits taken once', async () => {
+    const h = harness({
+      attempts: new ScriptedAttempts([new TfError('context_length_exceeded', 'too long'), [chunk(0, 'ok'), end(1)]]),
+      models: (req) => (req.excludeModels?.includes('deepseek-v3') ? 'qwen-long' : 'deepseek-v3'),
+    });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('auto', false, c));
+    assert.deepEqual(h.plans.map((p) => p.excludeModels ?? []), [[], ['deepseek-v3']]);
+    assert.deepEqual(h.plans.map((p) => p.requestId), ['req_1', 'req_1-r1']);
+    assert.equal(c.headers['x-tokenflow-model'], 'qwen-long');
+    assert.deepEqual(h.effects.log, ['hold req_1', 'limits req_1 refund=false']);
+  });
+
+  it('does not re-plan a model the caller named; the hold and the TPM estimate go back', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([new TfError('context_length_exceeded', 'too long')]) });
+    await assert.rejects(h.gateway.complete(call('deepseek-v3', false)), (e: unknown) => e instanceof TfError && e.code === 'context_length_exceeded');
+    assert.equal(h.plans.length, 1);
+    assert.deepEqual(h.effects.log, ['hold req_1', 'limits req_1 refund=true']);
+  });
+
+  it('refuses a model the key may not use before planning anything', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([]) });
+    await assert.rejects(h.gateway.complete(call('gpt-4o', false, new RecordingClient(), { ...PRINCIPAL, models: ['deepseek-v3'] })), (e: unknown) => e instanceof TfError && e.code === 'model_not_allowed');
+    assert.equal(h.plans.length, 0);
+    assert.deepEqual(h.effects.log, []);
+  });
+
+  it('stops the attempt once when the client leaves mid-stream', async () => {
+    const c = new RecordingClient();
+    const frames = [chunk(0, 'a'), chunk(1, 'b'), chunk(2, 'c'), end(3)];
+    const attempts = new ScriptedAttempts([frames]);
+    const h = harness({ attempts });
+    // The client goes away as the first chunk is written.
+    const write = c.write.bind(c);
+    c.write = (text: string) => (c.left.abort(), write(text));
+    await h.gateway.complete(call('deepseek-v3', true, c));
+    assert.deepEqual(h.effects.log, ['cancel req_1 client_disconnected', 'limits req_1 refund=false']);
+  });
+
+  it('gives a reader that stopped reading up, stopping its attempt', async () => {
+    const c = new RecordingClient();
+    c.stalled = true;
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), chunk(1, 'b'), end(2)]]) });
+    await h.gateway.complete(call('deepseek-v3', true, c));
+    assert.ok(c.signal.aborted);
+    assert.deepEqual(h.effects.log, ['cancel req_1 client_disconnected', 'limits req_1 refund=false']);
+  });
+
+  it('stops an attempt that goes silent, and tells the streaming client why', async () => {
+    const c = new RecordingClient();
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a')]]) });
+    await h.gateway.complete(call('deepseek-v3', true, c));
+    assert.match(c.text, /"error":\{/);
+    assert.deepEqual(h.effects.log, ['cancel req_1 deadline', 'limits req_1 refund=false']);
+  });
+
+  it('gives the hold back when billing placed it but no attempt could start', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([new TfError('upstream_error', 'every channel failed')]) });
+    await assert.rejects(h.gateway.complete(call('deepseek-v3', false)));
+    assert.deepEqual(h.effects.log, ['hold req_1', 'limits req_1 refund=true']);
+  });
+});

@@ -1,0 +1,96 @@
+import { Headers, type PriceQuote, type StreamFrame, TfError, type TokenUsage, nanoToUsd, usageCostNano } from '@tokenflow/contracts';
+import type { CallContext } from '@tokenflow/messaging';
+import { idleWait, type OpenedStream } from './attempt-runner';
+import type { ClientChannel } from './client-channel';
+import type { RequestSaga } from './request-saga';
+import type { ResponseFormat } from './response-format';
+
+/** Above this many chunks, a folded answer is serialized in slices (see `stringifyInSlices`). */
+const LARGE_ANSWER_CHUNKS = 1_024;
+
+export interface Presentation {
+  stream: OpenedStream;
+  format: ResponseFormat;
+  client: ClientChannel;
+  saga: RequestSaga;
+  ctx: CallContext;
+  price: PriceQuote;
+  /** Who served it (model, provider, route), on the answer's headers. */
+  headers: Record<string, string>;
+}
+
+/** Streams or folds the opened attempt, as the client asked. */
+export function present(p: Presentation): Promise<void> {
+  return p.format.streaming ? relay(p) : assemble(p);
+}
+
+/**
+ * SSE: each frame goes out as it arrives. A reader slower than the upstream is waited for (frames wait in the
+ * inbox) rather than piling writes up; one that does not drain within the idle time has gone.
+ */
+async function relay({ stream, format, client, saga, ctx, price, headers }: Presentation): Promise<void> {
+  client.openStream(headers);
+  let frame: StreamFrame = stream.first;
+  try {
+    for (;;) {
+      if (client.signal.aborted) return;
+      if (frame.type === 'chunk') {
+        const out = format.chunk(frame.data);
+        if (out && !client.write(out) && !(await client.drained(idleWait(stream.attempt, ctx)))) {
+          saga.clientDisconnected();
+          client.abandon();
+          return;
+        }
+      } else if (frame.type === 'end') {
+        saga.attemptEnded();
+        client.write(format.end(frame.usage, frame.usage ? nanoToUsd(costNano(frame.usage, price)) : null));
+        return;
+      } else {
+        saga.attemptEnded();
+        // Bytes already went out: the status is 200, so the failure travels as an error event.
+        client.write(format.error(TfError.fromWire(frame.error)));
+        return;
+      }
+      frame = await stream.frames.next(idleWait(stream.attempt, ctx));
+    }
+  } catch (err) {
+    // The attempt went silent past the deadline (the saga stops it); the client hears why.
+    if (!client.signal.aborted) client.write(format.error(TfError.from(err)));
+  } finally {
+    client.endStream();
+  }
+}
+
+/** Whole: every frame folded into the API's one body, sent once usage is known. */
+async function assemble({ stream, format, client, saga, ctx, price, headers }: Presentation): Promise<void> {
+  let frame: StreamFrame = stream.first;
+  let chunks = 0;
+  for (;;) {
+    if (frame.type === 'chunk') {
+      // A chunk we cannot fold (an upstream's invalid tool-call index) throws: the saga stops the attempt.
+      format.add(frame.data);
+      chunks++;
+    } else if (frame.type === 'end') {
+      saga.attemptEnded();
+      break;
+    } else {
+      saga.attemptEnded();
+      throw TfError.fromWire(frame.error);
+    }
+    frame = await stream.frames.next(idleWait(stream.attempt, ctx));
+  }
+  const answerHeaders = frame.usage ? { ...headers, [Headers.cost]: nanoToUsd(costNano(frame.usage, price)) } : headers;
+  // Thousands of chunks make a large body (logprobs for every token): serialized in slices, between other work.
+  await client.send(answerHeaders, format.result(frame.usage), chunks > LARGE_ANSWER_CHUNKS);
+}
+
+function costNano(usage: TokenUsage, price: PriceQuote): bigint {
+  return usageCostNano(
+    {
+      promptTokens: usage.prompt_tokens ?? 0,
+      cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      completionTokens: usage.completion_tokens ?? 0,
+    },
+    price,
+  );
+}

@@ -1,0 +1,127 @@
+import type { HoldReply, PlannedAttempt, PlanReply, StreamFrame } from '@tokenflow/contracts';
+import type { AttemptBase, FrameSource, OpenedStream } from '../../src/gateway/attempt-runner';
+import type { ClientChannel } from '../../src/gateway/client-channel';
+import type { Compensations, RequestSaga } from '../../src/gateway/request-saga';
+
+/** Records every compensation a saga performs, in order. */
+export function recordCompensations(): Compensations & { log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    releaseLimits: (_limits, requestId, refundTokens) => void log.push(`limits ${requestId} refund=${refundTokens}`),
+    releaseHold: async (requestId) => void log.push(`hold ${requestId}`),
+    releaseUnknownHold: async (requestId) => void log.push(`unknown-hold ${requestId}`),
+    cancelAttempt: (requestId, reason) => void log.push(`cancel ${requestId} ${reason}`),
+  };
+}
+
+/** What a client received: the status it saw, headers, SSE text or the JSON body. */
+export class RecordingClient implements ClientChannel {
+  readonly left = new AbortController();
+  headers: Record<string, string> = {};
+  status: 'none' | 'stream' | 'json' = 'none';
+  text = '';
+  body: Record<string, unknown> | null = null;
+  ended = false;
+  /** Makes every write report a full buffer and `drained` never succeed (a reader that stopped reading). */
+  stalled = false;
+
+  get signal(): AbortSignal {
+    return this.left.signal;
+  }
+
+  get started(): boolean {
+    return this.status !== 'none';
+  }
+
+  setHeaders(headers: Record<string, string>): void {
+    Object.assign(this.headers, headers);
+  }
+
+  openStream(headers: Record<string, string>): void {
+    this.status = 'stream';
+    Object.assign(this.headers, headers);
+  }
+
+  write(text: string): boolean {
+    this.text += text;
+    return !this.stalled;
+  }
+
+  async drained(): Promise<boolean> {
+    return !this.stalled;
+  }
+
+  endStream(): void {
+    this.ended = true;
+  }
+
+  abandon(): void {
+    this.left.abort();
+  }
+
+  async send(headers: Record<string, string>, body: Record<string, unknown>): Promise<void> {
+    this.status = 'json';
+    Object.assign(this.headers, headers);
+    this.body = body;
+  }
+}
+
+/** Frames handed out in order; past the last one, `next` times out the way a silent inbox does. */
+export class ScriptedFrames implements FrameSource {
+  closed = false;
+  constructor(private readonly frames: StreamFrame[]) {}
+
+  async next(): Promise<StreamFrame> {
+    const f = this.frames.shift();
+    if (!f) throw Object.assign(new Error('The upstream did not respond in time.'), { name: 'TimeoutError' });
+    return f;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+export const ATTEMPT: PlannedAttempt = {
+  channelId: 'ch_1',
+  channelName: 'primary',
+  provider: 'deepseek',
+  baseUrl: 'http://upstream.test',
+  keyRef: 'kref',
+  upstreamModel: 'deepseek-chat',
+  timeouts: { connectMs: 1_000, firstByteMs: 1_000, idleMs: 1_000 },
+};
+
+export function planFor(model: string, extra: Partial<PlanReply> = {}): PlanReply {
+  return { model, maxOutputTokens: 1_000, contextWindow: 64_000, inputs: null, route: 'direct', reason: 'test', attempts: [ATTEMPT], ...extra };
+}
+
+export const HOLD: HoldReply = { holdId: 'h1', amountNano: '1000000', price: { inputNanoPerToken: '1000', outputNanoPerToken: '2000' } };
+
+export function chunk(seq: number, content: string): StreamFrame {
+  return { type: 'chunk', seq, data: { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'x', choices: [{ index: 0, delta: { content }, finish_reason: null }] } };
+}
+
+export function end(seq: number): StreamFrame {
+  return { type: 'end', seq, usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }, usageSource: 'upstream' };
+}
+
+/** An attempt runner that plays one scripted outcome per call: a stream to open, or an error to refuse with. */
+export class ScriptedAttempts {
+  readonly bases: AttemptBase[] = [];
+  constructor(private readonly outcomes: (StreamFrame[] | Error)[]) {}
+
+  async open(_attempts: PlannedAttempt[], base: AttemptBase, _ctx: unknown, _signal: AbortSignal, saga: RequestSaga): Promise<OpenedStream> {
+    this.bases.push(base);
+    const outcome = this.outcomes.shift();
+    if (!outcome) throw new Error('no scripted attempt left');
+    saga.attemptAccepted();
+    if (outcome instanceof Error) {
+      saga.attemptRefused();
+      throw outcome;
+    }
+    const frames = new ScriptedFrames(outcome);
+    return { attempt: ATTEMPT, first: await frames.next(), frames };
+  }
+}
