@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { testNamespace, testUrls } from '@tokenflow/testing';
-import { Redis } from 'ioredis';
+import { suiteRedis, testNamespace } from '@tokenflow/testing';
 import { SCRIPTS } from '../src/holds/balance-scripts.lua';
 
 /**
@@ -10,17 +9,9 @@ import { SCRIPTS } from '../src/holds/balance-scripts.lua';
  */
 describe('balance scripts (real Redis): holds, releases, snapshots, key budgets', () => {
   const ns = testNamespace('balscripts');
-  let redis: Redis;
+  const redis = suiteRedis(ns);
   let n = 0;
 
-  before(() => {
-    redis = new Redis(testUrls.redis);
-  });
-  after(async () => {
-    const keys = await redis.keys(`tf:${ns}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  });
 
   /** One account's keys, as BalanceCache lays them out. */
   const account = () => {
@@ -34,7 +25,7 @@ describe('balance scripts (real Redis): holds, releases, snapshots, key budgets'
     };
   };
   type Account = ReturnType<typeof account>;
-  const run = (name: keyof typeof SCRIPTS, keys: string[], args: string[]) => redis.eval(SCRIPTS[name].lua, keys.length, ...keys, ...args);
+  const run = (name: keyof typeof SCRIPTS, keys: string[], args: string[]) => redis().eval(SCRIPTS[name].lua, keys.length, ...keys, ...args);
   const sync = (a: Account, balance: bigint, credit: bigint, version: number) => run('sync', [a.bal], [String(balance), String(credit), String(version)]);
   const hold = (a: Account, requestId: string, amount: bigint, budget: { limit: bigint; period: string } | null = null) =>
     run('hold', [a.bal, a.hold(requestId), a.expiry, a.budget, a.abandoned(requestId)], [
@@ -46,7 +37,7 @@ describe('balance scripts (real Redis): holds, releases, snapshots, key budgets'
     ]) as Promise<[number, string?]>;
   const release = (a: Account, requestId: string) =>
     run('release', [a.bal, a.hold(requestId), a.expiry, a.budget], [`acct|${requestId}|key`]) as Promise<string | number>;
-  const held = async (a: Account, k = a.bal) => BigInt((await redis.hget(k, 'held')) ?? '0');
+  const held = async (a: Account, k = a.bal) => BigInt((await redis().hget(k, 'held')) ?? '0');
 
   describe('hold', () => {
     it('asks for the account first when its balance is not cached', async () => {
@@ -81,7 +72,7 @@ describe('balance scripts (real Redis): holds, releases, snapshots, key budgets'
       const a = account();
       await sync(a, 9_007_199_254_740_993n * 2n, 0n, 1);
       assert.deepEqual(await hold(a, 'r', 9_007_199_254_740_993n), [1]);
-      assert.equal(await redis.get(a.hold('r')), '9007199254740993|0');
+      assert.equal(await redis().get(a.hold('r')), '9007199254740993|0');
       assert.equal(await held(a), 9_007_199_254_740_993n);
     });
 
@@ -128,13 +119,13 @@ describe('balance scripts (real Redis): holds, releases, snapshots, key budgets'
       const a = account();
       await run('budgetSync', [a.budget], ['d:2026-01-01', '500', '1']);
       await run('budgetSync', [a.budget], ['d:2026-01-01', '400', '0']);
-      assert.equal(await redis.hget(a.budget, 'spent'), '500', 'an older (smaller) read never rolls spend back');
+      assert.equal(await redis().hget(a.budget, 'spent'), '500', 'an older (smaller) read never rolls spend back');
       await run('budgetSync', [a.budget], ['d:2026-01-01', '650', '0']);
-      assert.equal(await redis.hget(a.budget, 'spent'), '650');
+      assert.equal(await redis().hget(a.budget, 'spent'), '650');
       assert.equal(await run('budgetSync', [a.budget], ['d:2026-01-02', '0', '0']), 0, 'a settlement does not start a window');
-      assert.equal(await redis.hget(a.budget, 'period'), 'd:2026-01-01');
+      assert.equal(await redis().hget(a.budget, 'period'), 'd:2026-01-01');
       await run('budgetSync', [a.budget], ['d:2026-01-02', '0', '1']);
-      assert.deepEqual(await redis.hmget(a.budget, 'period', 'spent'), ['d:2026-01-02', '0']);
+      assert.deepEqual(await redis().hmget(a.budget, 'period', 'spent'), ['d:2026-01-02', '0']);
     });
   });
 
@@ -143,11 +134,11 @@ describe('balance scripts (real Redis): holds, releases, snapshots, key budgets'
       const a = account();
       await sync(a, 1000n, 0n, 1);
       await hold(a, 'r', 300n);
-      assert.notEqual(await redis.zscore(a.expiry, 'acct|r|key'), null, 'indexed for expiry');
+      assert.notEqual(await redis().zscore(a.expiry, 'acct|r|key'), null, 'indexed for expiry');
       assert.equal(Number(await release(a, 'r')), 300);
       assert.equal(Number(await release(a, 'r')), 0);
       assert.equal(await held(a), 0n);
-      assert.equal(await redis.zscore(a.expiry, 'acct|r|key'), null);
+      assert.equal(await redis().zscore(a.expiry, 'acct|r|key'), null);
     });
   });
 
@@ -158,9 +149,9 @@ describe('balance scripts (real Redis): holds, releases, snapshots, key budgets'
       await hold(a, 'r', 100n);
       assert.equal(await sync(a, 10n, 0n, 4), 0, 'an older snapshot arriving late');
       assert.equal(await sync(a, 10n, 0n, 5), 0, 'the same version again');
-      assert.equal(await redis.hget(a.bal, 'balance'), '1000');
+      assert.equal(await redis().hget(a.bal, 'balance'), '1000');
       assert.equal(await sync(a, 900n, 50n, 6), 1);
-      assert.deepEqual(await redis.hmget(a.bal, 'balance', 'credit', 'held'), ['900', '50', '100']);
+      assert.deepEqual(await redis().hmget(a.bal, 'balance', 'credit', 'held'), ['900', '50', '100']);
     });
   });
 });

@@ -1,2 +1,3 @@
 export * from './test-env';
 export * from './hostile';
+export * from './test-redis';
