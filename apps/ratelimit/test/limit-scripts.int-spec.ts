@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { suiteRedis, testNamespace } from '@tokenflow/testing';
 import { SCRIPTS, WINDOW_MS } from '../src/limits/limit-scripts.lua';
 
