@@ -4,9 +4,10 @@ import { type KeyPrincipal, type RateLimitAcquireRequest, Subjects, TfError } fr
 import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { Registry } from 'prom-client';
-import { recordCompensations, planFor } from './support/lifecycle-fakes';
+import { ATTEMPT, recordCompensations, planFor } from './support/lifecycle-fakes';
 import { ingressEnvSchema } from '../src/config';
 import { AdmissionService } from '../src/gateway/admission.service';
+import { AttemptRunner } from '../src/gateway/attempt-runner';
 import { RequestSaga } from '../src/gateway/request-saga';
 
 const PRINCIPAL: KeyPrincipal = {
@@ -131,6 +132,56 @@ describe('AdmissionService (real NATS)', () => {
     assert.deepEqual(effects.log, ['hold req_rounds', 'limits req_rounds refund=true']);
   });
 
+  it('answers a call whose budget ran out while the limiter was asked with its timeout, not as a limiter outage', async () => {
+    const effects = reset();
+    const slowNs = `${namespace}-rl`;
+    const slow = await NatsBus.connect({ url: testUrls.nats, name: 'admission-slow-rl', namespace: slowNs });
+    const bus = await NatsBus.connect({ url: testUrls.nats, name: 'admission-rl-caller', namespace: slowNs });
+    slow.serve(Subjects.ratelimitAcquire, async () => {
+      await new Promise((r) => setTimeout(r, 400)); // slower than the call's whole budget
+      return { requests: null, tokens: null, degraded: false, reserved: true };
+    });
+    await slow.flush();
+    after(() => Promise.all([bus.close(), slow.close()]));
+    const config = ingressEnvSchema.parse({ RATELIMIT_FAIL_MODE: 'closed', RATELIMIT_TIMEOUT_MS: '1000' });
+    const registry = new Registry();
+    const saga = new RequestSaga('req_late', effects);
+    saga.startRound();
+    await assert.rejects(new AdmissionService(bus, config, registry).admit(PRINCIPAL, planFor('deepseek-v3'), SIZE, saga, { deadline: Date.now() + 150 }), (e: unknown) => e instanceof TfError && e.code === 'upstream_timeout');
+    assert.doesNotMatch(await registry.metrics(), /tokenflow_ratelimit_degraded_total\{outcome="refused"\} [1-9]/, 'not counted as a limiter outage');
+    await saga.endRound();
+    saga.endCall();
+    assert.deepEqual(effects.log, [], 'nothing was taken: no hold asked for, no release of one');
+  });
+
+  it('treats an invoke no adapter received as never run, and one left unanswered as maybe running', async () => {
+    const base = { requestId: 'req_inv', endpoint: 'chat' as const, body: {}, accountId: 'a1', keyId: 'k1', model: 'deepseek-v3', price: { inputNanoPerToken: '1', outputNanoPerToken: '1' }, size: SIZE };
+    // Nobody serves the invoke subject in this namespace: the attempt never ran, so the hold goes back and nothing is cancelled.
+    const none = recordCompensations();
+    const a = new RequestSaga('req_none', none);
+    a.startRound();
+    a.holdPlaced();
+    await assert.rejects(new AttemptRunner(ingressBus).open([ATTEMPT], base, { deadline: Date.now() + 2_000 }, new AbortController().signal, a), (e: unknown) => e instanceof TfError && e.code === 'service_unavailable');
+    await a.endRound();
+    assert.deepEqual(none.log, ['hold req_none']);
+
+    // An adapter that takes the invoke and never acknowledges it in time: it may be running, so it is cancelled and
+    // its hold is left for its usage event (or the expiry job) to settle.
+    const silentNs = `${namespace}-inv`;
+    const adapter = await NatsBus.connect({ url: testUrls.nats, name: 'admission-silent-adapter', namespace: silentNs });
+    const bus = await NatsBus.connect({ url: testUrls.nats, name: 'admission-invoker', namespace: silentNs });
+    adapter.serve(Subjects.adapterInvoke, () => new Promise(() => undefined));
+    await adapter.flush();
+    after(() => Promise.all([bus.close(), adapter.close()]));
+    const maybe = recordCompensations();
+    const b = new RequestSaga('req_maybe', maybe);
+    b.startRound();
+    b.holdPlaced();
+    await assert.rejects(new AttemptRunner(bus).open([ATTEMPT], base, { deadline: Date.now() + 300 }, new AbortController().signal, b));
+    await b.endRound();
+    assert.deepEqual(maybe.log, ['cancel req_maybe deadline']);
+  });
+
   it('gives a hop the time the call has left, not its own 5 s', async () => {
     reset();
     const started = Date.now();
@@ -143,12 +194,11 @@ describe('AdmissionService (real NATS)', () => {
       return planFor('x');
     });
     await slow.flush();
+    after(() => Promise.all([caller.close(), slow.close()]));
     await assert.rejects(caller.request(Subjects.routerPlan, { requestId: 'r', model: 'x', allowedModels: null }, { ctx: { deadline: Date.now() + 300 } }), (e: unknown) => e instanceof TfError && e.code === 'upstream_timeout');
     assert.ok(Date.now() - started < 1_500, 'the hop ended with the budget');
     await waitFor(() => budgetSeen !== -1);
     assert.ok(budgetSeen > 0 && budgetSeen <= 300, `the receiver saw the remaining budget (${budgetSeen} ms)`);
-    await caller.close();
-    await slow.close();
   });
 });
 

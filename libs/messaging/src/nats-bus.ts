@@ -55,6 +55,15 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** What a payload that carries a blob reference may still need beside it (attempt, ids, price…). */
 const ENVELOPE_ALLOWANCE = 64 * 1024;
 
+/**
+ * A request that reached no handler: nobody was listening, or the caller's deadline had passed before it was sent.
+ * Unlike a timeout, it is certain nothing happened on the other side (no hold placed, no attempt started).
+ */
+export class UndeliveredError extends TfError {}
+
+/** A request sent but not answered (in time, or the connection failed): the other side may or may not have acted on it. */
+export class UnansweredError extends TfError {}
+
 /** The sending side of a blob: answers part requests until closed. */
 export interface ServedBlob {
   ref: BlobRef;
@@ -132,7 +141,7 @@ export class NatsBus {
       throw new TfError('request_too_large', `The request is too large for this deployment (${data.length} bytes; NATS max_payload is ${max}).`);
     }
     const left = remainingMs(opts.ctx);
-    if (left < 1) throw deadlinePassed(subject);
+    if (left < 1) throw new UndeliveredError('upstream_timeout', deadlinePassedMessage(subject));
     try {
       msg = await this.nc.request(this.subject(subject), data, {
         timeout: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, left),
@@ -140,7 +149,7 @@ export class NatsBus {
       });
     } catch (err) {
       // The caller's deadline, not this hop's own limit, ran out: the request timed out as a whole.
-      if (isTimeout(err) && remainingMs(opts.ctx) < 1) throw deadlinePassed(subject);
+      if (isTimeout(err) && remainingMs(opts.ctx) < 1) throw new UnansweredError('upstream_timeout', deadlinePassedMessage(subject));
       throw this.transportError(subject, err);
     }
     if (msg.headers?.get(ERROR_HEADER)) throw TfError.fromWire(decode<WireError>(msg.data));
@@ -276,13 +285,13 @@ export class NatsBus {
     const noResponders =
       (err instanceof natsErrors.RequestError && err.isNoResponders()) || err instanceof natsErrors.NoRespondersError;
     if (noResponders) {
-      return new TfError('service_unavailable', `The ${service} service is not available. Please retry shortly.`);
+      return new UndeliveredError('service_unavailable', `The ${service} service is not available. Please retry shortly.`);
     }
     if (isTimeout(err)) {
-      return new TfError('service_unavailable', `The ${service} service did not answer in time. Please retry shortly.`);
+      return new UnansweredError('service_unavailable', `The ${service} service did not answer in time. Please retry shortly.`);
     }
     this.logger?.error({ err, subject }, 'NATS request failed');
-    return new TfError('service_unavailable', `The ${service} service could not be reached.`);
+    return new UnansweredError('service_unavailable', `The ${service} service could not be reached.`);
   }
 }
 
@@ -290,6 +299,6 @@ function isTimeout(err: unknown): boolean {
   return err instanceof natsErrors.TimeoutError || (err as Error)?.cause instanceof natsErrors.TimeoutError;
 }
 
-function deadlinePassed(subject: string): TfError {
-  return new TfError('upstream_timeout', `The request's deadline passed before the ${subject.split('.')[1] ?? ''} service answered.`);
+function deadlinePassedMessage(subject: string): string {
+  return `The request's deadline passed before the ${subject.split('.')[1] ?? ''} service answered.`;
 }

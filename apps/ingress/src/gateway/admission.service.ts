@@ -78,7 +78,8 @@ export class AdmissionService {
     try {
       return await this.bus.request(Subjects.ratelimitAcquire, req, { ctx, timeoutMs: this.config.RATELIMIT_TIMEOUT_MS });
     } catch (err) {
-      if (err instanceof TfError && err.code === 'rate_limit_exceeded') throw err;
+      // A denial, or the call's own deadline running out, is the request's answer, not an outage of the limiter.
+      if (err instanceof TfError && (err.code === 'rate_limit_exceeded' || remainingMs(ctx) < 1)) throw err;
       this.unavailableLog((suppressed) => this.log.error({ err, requestId: req.requestId, suppressed }, `ratelimit service unavailable: failing ${this.config.RATELIMIT_FAIL_MODE}`));
       return UNCOUNTED;
     }

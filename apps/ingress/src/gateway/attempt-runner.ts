@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type InvokeRequest, type PlannedAttempt, type StreamFrame, Subjects, TfError } from '@tokenflow/contracts';
-import { type CallContext, NatsBus, remainingMs } from '@tokenflow/messaging';
+import { type CallContext, NatsBus, remainingMs, UnansweredError } from '@tokenflow/messaging';
 import type { RequestSaga } from './request-saga';
 
 /** Slack on top of the adapter's own deadlines, so the adapter's precise timeout error wins the race. */
@@ -39,8 +39,15 @@ export class AttemptRunner {
       const stop = () => inbox.close();
       signal.addEventListener('abort', stop, { once: true });
       try {
-        await this.bus.request(Subjects.adapterInvoke, { ...base, attempt, attemptNo: i + 1, inbox: inbox.subject }, { ctx });
         saga.attemptAccepted();
+        try {
+          await this.bus.request(Subjects.adapterInvoke, { ...base, attempt, attemptNo: i + 1, inbox: inbox.subject }, { ctx });
+        } catch (err) {
+          // Refused, or no adapter got it: nothing runs. Unanswered, one may have taken it: the saga cancels it, and its
+          // usage (or the expiry job) settles the hold.
+          if (!(err instanceof UnansweredError)) saga.attemptRefused();
+          throw err;
+        }
         const { connectMs, firstByteMs, idleMs } = attempt.timeouts;
         const first = await inbox.next(Math.min(remainingMs(ctx), connectMs + firstByteMs + idleMs + GRACE_MS));
         if (first.type === 'error') {

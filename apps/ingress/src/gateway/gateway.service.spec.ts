@@ -138,6 +138,21 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     assert.deepEqual(h.effects.log, ['cancel req_1 client_disconnected', 'limits req_1 refund=false']);
   });
 
+  for (const streaming of [true, false]) {
+    it(`stops waiting for frames the moment the client leaves (${streaming ? 'SSE' : 'whole answer'}), so its slots go back at once`, { timeout: 5_000 }, async () => {
+      const c = new RecordingClient();
+      // The upstream sent one chunk, then went quiet: the wait for the next frame has no end of its own here.
+      const attempts = new ScriptedAttempts([[chunk(0, 'a')]], true);
+      const h = harness({ attempts });
+      const done = h.gateway.complete(call('deepseek-v3', streaming, c)).catch(() => undefined);
+      await new Promise((r) => setImmediate(r));
+      c.left.abort();
+      await done;
+      assert.ok(attempts.frames?.closed);
+      assert.deepEqual(h.effects.log, ['cancel req_1 client_disconnected', 'limits req_1 refund=false']);
+    });
+  }
+
   it('gives a reader that stopped reading up, stopping its attempt', async () => {
     const c = new RecordingClient();
     c.stalled = true;

@@ -96,6 +96,18 @@ describe('RequestSaga', () => {
     assert.deepEqual(unknown.log, ['unknown-hold req_b', 'limits req_b refund=true']);
   });
 
+  it('keeps the TPM estimate when an earlier round\'s adapter will still bill, however the last round ended', async () => {
+    const { saga, effects } = admitted();
+    saga.attemptAccepted();
+    saga.attemptEnded();
+    await saga.endRound();
+    saga.startRound();
+    await saga.holdFailed(new TfError('insufficient_quota', 'broke'));
+    await saga.endRound();
+    saga.endCall();
+    assert.deepEqual(effects.log, ['limits req_1 refund=false']);
+  });
+
   it('gives each round its own ledger id and hold, and keeps the call\'s limits until the call ends', async () => {
     const { saga, effects } = admitted();
     assert.equal(saga.requestId, 'req_1');

@@ -1,5 +1,6 @@
 import type { CancelEvent, ErrorCode, RateLimitAcquireReply } from '@tokenflow/contracts';
 import { TfError } from '@tokenflow/contracts';
+import { UndeliveredError } from '@tokenflow/messaging';
 
 export type StopReason = CancelEvent['reason'];
 
@@ -39,6 +40,8 @@ export class RequestSaga {
   private hold: HoldState = 'none';
   private attempt: AttemptState = 'none';
   private cancelled = false;
+  /** An earlier round's adapter may still bill (its usage event also corrects the call's TPM estimate). */
+  private earlierRoundBills = false;
   private clientGone = false;
   private ended = false;
 
@@ -51,6 +54,7 @@ export class RequestSaga {
 
   /** Starts a round; returns the request id the round uses on the ledger (the call's own for the first). */
   startRound(): string {
+    this.earlierRoundBills ||= this.adapterMayBill;
     this.roundNo++;
     this.roundId = this.roundNo === 0 ? this.callId : `${this.callId}-r${this.roundNo}`;
     this.hold = 'none';
@@ -84,18 +88,27 @@ export class RequestSaga {
     this.hold = 'placed';
   }
 
-  /** Billing refused (nothing placed), or did not answer: then a hold may exist, and is released durably. */
+  /**
+   * Billing refused (nothing placed) or never got the request (nothing to release); or it did not answer: then a
+   * hold may exist, and is released durably.
+   */
   async holdFailed(err: unknown): Promise<void> {
-    if (err instanceof TfError && HOLD_REFUSALS.has(err.code)) return;
+    if (err instanceof UndeliveredError || (err instanceof TfError && HOLD_REFUSALS.has(err.code))) return;
     await this.effects.releaseUnknownHold(this.roundId);
   }
 
-  /** An adapter accepted an attempt: from now on it may bill. */
+  /**
+   * An attempt is being handed to an adapter: from now on it may bill, until it says otherwise. Marked before the
+   * invoke is sent, since an invoke that timed out may still have been taken (then it is cancelled at round end).
+   */
   attemptAccepted(): void {
     this.attempt = 'accepted';
   }
 
-  /** The attempt ended without output (an error as its first frame): it bills nothing; another may follow. */
+  /**
+   * The attempt ended without output (an error as its first frame), or its invoke reached no adapter: it bills
+   * nothing; another may follow.
+   */
   attemptRefused(): void {
     this.attempt = 'refused';
   }
@@ -132,7 +145,7 @@ export class RequestSaga {
   endCall(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.limits) this.effects.releaseLimits(this.limits, this.callId, !this.adapterMayBill);
+    if (this.limits) this.effects.releaseLimits(this.limits, this.callId, !(this.adapterMayBill || this.earlierRoundBills));
   }
 
   private cancelRunning(reason: StopReason): void {

@@ -95,6 +95,17 @@ describe('sizeRequest', () => {
     assert.equal(sized.upstreamBody.max_tokens, 8192);
   });
 
+  it('reserves what the upstream may generate: the cap the body carries, never more', () => {
+    // A context window nearly full: the cap sent upstream is what is left of it, and so is the reservation.
+    const full = sizeRequest({ model: 'm', messages }, { ...plan, contextWindow: 10_000 }, 'chat', { tokens: 7_000, reserve: 9_000 });
+    assert.equal(full.upstreamBody.max_tokens, 10_000 - Math.ceil(7_000 * 1.05));
+    assert.equal(full.size.outputTokens, full.upstreamBody.max_tokens);
+    // Legacy completions without a limit are told OpenAI's default of 16 tokens, per candidate.
+    const legacy = sizeRequest({ model: 'm', prompt: 'p', best_of: 3 }, plan, 'completions', { tokens: 1, reserve: 17 });
+    assert.equal(legacy.upstreamBody.max_tokens, 16);
+    assert.equal(legacy.size.outputTokens, 48);
+  });
+
   it('keeps a client limit as it is and reserves nothing for embeddings output', () => {
     assert.equal(sizeRequest({ model: 'm', messages, max_tokens: 10 }, plan, 'chat', { tokens: 5, reserve: 9 }).size.outputTokens, 10);
     const emb = sizeRequest({ model: 'm', input: 'x' }, plan, 'embeddings', { tokens: 1, reserve: 17 });

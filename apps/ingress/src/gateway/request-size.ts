@@ -24,11 +24,10 @@ export interface SizedRequest {
  * quota all reserve from `size`, and the body sent upstream can never generate more than they cover.
  */
 export function sizeRequest(body: Body, plan: Pick<PlanReply, 'model' | 'maxOutputTokens' | 'contextWindow'>, endpoint: Endpoint, prompt: PromptCount): SizedRequest {
-  const held = holdSize(body, plan.maxOutputTokens, endpoint, prompt.reserve);
-  return {
-    size: { promptTokens: prompt.tokens, promptReserve: held.promptTokens, outputTokens: held.maxOutputTokens },
-    upstreamBody: { ...withOutputCap(body, plan, endpoint, prompt.tokens), model: plan.model },
-  };
+  const upstreamBody = { ...withOutputCap(body, plan, endpoint, prompt.tokens), model: plan.model };
+  // Sized from the body as it goes upstream: the output it may generate is exactly the cap it carries.
+  const held = holdSize(upstreamBody, plan.maxOutputTokens, endpoint, prompt.reserve);
+  return { size: { promptTokens: prompt.tokens, promptReserve: held.promptTokens, outputTokens: held.maxOutputTokens }, upstreamBody };
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -60,8 +59,8 @@ export function outputCap(body: Body, catalogMaxOutput: number | null): number {
 /**
  * The chat body sent upstream: when the client set no output limit, the one the hold covers is added, so a model
  * can never generate more than was reserved — but no more than fits beside the prompt in the model's context window
- * (providers refuse prompt + max_tokens above it). Legacy completions keep the provider's own small default
- * (OpenAI's is 16), which the hold covers anyway; embeddings generate nothing.
+ * (providers refuse prompt + max_tokens above it). Legacy completions are told OpenAI's small default (16)
+ * unless they set a limit; embeddings generate nothing. `sizeRequest` reserves exactly the cap this adds.
  */
 export function withOutputCap<T extends Body>(
   body: T,

@@ -19,9 +19,16 @@ export interface Presentation {
   headers: Record<string, string>;
 }
 
-/** Streams or folds the opened attempt, as the client asked. */
-export function present(p: Presentation): Promise<void> {
-  return p.format.streaming ? relay(p) : assemble(p);
+/** Streams or folds the opened attempt, as the client asked. A client that leaves stops the wait for frames at once. */
+export async function present(p: Presentation): Promise<void> {
+  const stop = () => p.stream.frames.close();
+  p.client.signal.addEventListener('abort', stop, { once: true });
+  if (p.client.signal.aborted) stop();
+  try {
+    await (p.format.streaming ? relay(p) : assemble(p));
+  } finally {
+    p.client.signal.removeEventListener('abort', stop);
+  }
 }
 
 /**

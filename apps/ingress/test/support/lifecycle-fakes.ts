@@ -67,19 +67,31 @@ export class RecordingClient implements ClientChannel {
   }
 }
 
-/** Frames handed out in order; past the last one, `next` times out the way a silent inbox does. */
+/**
+ * Frames handed out in order; past the last one, `next` times out the way a silent inbox does — or, with `hang`,
+ * waits as an inbox does for a producer that went quiet, until it is closed.
+ */
 export class ScriptedFrames implements FrameSource {
   closed = false;
-  constructor(private readonly frames: StreamFrame[]) {}
+  private onClose: (() => void) | null = null;
+  constructor(
+    private readonly frames: StreamFrame[],
+    private readonly hang = false,
+  ) {}
 
   async next(): Promise<StreamFrame> {
     const f = this.frames.shift();
-    if (!f) throw Object.assign(new Error('The upstream did not respond in time.'), { name: 'TimeoutError' });
-    return f;
+    if (f) return f;
+    if (!this.hang) throw Object.assign(new Error('The upstream did not respond in time.'), { name: 'TimeoutError' });
+    if (this.closed) throw new Error('stream closed');
+    return new Promise((_, reject) => {
+      this.onClose = () => reject(new Error('stream closed'));
+    });
   }
 
   close(): void {
     this.closed = true;
+    this.onClose?.();
   }
 }
 
@@ -110,7 +122,12 @@ export function end(seq: number): StreamFrame {
 /** An attempt runner that plays one scripted outcome per call: a stream to open, or an error to refuse with. */
 export class ScriptedAttempts {
   readonly bases: AttemptBase[] = [];
-  constructor(private readonly outcomes: (StreamFrame[] | Error)[]) {}
+  /** The frames of the last stream opened. */
+  frames: ScriptedFrames | null = null;
+  constructor(
+    private readonly outcomes: (StreamFrame[] | Error)[],
+    private readonly hang = false,
+  ) {}
 
   async open(_attempts: PlannedAttempt[], base: AttemptBase, _ctx: unknown, _signal: AbortSignal, saga: RequestSaga): Promise<OpenedStream> {
     this.bases.push(base);
@@ -121,7 +138,8 @@ export class ScriptedAttempts {
       saga.attemptRefused();
       throw outcome;
     }
-    const frames = new ScriptedFrames(outcome);
+    const frames = new ScriptedFrames(outcome, this.hang);
+    this.frames = frames;
     return { attempt: ATTEMPT, first: await frames.next(), frames };
   }
 }
