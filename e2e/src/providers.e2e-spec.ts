@@ -191,6 +191,21 @@ describe('six providers through their real wire formats: callers cannot tell the
     assert.equal(refused.length, 1, 'the refused key was tried once, then benched');
   });
 
+  it('tries the channel\'s next key when the upstream refuses one: a dead key never fails a request', async () => {
+    const model = 'pool-me';
+    // The mock refuses `sk-invalid` with a 401, as a revoked key; the channel's other key is good.
+    await scripted(model, 'openai', 'gpt-4o', { api_keys: ['sk-invalid', channelKey] });
+    await fetch(`${p.mockUrl}/mock/requests`, { method: 'DELETE' });
+    for (let i = 0; i < 4; i++) {
+      const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(r.model, model);
+    }
+    // The log masks keys to their last four characters: `sk-invalid` shows as `***alid`.
+    const log = (await (await fetch(`${p.mockUrl}/mock/requests`)).json()) as { data: { headers: Record<string, string> }[] };
+    assert.equal(log.data.filter((r) => String(r.headers.authorization).endsWith('alid')).length, 1, 'the dead key was tried once, then benched');
+    assert.equal(log.data.length, 5, 'four answers and one refusal');
+  });
+
   it('serves embeddings through the plan, limits, hold and ledger', async () => {
     await scripted('text-embedding-v4', 'qwen', 'text-embedding-v4');
     const { data, response } = await client.embeddings.create({ model: 'text-embedding-v4', input: ['first text', 'second text'] }).withResponse();

@@ -54,9 +54,11 @@ describe('router service (real NATS + Postgres), two replicas', () => {
     }
     const plan = await bus.request(Subjects.routerPlan, { requestId: 'r1', model: 'gpt-4o', allowedModels: null });
     assert.equal(plan.model, 'gpt-4o');
-    assert.deepEqual(plan.attempts.map((x) => x.channelName), ['primary', 'backup']);
+    // The primary's two keys (its key pool), then the backup's.
+    assert.deepEqual(plan.attempts.map((x) => x.channelName), ['primary', 'primary', 'backup', 'backup']);
+    assert.notEqual(plan.attempts[0].keyRef, plan.attempts[1].keyRef);
     assert.equal(plan.attempts[0].upstreamModel, 'gpt-4o-2024-08-06');
-    assert.equal(plan.attempts[1].upstreamModel, 'gpt-4o');
+    assert.equal(plan.attempts[2].upstreamModel, 'gpt-4o');
     // The plan goes to ingress, the public edge: keys by reference only.
     const json = JSON.stringify(plan);
     assert.ok(!json.includes('sk-1') && !json.includes('sk-2') && !json.includes('apiKey'), json);

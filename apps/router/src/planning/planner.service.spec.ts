@@ -38,7 +38,7 @@ function planner(models: string[], byModel: Record<string, ChannelEntity[]>, aut
     keys: new Map(Object.values(byModel).flat().map((ch) => [ch.id, channelKeys(ch)])),
   };
   const table = { current: snapshot } as unknown as RoutingTable;
-  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault } as RouterConfig, keys);
+  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault, PLAN_KEYS_PER_CHANNEL: 3 } as RouterConfig, keys);
 }
 
 function req(modelId: string, allowedModels: string[] | null = null): PlanRequest {
@@ -224,16 +224,25 @@ describe('PlannerService', () => {
     const three = channel({ name: 'three', priority: 1, apiKeys: ['k1', 'k2', 'k3'] });
     const two = channel({ name: 'two', priority: 0, apiKeys: ['j1', 'j2'] });
     const p = planner(['m'], { m: [three, two] });
-    const keys = Array.from({ length: 7 }, () => p.plan(req('m')).attempts.map((a) => a.keyRef));
+    const firstOf = (name: string) => Array.from({ length: 7 }, () => p.plan(req('m')).attempts.find((a) => a.channelName === name)!.keyRef);
     const f = upstreamKeyFingerprint;
-    assert.deepEqual(
-      keys.map((k) => k[0]),
-      ['k1', 'k2', 'k3', 'k1', 'k2', 'k3', 'k1'].map(f),
-    );
-    assert.deepEqual(
-      keys.map((k) => k[1]),
-      ['j1', 'j2', 'j1', 'j2', 'j1', 'j2', 'j1'].map(f),
-    );
+    assert.deepEqual(firstOf('three'), ['k1', 'k2', 'k3', 'k1', 'k2', 'k3', 'k1'].map(f));
+    assert.deepEqual(firstOf('two'), ['j2', 'j1', 'j2', 'j1', 'j2', 'j1', 'j2'].map(f));
+  });
+
+  it('tries the next key of the channel before the next channel, each key once, up to PLAN_KEYS_PER_CHANNEL', () => {
+    const pool = channel({ name: 'pool', priority: 1, apiKeys: ['k1', 'k2', 'k3', 'k4', 'k5'] });
+    const other = channel({ name: 'other', priority: 0, apiKeys: ['j1'] });
+    const keys = new KeyHealth({ KEY_BENCH_MS: 60_000 });
+    const p = planner(['m'], { m: [pool, other] }, 'm', keys);
+    const f = upstreamKeyFingerprint;
+    const plan = () => p.plan(req('m')).attempts.map((a) => [a.channelName, a.keyRef]);
+    assert.deepEqual(plan(), [['pool', f('k1')], ['pool', f('k2')], ['pool', f('k3')], ['other', f('j1')]]);
+    // A key the upstream refused leaves the pool; the pool fills from the keys after it.
+    keys.bench({ channelId: pool.id, keyFingerprint: f('k3'), reason: 'auth' });
+    assert.deepEqual(plan(), [['pool', f('k2')], ['pool', f('k4')], ['pool', f('k5')], ['other', f('j1')]]);
+    const refs = plan().map(([, ref]) => ref);
+    assert.equal(new Set(refs).size, refs.length, 'no key twice in one plan');
   });
 
   it('lists every channel exactly once, higher priority first', () => {

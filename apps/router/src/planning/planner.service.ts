@@ -74,31 +74,36 @@ export class PlannerService {
     };
   }
 
-  /** One attempt per channel, in the selector's order, except that channels left with only benched keys go last. */
+  /**
+   * A key pool per channel: up to `PLAN_KEYS_PER_CHANNEL` of its healthy keys, from its round-robin cursor, then the
+   * next channel — so a key that fails moves the request to the channel's next key before the next channel, and no
+   * key is tried twice. Channels left with only benched keys get one attempt each, last.
+   */
   private attempts(ordered: ChannelEntity[], model: string): PlannedAttempt[] {
     const keys = this.table.current.keys;
     const healthy: PlannedAttempt[] = [];
     const benched: PlannedAttempt[] = [];
     for (const ch of ordered) {
-      const { key, ok } = this.pickKey(ch, keys.get(ch.id) ?? channelKeys(ch));
-      (ok ? healthy : benched).push(this.attempt(ch, model, key));
+      const pool = this.keyPool(ch, keys.get(ch.id) ?? channelKeys(ch));
+      if (pool.healthy.length) for (const key of pool.healthy) healthy.push(this.attempt(ch, model, key));
+      else benched.push(this.attempt(ch, model, pool.fallback));
     }
     return [...healthy, ...benched];
   }
 
-  /** Round-robin over a channel's upstream keys spreads its load; benched keys are skipped while others remain. */
-  private pickKey(ch: ChannelEntity, keys: ChannelKey[]): { key: ChannelKey; ok: boolean } {
+  /** The channel's healthy keys in rotation order (the cursor moves one key per plan, spreading load), else its next key. */
+  private keyPool(ch: ChannelEntity, keys: ChannelKey[]): { healthy: ChannelKey[]; fallback: ChannelKey } {
     const n = keys.length;
-    const start = (this.keyCursor.get(ch.id) ?? -1) + 1;
-    for (let i = 0; i < n; i++) {
+    const start = ((this.keyCursor.get(ch.id) ?? -1) + 1) % n;
+    const healthy: ChannelKey[] = [];
+    for (let i = 0; i < n && healthy.length < this.config.PLAN_KEYS_PER_CHANNEL; i++) {
       const key = keys[(start + i) % n];
-      if (this.keys.healthy(ch.id, key.ref)) {
-        this.keyCursor.set(ch.id, (start + i) % n);
-        return { key, ok: true };
-      }
+      if (this.keys.healthy(ch.id, key.ref)) healthy.push(key);
     }
-    this.keyCursor.set(ch.id, start % n);
-    return { key: keys[start % n], ok: false };
+    // The first key tried this time leads the rotation, so the next plan starts after it.
+    const lead = healthy.length ? keys.indexOf(healthy[0]) : start;
+    this.keyCursor.set(ch.id, lead);
+    return { healthy, fallback: keys[start] };
   }
 
   /** The plan names the key by reference only: the adapter resolves the secret, so it never reaches ingress. */
