@@ -177,7 +177,7 @@ describe('six providers through their real wire formats: callers cannot tell the
     assert.ok(!p.logs.some((line) => line.includes(channelKey)), 'no channel key in any log line');
   });
 
-  it('benches a channel key the upstream refused: later requests go to the healthy channel first', async () => {
+  it('disables a channel key the upstream refused: later requests go to the healthy channel first', async () => {
     const model = 'bench-me';
     await scripted(model, 'openai', 'gpt-4o+fail=401', { priority: 10 });
     await scripted(model, 'deepseek', 'deepseek-chat', { priority: 0 });
@@ -188,7 +188,7 @@ describe('six providers through their real wire formats: callers cannot tell the
     }
     const log = (await (await fetch(`${p.mockUrl}/mock/requests`)).json()) as { data: { body?: { model?: string } }[] };
     const refused = log.data.filter((r) => String(r.body?.model ?? '').includes('fail=401'));
-    assert.equal(refused.length, 1, 'the refused key was tried once, then benched');
+    assert.equal(refused.length, 1, 'the refused key was tried once, then disabled');
   });
 
   it('tries the channel\'s next key when the upstream refuses one: a dead key never fails a request', async () => {
@@ -196,14 +196,15 @@ describe('six providers through their real wire formats: callers cannot tell the
     // The mock refuses `sk-invalid` with a 401, as a revoked key; the channel's other key is good.
     await scripted(model, 'openai', 'gpt-4o', { api_keys: ['sk-invalid', channelKey] });
     await fetch(`${p.mockUrl}/mock/requests`, { method: 'DELETE' });
-    for (let i = 0; i < 4; i++) {
+    // Keys are drawn at random (weighted by health), so enough requests that the dead key is drawn first at least once.
+    for (let i = 0; i < 16; i++) {
       const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
       assert.equal(r.model, model);
     }
     // The log masks keys to their last four characters: `sk-invalid` shows as `***alid`.
     const log = (await (await fetch(`${p.mockUrl}/mock/requests`)).json()) as { data: { headers: Record<string, string> }[] };
-    assert.equal(log.data.filter((r) => String(r.headers.authorization).endsWith('alid')).length, 1, 'the dead key was tried once, then benched');
-    assert.equal(log.data.length, 5, 'four answers and one refusal');
+    assert.equal(log.data.filter((r) => String(r.headers.authorization).endsWith('alid')).length, 1, 'the dead key was tried once, then disabled');
+    assert.equal(log.data.length, 17, 'sixteen answers and one refusal');
   });
 
   it('serves embeddings through the plan, limits, hold and ledger', async () => {
@@ -248,7 +249,7 @@ describe('six providers through their real wire formats: callers cannot tell the
     assert.equal(text, whole.choices[0].text);
   });
 
-  it('moves `auto` to a larger-context model when the input did not fit, and leaves a named model alone', async () => {
+  it('moves `auto` to a larger-context model when the input did not fit, and a named model along its own chain', async () => {
     // Runs last: from here on qwen-max (32K context in the catalog) refuses every input as too long.
     const r = await admin('POST', '/admin/v1/channels', {
       name: 'qwen-too-small',
@@ -270,7 +271,12 @@ describe('six providers through their real wire formats: callers cannot tell the
     assert.equal(remaining(response), before - 1);
     const after = remaining((await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).withResponse()).response);
     assert.equal(after, before - 2);
-    assertOpenAiError(await post(p.baseUrl, '/v1/chat/completions', p.key, { model: 'qwen-max', messages: [{ role: 'user', content: 'x' }] }), 400, 'context_length_exceeded');
+    // A named model goes where its chain says (the catalog's: qwen-max → deepseek-v3 → glm-4-plus), and nowhere without one.
+    const named = await post(p.baseUrl, '/v1/chat/completions', p.key, { model: 'qwen-max', messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(named.status, 200, JSON.stringify(named.json));
+    assert.equal(named.json.model, 'deepseek-v3');
+    assert.equal(named.headers.get('x-tokenflow-route'), 'fallback; model=deepseek-v3; from=qwen-max');
+    assertOpenAiError(await post(p.baseUrl, '/v1/chat/completions', p.key, { model: 'qwen-max', messages: [{ role: 'user', content: 'x' }], fallbacks: [] }), 400, 'context_length_exceeded');
   });
 
   it('answers other OpenAI endpoints with a 404 in OpenAI\'s format', async () => {

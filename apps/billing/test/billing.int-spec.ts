@@ -64,12 +64,49 @@ describe('billing service (real NATS + Postgres)', () => {
     const stored = await db.query(`SELECT key_hash FROM billing.api_keys WHERE id = $1`, [k.id]);
     assert.equal(stored[0].key_hash, hashApiKey(k.key));
     const auth = await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) });
-    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], limits: { rpm: 5, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null });
+    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], fallbacks: null, limits: { rpm: 5, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null });
     await bus.request(Subjects.billingKeyRevoke, { id: k.id });
     assert.equal((await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) })).principal, null);
     await waitFor(() => changes.length === 2, 2_000, 'key-changed events');
     assert.deepEqual(changes, ['created', 'revoked']);
     await assert.rejects(bus.request(Subjects.billingKeyCreate, { account_id: '00000000-0000-4000-8000-000000000000' }), TfError);
+  });
+
+  it("keeps a key's fallback chain: set at creation, changed and cleared by updates that are broadcast, carried by the principal", async () => {
+    const acct = await bus.request(Subjects.billingAccountCreate, { name: 'fallbacks' });
+    // Outside the key's `models` on purpose: the router filters at request time, billing stores the chain as given.
+    const k = await bus.request(Subjects.billingKeyCreate, { account_id: acct.id, models: ['gpt-4o'], fallbacks: ['deepseek-v3', 'gpt-4o-mini'], rpm: 9 });
+    const keyHash = hashApiKey(k.key);
+    const principal = async () => (await bus.request(Subjects.billingAuth, { keyHash })).principal;
+    const updates: string[] = [];
+    bus.on(Subjects.billingKeyChanged, (ev) => void (ev.keyId === k.id && ev.keyHash === keyHash && updates.push(ev.change)));
+    await bus.flush();
+
+    assert.deepEqual(k.fallbacks, ['deepseek-v3', 'gpt-4o-mini']);
+    assert.deepEqual((await db.query(`SELECT fallbacks FROM billing.api_keys WHERE id = $1`, [k.id]))[0].fallbacks, ['deepseek-v3', 'gpt-4o-mini']);
+    assert.deepEqual((await principal())?.fallbacks, ['deepseek-v3', 'gpt-4o-mini'], 'order kept');
+
+    const changed = await bus.request(Subjects.billingKeyUpdate, { id: k.id, fallbacks: ['qwen-max'] });
+    assert.deepEqual(changed.fallbacks, ['qwen-max']);
+    assert.equal(changed.rate_limits.rpm, 9, 'a fallbacks-only update keeps the rate limits');
+    assert.deepEqual((await principal())?.fallbacks, ['qwen-max']);
+
+    const limitsOnly = await bus.request(Subjects.billingKeyUpdate, { id: k.id, rpm: 12 });
+    assert.deepEqual(limitsOnly.fallbacks, ['qwen-max'], 'a rate-limits-only update keeps the chain');
+
+    const cleared = await bus.request(Subjects.billingKeyUpdate, { id: k.id, fallbacks: null });
+    assert.equal(cleared.fallbacks, null, 'null: back to the catalog chain');
+    assert.equal((await principal())?.fallbacks, null);
+    // Ingress drops its cached principal on each of these: without them it would keep serving the old chain.
+    await waitFor(() => updates.length === 3, 2_000, 'key-changed events for the updates');
+    assert.deepEqual(updates, ['updated', 'updated', 'updated']);
+
+    // [] is kept as given: no fallback at all, which is not the catalog's chain (null).
+    const none = await bus.request(Subjects.billingKeyCreate, { account_id: acct.id, fallbacks: [] });
+    assert.deepEqual(none.fallbacks, []);
+    assert.deepEqual((await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(none.key) })).principal?.fallbacks, []);
+    const plain = await bus.request(Subjects.billingKeyCreate, { account_id: acct.id });
+    assert.equal(plain.fallbacks, null);
   });
 
   it('answers random well-formed keys from its key index: a flood costs a bounded number of queries, real keys still resolve', async () => {

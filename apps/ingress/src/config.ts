@@ -24,6 +24,14 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   RATELIMIT_TIMEOUT_MS: env.int(1_000, 50, 30_000),
   /** How long a key lookup is trusted without asking billing; revocations are pushed and bypass it. */
   AUTH_CACHE_TTL_MS: env.int(60_000, 0),
+  /**
+   * When every key, channel and fallback model failed retryably, how many more tries may wait (an upstream's
+   * `Retry-After`, else backoff with jitter from `RETRY_BASE_MS`) as delayed jobs on the adapters' retry queue.
+   */
+  RETRY_DELAYED_MAX: env.int(2, 0, 10),
+  RETRY_BASE_MS: env.int(500, 1),
+  /** The longest such a wait may be; an upstream asking for more is answered with its 429 and `Retry-After`. */
+  RETRY_MAX_WAIT_MS: env.int(10_000, 0),
 });
 export type IngressConfig = ReturnType<typeof ingressEnvSchema.parse>;
 export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');

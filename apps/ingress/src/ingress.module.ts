@@ -6,6 +6,7 @@ import { TokenCounter } from '@tokenflow/openai';
 import { Counter, type Registry } from 'prom-client';
 import { AdminBillingController } from './admin/admin-billing.controller';
 import { AdminChannelsController } from './admin/admin-channels.controller';
+import { AdminModelsController } from './admin/admin-models.controller';
 import { AdminPricesController } from './admin/admin-prices.controller';
 import { MessagesController } from './anthropic/messages.controller';
 import { AdminAuthService } from './auth/admin-auth.service';
@@ -54,6 +55,7 @@ export class IngressModule {
         ModelsController,
         AdminBillingController,
         AdminChannelsController,
+        AdminModelsController,
         AdminPricesController,
         KeyController,
         HealthController,

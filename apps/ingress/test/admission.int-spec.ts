@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { ATTEMPT, recordCompensations, planFor } from './support/lifecycle-fakes';
 import { ingressEnvSchema } from '../src/config';
 import { AdmissionService } from '../src/gateway/admission.service';
-import { AttemptRunner } from '../src/gateway/attempt-runner';
+import { AttemptLog, AttemptRunner } from '../src/gateway/attempt-runner';
 import { RequestSaga } from '../src/gateway/request-saga';
 
 const PRINCIPAL: KeyPrincipal = {
@@ -18,9 +18,10 @@ const PRINCIPAL: KeyPrincipal = {
   limits: { rpm: 10, tpm: null, maxConcurrency: null, models: null },
   accountLimits: null,
   expiresAt: null,
-  budget: null,
+  budget: null, fallbacks: null,
 };
 const SIZE = { promptTokens: 3, promptReserve: 20, outputTokens: 100 };
+const RETRIES = { RETRY_DELAYED_MAX: 0, RETRY_BASE_MS: 500, RETRY_MAX_WAIT_MS: 0 };
 
 /**
  * Admission against the real NATS server, with this test answering for the ratelimit and billing services: the
@@ -161,7 +162,7 @@ describe('AdmissionService (real NATS)', () => {
     const a = new RequestSaga('req_none', none);
     a.startRound();
     a.holdPlaced();
-    await assert.rejects(new AttemptRunner(ingressBus).open([ATTEMPT], base, { deadline: Date.now() + 2_000 }, new AbortController().signal, a), (e: unknown) => e instanceof TfError && e.code === 'service_unavailable');
+    await assert.rejects(new AttemptRunner(ingressBus, RETRIES).open([ATTEMPT], base, { deadline: Date.now() + 2_000 }, new AbortController().signal, a, { mayWait: false, log: new AttemptLog() }), (e: unknown) => e instanceof TfError && e.code === 'service_unavailable');
     await a.endRound();
     assert.deepEqual(none.log, ['hold req_none']);
 
@@ -177,7 +178,7 @@ describe('AdmissionService (real NATS)', () => {
     const b = new RequestSaga('req_maybe', maybe);
     b.startRound();
     b.holdPlaced();
-    await assert.rejects(new AttemptRunner(bus).open([ATTEMPT], base, { deadline: Date.now() + 300 }, new AbortController().signal, b));
+    await assert.rejects(new AttemptRunner(bus, RETRIES).open([ATTEMPT], base, { deadline: Date.now() + 300 }, new AbortController().signal, b, { mayWait: false, log: new AttemptLog() }));
     await b.endRound();
     assert.deepEqual(maybe.log, ['cancel req_maybe deadline']);
   });

@@ -48,7 +48,7 @@ describe('ingress HTTP edge (real NATS, scripted billing)', () => {
   let ingress: IngressApp;
   let peers: NatsBus;
   const key = generateApiKey();
-  const principal: KeyPrincipal = { keyId: 'k1', accountId: 'a1', name: null, models: null, limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null };
+  const principal: KeyPrincipal = { keyId: 'k1', accountId: 'a1', name: null, models: null, limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null, fallbacks: null };
   const lookups = new Map<string, number>();
   let authDelayMs = 0;
   let valid = new Set([hashApiKey(key)]);

@@ -16,7 +16,7 @@ describe('ingress (real NATS, scripted peers)', () => {
   let ingress: IngressApp;
   let peers: NatsBus;
   const key = generateApiKey();
-  const principal: KeyPrincipal = { keyId: 'k1', accountId: 'a1', name: null, models: ['gpt-4o'], limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null };
+  const principal: KeyPrincipal = { keyId: 'k1', accountId: 'a1', name: null, models: ['gpt-4o'], limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null, fallbacks: null };
   let authCalls = 0;
 
   before(async () => {
@@ -114,7 +114,7 @@ describe('ingress (real NATS, scripted peers)', () => {
   it('admits uncounted when the limiter fails open, counts it in a metric, and never reaches billing when limited', async () => {
     const holds: string[] = [];
     let degraded = true;
-    peers.serve(Subjects.routerPlan, () => ({ model: 'gpt-4o', maxOutputTokens: 100, route: 'direct', reason: 'test', attempts: [] }));
+    peers.serve(Subjects.routerPlan, () => ({ model: 'gpt-4o', maxOutputTokens: 100, route: 'direct', reason: 'test', attempts: [], fallbacks: [] }));
     peers.serve(Subjects.ratelimitAcquire, () => {
       if (degraded) return { requests: null, tokens: null, degraded: true };
       throw new TfError('rate_limit_exceeded', 'Rate limit exceeded. Try again in 2.0s.', { retryAfterMs: 2_000, headers: { 'x-ratelimit-remaining-requests': '0' } });
@@ -147,7 +147,7 @@ describe('ingress (real NATS, scripted peers)', () => {
     const holds: string[] = [];
     const releases: { requestId: string; refundTokens: boolean }[] = [];
     others.serve(Subjects.billingAuth, () => ({ principal }));
-    others.serve(Subjects.routerPlan, () => ({ model: 'gpt-4o', maxOutputTokens: 100, route: 'direct', reason: 'test', attempts: [] }));
+    others.serve(Subjects.routerPlan, () => ({ model: 'gpt-4o', maxOutputTokens: 100, route: 'direct', reason: 'test', attempts: [], fallbacks: [] }));
     others.serve(Subjects.billingHold, (req) => {
       holds.push(req.requestId);
       throw new TfError('insufficient_quota', 'You exceeded your current quota.');

@@ -10,7 +10,13 @@ runMain(
   async () => {
     const config = loadServiceConfig('mock-provider', mockProviderEnvSchema);
     setLogLevel(config.LOG_LEVEL);
-    const mock = await createMockProviderApp({ port: config.MOCK_PORT, host: config.MOCK_HOST, ttftMs: config.MOCK_TTFT_MS, tps: config.MOCK_TPS });
+    const mock = await createMockProviderApp({
+      port: config.MOCK_PORT,
+      host: config.MOCK_HOST,
+      ttftMs: config.MOCK_TTFT_MS,
+      tps: config.MOCK_TPS,
+      seed: config.MOCK_SEED,
+    });
     mock.app.enableShutdownHooks();
     url = mock.url;
   },

@@ -15,6 +15,8 @@ export interface MockProviderAppOptions {
   ttftMs?: number;
   /** Tokens per second, 0 = as fast as possible (the `tps=` directive overrides it); default `MOCK_TPS`'s. */
   tps?: number;
+  /** Seed of the `fail-rate=` draws; default `MOCK_SEED`'s. */
+  seed?: number;
 }
 
 export interface MockProviderApp {
@@ -36,7 +38,11 @@ export async function createMockProviderApp(opts: MockProviderAppOptions): Promi
     forceCloseConnections: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    MockProviderModule.forRoot({ ttftMs: opts.ttftMs ?? MOCK_DEFAULTS.MOCK_TTFT_MS, tps: opts.tps ?? MOCK_DEFAULTS.MOCK_TPS }),
+    MockProviderModule.forRoot({
+      ttftMs: opts.ttftMs ?? MOCK_DEFAULTS.MOCK_TTFT_MS,
+      tps: opts.tps ?? MOCK_DEFAULTS.MOCK_TPS,
+      seed: opts.seed ?? MOCK_DEFAULTS.MOCK_SEED,
+    }),
     adapter,
     { logger: ['error'] },
   );

@@ -7,6 +7,8 @@ export const mockProviderEnvSchema = z.object({
   MOCK_TTFT_MS: env.int(0),
   /** Tokens per second; 0 means as fast as possible. */
   MOCK_TPS: env.int(0),
+  /** Seed of the `fail-rate=` draws: the same seed fails the same requests of a script on every run. */
+  MOCK_SEED: env.int(1),
 });
 
 export type MockProviderConfig = z.infer<typeof mockProviderEnvSchema>;

@@ -4,6 +4,7 @@ import { ChatCompletionsController } from './chat/chat-completions.controller';
 import { ChatCompletionsService } from './chat/chat-completions.service';
 import { CompletionPlannerService } from './completion/completion-planner.service';
 import { DirectiveParserService } from './directives/directive-parser.service';
+import { FailureScriptService } from './directives/failure-script.service';
 import { EmbeddingsService } from './embeddings/embeddings.service';
 import { ProviderExceptionFilter } from './http/provider-exception.filter';
 import { HealthController } from './meta/health.controller';
@@ -38,6 +39,7 @@ export class MockProviderModule {
         MessagesService,
         CompletionPlannerService,
         DirectiveParserService,
+        FailureScriptService,
         RequestLogService,
         StreamWriterService,
         ProviderGate,

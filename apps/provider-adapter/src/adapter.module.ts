@@ -3,12 +3,16 @@ import { MessagingModule } from '@tokenflow/messaging';
 import { TokenCounter } from '@tokenflow/openai';
 import { AdapterMsController } from './adapter-ms.controller';
 import { ADAPTER_CONFIG, type AdapterConfig } from './config';
+import { HealthRecorder } from './health/health.recorder';
 import { CancellationRegistry } from './invoke/cancellation.registry';
 import { InvokeService } from './invoke/invoke.service';
 import { KeyHealthReporter } from './invoke/key-health.reporter';
 import { LargeBodies } from './invoke/large-bodies';
 import { UpstreamKeysStore } from './invoke/upstream-keys.store';
 import { UpstreamQuota } from './invoke/upstream-quota';
+import { ProbeService } from './probe/probe.service';
+import { RetryQueue } from './retry/retry.queue';
+import { RetryRunner } from './retry/retry.runner';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UsagePublisher } from './usage/usage.publisher';
 
@@ -29,6 +33,10 @@ export class AdapterModule {
         KeyHealthReporter,
         LargeBodies,
         UpstreamKeysStore,
+        HealthRecorder,
+        ProbeService,
+        RetryRunner,
+        RetryQueue,
         AdapterMsController,
       ],
     };

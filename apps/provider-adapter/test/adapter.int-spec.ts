@@ -5,11 +5,10 @@ import { DurableConsumers, type PlannedAttempt, type StreamFrame, Streams, Subje
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
 import { estimatePromptTokens } from '@tokenflow/openai';
 import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createAdapterApp } from '../src/adapter.app';
 import { adapterEnvSchema } from '../src/config';
 import { CancellationRegistry } from '../src/invoke/cancellation.registry';
+import { startMockProvider } from './adapter.testing';
 
 describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', () => {
   const ns = testNamespace('adapter');
@@ -264,22 +263,3 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     assert.ok(!sent.headers.authorization.includes('sk-mock-adapter'), 'mock masks the key in its log');
   });
 });
-
-/** The mock upstream as its own process (apps never import apps), on a free port. */
-async function startMockProvider(): Promise<{ url: string; close(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'mock-provider', 'src', 'main.js')], {
-    env: { ...process.env, MOCK_PORT: String(port), LOG_LEVEL: 'error' },
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 15_000, 'mock provider');
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}

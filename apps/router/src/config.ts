@@ -1,12 +1,23 @@
-import { baseEnvSchema, databaseEnvSchema, env, z } from '@tokenflow/config';
+import { baseEnvSchema, databaseEnvSchema, env, redisEnvSchema, z } from '@tokenflow/config';
 
-export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend({
+export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend(redisEnvSchema.shape).extend({
   /** What `model: "auto"` resolves to until the classifier lands. */
   AUTO_DEFAULT_MODEL: z.string().min(1).default('deepseek-v3'),
-  /** How long a channel key the upstream refused (credentials, credit) goes to the back of every plan. */
-  KEY_BENCH_MS: env.int(5 * 60_000, 0),
-  /** How many of a channel's healthy keys one plan may try, in rotation order, before moving to the next channel. */
+  /** How many of a channel's available keys one plan may try before moving to the next channel. */
   PLAN_KEYS_PER_CHANNEL: env.int(3, 1, 32),
+  /** The rolling window over which key and channel error rates, TTFT and tokens/s are measured. */
+  HEALTH_WINDOW_MS: env.int(30_000, 1_000),
+  /** A breaker opens when at least this many attempts in the window failed at `BREAKER_ERROR_RATE` or more. */
+  BREAKER_MIN_ATTEMPTS: env.int(5, 1),
+  BREAKER_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** The first cool-down of an open breaker; each further strike doubles it, up to `BREAKER_MAX_COOLDOWN_MS`. */
+  BREAKER_COOLDOWN_MS: env.int(10_000, 100),
+  BREAKER_MAX_COOLDOWN_MS: env.int(5 * 60_000, 100),
+  /** How long a key an upstream rate-limited without a `Retry-After` stays out (and the most any `Retry-After` keeps it out). */
+  RATE_LIMIT_COOLDOWN_MS: env.int(1_000, 0),
+  RATE_LIMIT_MAX_COOLDOWN_MS: env.int(60_000, 0),
+  /** How often the probe job looks for open breakers and disabled keys due a probe (one BullMQ job across replicas). */
+  PROBE_INTERVAL_MS: env.int(5_000, 100),
 });
 export type RouterConfig = ReturnType<typeof routerEnvSchema.parse>;
 export const ROUTER_CONFIG = Symbol('ROUTER_CONFIG');

@@ -2,12 +2,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { postgresOptions } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
+import { CatalogAdminService } from './catalog/catalog-admin.service';
 import { CatalogService } from './catalog/catalog.service';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
 import { ROUTER_CONFIG, type RouterConfig } from './config';
 import { routingSchemaOptions } from './db/data-source';
-import { KeyHealth } from './planning/key-health';
+import { ChannelProber } from './health/channel-prober';
+import { HealthBook } from './health/health-book';
+import { HealthService } from './health/health.service';
+import { ProbeJob } from './health/probe.job';
 import { PlannerService } from './planning/planner.service';
 import { RoutingTable } from './planning/routing-table';
 import { RouterMsController } from './router-ms.controller';
@@ -23,12 +27,20 @@ export class RouterModule {
       ],
       providers: [
         { provide: ROUTER_CONFIG, useValue: config },
+        { provide: HealthBook, useFactory: () => new HealthBook(config) },
+        {
+          provide: PlannerService,
+          useFactory: (table: RoutingTable, book: HealthBook) => new PlannerService(table, config, book),
+          inject: [RoutingTable, HealthBook],
+        },
         ChannelsRepository,
         RoutingTable,
         ChannelsService,
-        PlannerService,
-        KeyHealth,
         CatalogService,
+        CatalogAdminService,
+        HealthService,
+        ChannelProber,
+        ProbeJob,
         RouterMsController,
       ],
     };

@@ -23,6 +23,8 @@ export interface Platform {
   restart(app: AppName, signal?: NodeJS.Signals): Promise<void>;
   /** A second ingress replica on its own port (same namespace), for cross-replica behaviour. */
   extraIngress(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+  /** A second replica of a NATS-only service (same namespace): replicas share its subjects' queue groups. */
+  extraReplica(app: Exclude<AppName, 'ingress' | 'mock-provider'>): Promise<{ stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,11 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
         const extra = new ProcessGroup({ root, env: { ...env, PORT: String(extraPort) }, output: (app, line) => logs.push(`[${app}#2] ${line}`) });
         await extra.startAndWait('ingress');
         return { baseUrl: `http://127.0.0.1:${extraPort}`, stop: () => extra.stopAll() };
+      },
+      async extraReplica(app) {
+        const extra = new ProcessGroup({ root, env, output: (name, line) => logs.push(`[${name}#2] ${line}`) });
+        await extra.startAndWait(app);
+        return { stop: () => extra.stopAll() };
       },
       async stop() {
         await group.stopAll();

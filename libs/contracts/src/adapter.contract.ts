@@ -35,6 +35,12 @@ export interface InvokeRequest {
    * reports no usage is billed for the counted prompt, so the adapter never tokenizes the prompt again.
    */
   size: RequestSize;
+  /**
+   * Run the attempt only after this many milliseconds (backoff, or the upstream's `Retry-After`): the adapter that
+   * receives it schedules it as a delayed job on the retry queue, which any adapter replica runs, so the retry
+   * survives the replica that scheduled it. Absent or 0: run now (the success path and immediate failover).
+   */
+  delayMs?: number;
 }
 
 /** How large a request is, worked out once per plan by ingress; holds, limits and upstream quotas all reserve from it. */
@@ -55,6 +61,8 @@ export interface BlobRef {
 
 export interface InvokeAck {
   accepted: true;
+  /** The attempt waits on the retry queue (`delayMs`). */
+  scheduled?: true;
 }
 
 export interface TokenUsage {

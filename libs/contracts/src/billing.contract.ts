@@ -7,6 +7,12 @@ export interface KeyPrincipal {
   name: string | null;
   /** null = every model. */
   models: string[] | null;
+  /**
+   * The models to try, in order, when the requested one cannot serve; null = the catalog's chain for that model,
+   * `[]` = no fallback. `models` still binds: the router drops a fallback the key may not use. A request's own
+   * `fallbacks` replace these.
+   */
+  fallbacks: string[] | null;
   /** The key's rate limits (a null `rpm` = the deployment's default). */
   limits: RateLimits;
   /** The account's rate limits, shared by all its keys. */
@@ -170,6 +176,8 @@ export interface KeyView {
   account_id: string;
   name: string | null;
   models: string[] | null;
+  /** null = the catalog's fallback chain; `[]` = none. */
+  fallbacks: string[] | null;
   rate_limits: RateLimitsView;
   budget_usd: string | null;
   budget_period: BudgetPeriod | null;
@@ -180,6 +188,8 @@ export interface KeyCreateRequest {
   account_id: string;
   name?: string;
   models?: string[];
+  /** Up to 8 distinct model ids, never `auto`; left out = the catalog's chain, `[]` = no fallback. */
+  fallbacks?: string[];
   /** Older spelling of `rpm`. */
   rpm_limit?: number;
   rpm?: number | null;
@@ -195,9 +205,11 @@ export interface KeyCreateRequest {
 export interface KeyCreateReply extends KeyView {
   key: string;
 }
-/** Changes a key's rate limits; fields left out keep their value, null clears one. */
+/** Changes a key's rate limits and fallbacks; fields left out keep their value, null clears one. */
 export interface KeyUpdateRequest extends Partial<RateLimitsView> {
   id: string;
+  /** null = back to the catalog's chain. */
+  fallbacks?: string[] | null;
 }
 /** Changes an account's rate limits (shared by all its keys). */
 export interface AccountUpdateRequest extends Partial<RateLimitsView> {

@@ -5,6 +5,8 @@ export const Headers = {
   route: 'x-tokenflow-route',
   model: 'x-tokenflow-model',
   provider: 'x-tokenflow-provider',
+  /** How many upstream attempts the answer took, across keys, channels and fallback models. */
+  attempts: 'x-tokenflow-attempts',
   cost: 'x-tokenflow-cost-usd',
   timeoutMs: 'x-tokenflow-timeout-ms',
 } as const;

@@ -8,6 +8,7 @@ export type * from './adapter.contract';
 export type * from './billing.contract';
 export type * from './router.contract';
 export type * from './ratelimit.contract';
+export * from './health.contract';
 export * from './headers';
 export * from './api-key';
 export * from './rate-limit-headers';

@@ -1,3 +1,4 @@
+import type { ChannelHealthView } from './health.contract';
 import type { Provider } from './providers';
 
 export interface ChannelTimeouts {
@@ -65,6 +66,14 @@ export interface PlanRequest {
    */
   excludeModels?: string[];
   minContextTokens?: number;
+  /**
+   * The models to fall back to, in order, when `model` cannot serve (every channel failed retryably before the first
+   * byte, or its breakers are open): the request's `fallbacks`, else the key's. Absent or null: the catalog's chain
+   * for the model. `[]`: none (a round that already is a fallback). The key's `allowedModels` still bind.
+   */
+  fallbacks?: string[] | null;
+  /** Keys that already failed this request (`channelId/keyRef`): a later plan for it never names them again. */
+  avoidKeys?: string[];
 }
 export interface PlanReply {
   /** The real model that will serve the request (never `auto`). */
@@ -78,9 +87,39 @@ export interface PlanReply {
    * Ingress refuses a part outside them with a 400 naming it, before the hold.
    */
   inputs?: ContentInput[] | null;
-  route: 'direct' | 'auto-default' | 'auto-context-fallback';
+  /** `fallback`: the asked model had no available channel, so the plan starts on the first of its chain that has one. */
+  route: 'direct' | 'auto-default' | 'auto-context-fallback' | 'fallback';
   reason: string;
   attempts: PlannedAttempt[];
+  /**
+   * The rest of the chain, in order: models that exist, the key may use and that had an available channel when
+   * planned. Ingress plans the next one (with `fallbacks: []`) when every attempt of this plan failed retryably.
+   */
+  fallbacks: string[];
+}
+
+/** A catalog model as the admin API shows and edits it. */
+export interface CatalogModelView {
+  id: string;
+  owned_by: string;
+  context_window: number | null;
+  max_output_tokens: number | null;
+  inputs: ContentInput[] | null;
+  /** Where a request for this model goes when it cannot be served, in order (a key's or request's chain replaces it). */
+  fallbacks: string[];
+  /** Enabled channels serving it. */
+  channel_count: number;
+}
+export interface CatalogListReply {
+  object: 'list';
+  data: CatalogModelView[];
+}
+export interface CatalogModelPatch {
+  fallbacks?: string[];
+}
+export interface CatalogUpdateRequest {
+  id: string;
+  patch: CatalogModelPatch;
 }
 
 export interface ModelCard {
@@ -137,6 +176,8 @@ export interface ChannelView {
   key_limits: ChannelKeyLimits | null;
   created_at: string;
   updated_at: string;
+  /** Live health as this router replica sees it (every replica hears the same reports). */
+  health: ChannelHealthView;
 }
 export interface ChannelListReply {
   object: 'list';
@@ -153,16 +194,22 @@ export interface ChannelDeleteReply {
   id: string;
   deleted: true;
 }
+/** The routing table changed: a channel (its verdicts are forgotten), or the catalog when `channelId` is absent. */
 export interface ChannelsChangedEvent {
-  channelId: string;
+  channelId?: string;
 }
 
-/** An upstream refused one of a channel's keys; the key is named by its fingerprint, never in clear. */
+/**
+ * An upstream refused one of a channel's keys; the key is named by its fingerprint, never in clear. `auth`/`quota`
+ * disable the key until a probe passes; `rate_limited` cools it down for `retryAfterMs`.
+ */
 export interface KeyFailedEvent {
   channelId: string;
   /** The refused attempt's `keyRef`. */
   keyFingerprint: string;
-  reason: 'auth' | 'quota';
+  reason: 'auth' | 'quota' | 'rate_limited';
+  /** `rate_limited`: how long the upstream asked us to wait (absent: the router's default cool-down). */
+  retryAfterMs?: number;
 }
 
 /** The adapter asks the router for one channel's upstream keys (and caches them until the channel changes). */

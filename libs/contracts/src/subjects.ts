@@ -2,6 +2,7 @@ import type * as A from './adapter.contract';
 import type * as B from './billing.contract';
 import type * as R from './router.contract';
 import type * as L from './ratelimit.contract';
+import type * as H from './health.contract';
 import type { UsageRecordedEvent } from './usage.contract';
 
 /** Every NATS subject, versioned `tf.<service>.<action>.v<n>`. No subject string appears anywhere else. */
@@ -42,6 +43,12 @@ export const Subjects = {
    * in production only the router (serving) and the provider-adapter (asking) may use it (NATS permissions).
    */
   routerChannelKeys: 'tf.router.channel-keys.v1',
+  /** Admin: one probe per key of a channel. */
+  routerChannelTest: 'tf.router.channel-test.v1',
+  /** A key's or channel's breaker changed state; every router replica applies it. */
+  routerHealthChanged: 'tf.router.health-changed.v1',
+  routerCatalogList: 'tf.router.catalog-list.v1',
+  routerCatalogUpdate: 'tf.router.catalog-update.v1',
 
   ratelimitAcquire: 'tf.ratelimit.acquire.v1',
   ratelimitRelease: 'tf.ratelimit.release.v1',
@@ -51,6 +58,10 @@ export const Subjects = {
   adapterInvoke: 'tf.adapter.invoke.v1',
   /** Suffixed with the request id: `tf.adapter.cancel.v1.<requestId>`. */
   adapterCancel: 'tf.adapter.cancel.v1',
+  /** Every adapter replica's attempt statistics per channel key, each report interval (all router replicas listen). */
+  adapterHealthReport: 'tf.adapter.health-report.v1',
+  /** One minimal upstream request on one key (breaker probes, the admin channel test). */
+  adapterProbe: 'tf.adapter.probe.v1',
 
   usageRecorded: 'tf.usage.recorded.v1',
   billingHoldRelease: 'tf.billing.hold-release.v1',
@@ -86,6 +97,10 @@ export interface RequestMap {
   [Subjects.routerChannelUpdate]: { req: R.ChannelUpdateRequest; res: R.ChannelView };
   [Subjects.routerChannelDelete]: { req: R.ChannelIdRequest; res: R.ChannelDeleteReply };
   [Subjects.routerChannelKeys]: { req: R.ChannelKeysRequest; res: R.ChannelKeysReply };
+  [Subjects.routerChannelTest]: { req: H.ChannelTestRequest; res: H.ChannelTestReply };
+  [Subjects.routerCatalogList]: { req: Record<string, never>; res: R.CatalogListReply };
+  [Subjects.routerCatalogUpdate]: { req: R.CatalogUpdateRequest; res: R.CatalogModelView };
+  [Subjects.adapterProbe]: { req: H.ProbeRequest; res: H.ProbeReply };
   [Subjects.ratelimitAcquire]: { req: L.RateLimitAcquireRequest; res: L.RateLimitAcquireReply };
   [Subjects.ratelimitUpstreamAcquire]: { req: L.UpstreamAcquireRequest; res: { granted: true } };
   [Subjects.adapterInvoke]: { req: A.InvokeRequest; res: A.InvokeAck };
@@ -98,6 +113,8 @@ export interface EventMap {
   [Subjects.billingPricesChanged]: B.PricesChangedEvent;
   [Subjects.routerChannelsChanged]: R.ChannelsChangedEvent;
   [Subjects.routerKeyFailed]: R.KeyFailedEvent;
+  [Subjects.routerHealthChanged]: H.HealthChangedEvent;
+  [Subjects.adapterHealthReport]: H.HealthReport;
   [Subjects.adapterCancel]: A.CancelEvent;
   [Subjects.ratelimitRelease]: L.RateLimitReleaseEvent;
   [Subjects.ratelimitUpstreamSettle]: L.UpstreamSettleEvent;

@@ -43,7 +43,7 @@ describe('NatsBus against the real NATS server', () => {
     let seen: { requestId?: string; traceparent?: string } = {};
     server.serve(Subjects.billingAuth, (req, ctx) => {
       seen = ctx;
-      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null } : null };
+      return { principal: req.keyHash === 'known' ? { keyId: 'k', accountId: 'a', name: null, models: null, limits: { rpm: null, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null, fallbacks: null } : null };
     });
     await server.flush();
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

@@ -73,6 +73,13 @@ const responseFormat = z.discriminatedUnion('type', [
 ]);
 
 /**
+ * Our extension (the SDKs send it via `extra_body`): the models to try, in order, when `model` cannot serve, in place
+ * of the key's or the catalog's chain for this one request; `[]` asks for no fallback. Ingress takes it out of the
+ * body before it goes upstream, so no provider sees it. The key's allowed models still bind.
+ */
+export const requestFallbacksSchema = z.array(z.string().min(1).max(256)).max(8);
+
+/**
  * OpenAI's Chat Completions request, validated for types, ranges and cross-field rules the way OpenAI does. Unknown
  * top-level fields pass through (providers' own extensions, e.g. `enable_thinking`, arrive via the SDKs'
  * `extra_body`); see docs/decisions/0003. `validate()` first checks the caps in request-limits.ts on the raw body.
@@ -103,6 +110,7 @@ export const chatRequestSchema = withPreflight(
       tool_choice: toolChoice.nullish(),
       parallel_tool_calls: z.boolean().nullish(),
       response_format: responseFormat.nullish(),
+      fallbacks: requestFallbacksSchema.optional(),
     })
     .superRefine(checkChatRequest),
   { check: chatRequestLimits },

@@ -210,6 +210,22 @@ describe('validate(chatRequestSchema)', () => {
     assert.match(rejection(minimal({ response_format: { type: 'yaml' } })).param ?? '', /^response_format/);
   });
 
+  it('accepts our `fallbacks` extension (0 to 8 model ids; [] for none) and refuses a malformed one, naming fallbacks', () => {
+    const chain = ['deepseek-v3', 'x'.repeat(256), 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'];
+    assert.deepEqual(validate(chatRequestSchema, minimal({ fallbacks: chain })).fallbacks, chain);
+    assert.equal(validate(chatRequestSchema, minimal()).fallbacks, undefined);
+    assert.deepEqual(validate(chatRequestSchema, minimal({ fallbacks: [] })).fallbacks, [], 'no fallback for this request');
+    const cases: [unknown, string][] = [
+      [[...chain, 'm9'], 'fallbacks'],
+      ['deepseek-v3', 'fallbacks'],
+      [null, 'fallbacks'],
+      [['gpt-4o', ''], 'fallbacks[1]'],
+      [['x'.repeat(257)], 'fallbacks[0]'],
+      [[7], 'fallbacks[0]'],
+    ];
+    for (const [fallbacks, param] of cases) assert.equal(rejection(minimal({ fallbacks })).param, param, JSON.stringify(fallbacks).slice(0, 40));
+  });
+
   it('rejects a body that is not a JSON object', () => {
     for (const body of [[], [minimal()], null, 'hello', 42, true, undefined]) {
       const err = rejection(body);

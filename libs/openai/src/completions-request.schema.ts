@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkLogitBias } from './chat-request.rules';
+import { requestFallbacksSchema } from './chat-request.schema';
 import { completionsRequestLimits, embeddingsRequestLimits } from './completions-request.limits';
 import { REQUEST_LIMITS as L } from './request-limits';
 import { EXACT_MESSAGE, withPreflight } from './validate';
@@ -30,6 +31,7 @@ export const completionsRequestSchema = withPreflight(
       logit_bias: z.record(z.string(), z.number()).superRefine(checkLogitBias).nullish(),
       seed: z.number().int().nullish(),
       user: z.string().max(L.user).nullish(),
+      fallbacks: requestFallbacksSchema.optional(),
     })
     .superRefine((req, ctx) => {
       if (req.stream_options != null && req.stream !== true) {
@@ -53,6 +55,7 @@ export const embeddingsRequestSchema = withPreflight(
     encoding_format: z.enum(['float', 'base64']).optional(),
     dimensions: z.number().int().min(1).optional(),
     user: z.string().max(L.user).nullish(),
+    fallbacks: requestFallbacksSchema.optional(),
   }),
   { check: embeddingsRequestLimits, json: tokenIdBody },
 );

@@ -71,3 +71,21 @@ describe('validate(embeddingsRequestSchema)', () => {
     assert.match(err.message, /too many values/);
   });
 });
+
+describe('fallbacks in completions and embeddings requests', () => {
+  const bodies: [string, z.ZodType, Record<string, unknown>][] = [
+    ['completions', completionsRequestSchema, { model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi' }],
+    ['embeddings', embeddingsRequestSchema, { model: 'text-embedding-3-small', input: 'hello' }],
+  ];
+
+  it('accepts 0 to 8 model ids and refuses anything else, naming fallbacks', () => {
+    for (const [name, schema, base] of bodies) {
+      const chain = times(8, (i) => `m${i}`);
+      assert.deepEqual((validate(schema, { ...base, fallbacks: chain }) as { fallbacks?: string[] }).fallbacks, chain, name);
+      assert.deepEqual((validate(schema, { ...base, fallbacks: [] }) as { fallbacks?: string[] }).fallbacks, [], name);
+      for (const [fallbacks, param] of [[[...chain, 'm8'], 'fallbacks'], ['m0', 'fallbacks'], [[''], 'fallbacks[0]'], [['x'.repeat(257)], 'fallbacks[0]']] as const) {
+        assert.equal(rejection(schema, { ...base, fallbacks }).param, param, `${name} ${JSON.stringify(fallbacks).slice(0, 40)}`);
+      }
+    }
+  });
+});

@@ -8,12 +8,22 @@ import { KeyBudgets1764300000000 } from './migrations/1764300000000-key-budgets'
 import { CachedInputPrice1764400000000 } from './migrations/1764400000000-cached-input-price';
 import { HoldMovements1764500000000 } from './migrations/1764500000000-hold-movements';
 import { RateLimits1764600000000 } from './migrations/1764600000000-rate-limits';
+import { KeyFallbacks1764900000000 } from './migrations/1764900000000-key-fallbacks';
 
 export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: billingEntities,
-    migrations: [BillingInit1764000000000, PriceBookAndBalances1764100000000, DoubleEntryLedger1764200000000, KeyBudgets1764300000000, CachedInputPrice1764400000000, HoldMovements1764500000000, RateLimits1764600000000],
+    migrations: [
+      BillingInit1764000000000,
+      PriceBookAndBalances1764100000000,
+      DoubleEntryLedger1764200000000,
+      KeyBudgets1764300000000,
+      CachedInputPrice1764400000000,
+      HoldMovements1764500000000,
+      RateLimits1764600000000,
+      KeyFallbacks1764900000000,
+    ],
     migrationsTableName: 'billing_migrations',
     poolSize,
   };

@@ -26,6 +26,8 @@ export class ApiKeyEntity {
   @Column('text', { name: 'key_prefix' }) keyPrefix: string;
   @Column('text', { nullable: true }) name: string | null;
   @Column('text', { array: true, nullable: true }) models: string[] | null;
+  /** null = the catalog's chain; `[]` = no fallback. */
+  @Column('text', { array: true, nullable: true }) fallbacks: string[] | null;
   @Column('jsonb', { name: 'rate_limits', nullable: true }) rateLimits: RateLimitsView | null;
   @Column('bigint', { name: 'budget_nano', nullable: true, transformer: bigintTransformer }) budgetNano: bigint | null;
   @Column('text', { name: 'budget_period', nullable: true }) budgetPeriod: 'daily' | 'monthly' | 'total' | null;

@@ -9,6 +9,7 @@ export interface NewKey {
   keyPrefix: string;
   name: string | null;
   models: string[] | null;
+  fallbacks: string[] | null;
   rateLimits: RateLimitsView;
   budgetNano: bigint | null;
   budgetPeriod: 'daily' | 'monthly' | 'total' | null;
@@ -42,8 +43,9 @@ export class KeysRepository {
     return rows.map((r) => r.h);
   }
 
-  async setRateLimits(id: string, rateLimits: RateLimitsView): Promise<void> {
-    await this.db.query(`UPDATE billing.api_keys SET rate_limits = $2 WHERE id = $1`, [id, JSON.stringify(rateLimits)]);
+  /** One statement, so a cached principal is never rebuilt from half an update. */
+  async setSettings(id: string, rateLimits: RateLimitsView, fallbacks: string[] | null): Promise<void> {
+    await this.db.query(`UPDATE billing.api_keys SET rate_limits = $2, fallbacks = $3 WHERE id = $1`, [id, JSON.stringify(rateLimits), fallbacks]);
   }
 
   /** Returns the revoked key (its hash is needed to invalidate caches), or null if there was none. */

@@ -52,6 +52,8 @@ export class KeysService {
       keyPrefix: key.slice(0, 7),
       name: req.name ?? null,
       models: req.models && req.models.length ? [...new Set(req.models)] : null,
+      // Unlike `models`, an empty chain is kept: it means "no fallback", not "the default".
+      fallbacks: req.fallbacks ?? null,
       rateLimits: mergeRateLimits(null, { ...req, rpm: req.rpm !== undefined ? req.rpm : (req.rpm_limit ?? null) }),
       budgetNano,
       budgetPeriod: budgetNano === null ? null : (req.budget_period ?? 'monthly'),
@@ -63,11 +65,14 @@ export class KeysService {
     return { ...keyView(row), key };
   }
 
-  /** New rate limits for a key, live on every replica at once (the key-changed broadcast drops cached copies). */
+  /**
+   * New rate limits or fallbacks for a key, live on every replica at once (the key-changed broadcast drops cached
+   * principals, which carry both).
+   */
   async update(req: KeyUpdateRequest): Promise<KeyView> {
     const row = isUuid(req.id) ? await this.keys.findById(req.id) : null;
     if (!row || row.revokedAt) throw new TfError('not_found', `No API key with id '${req.id}'.`, { param: 'id' });
-    await this.keys.setRateLimits(row.id, mergeRateLimits(row.rateLimits, req));
+    await this.keys.setSettings(row.id, mergeRateLimits(row.rateLimits, req), req.fallbacks === undefined ? row.fallbacks : req.fallbacks);
     this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash: row.keyHash.trim(), change: 'updated' });
     return keyView((await this.keys.findById(row.id))!);
   }
@@ -89,6 +94,7 @@ export class KeysService {
       accountId: row.accountId,
       name: row.name,
       models: row.models,
+      fallbacks: row.fallbacks,
       limits: toRateLimits(row.rateLimits) ?? { rpm: null, tpm: null, maxConcurrency: null, models: null },
       accountLimits: toRateLimits((await this.accounts.findById(row.accountId))?.rateLimits ?? null),
       expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -103,6 +109,7 @@ function keyView(row: ApiKeyEntity): KeyView {
     account_id: row.accountId,
     name: row.name,
     models: row.models,
+    fallbacks: row.fallbacks,
     rate_limits: row.rateLimits ?? NO_RATE_LIMITS,
     budget_usd: row.budgetNano === null ? null : nanoToUsd(row.budgetNano),
     budget_period: row.budgetPeriod,

@@ -21,6 +21,7 @@ import {
   accountCreditSchema,
   idempotencyKeySchema,
   keyCreateSchema,
+  keyPatchSchema,
   rateLimitsPatchSchema,
   usageQuerySchema,
 } from './admin.schemas';
@@ -92,11 +93,14 @@ export class AdminBillingController {
     return this.bus.request(Subjects.billingKeyCreate, adminValidate(keyCreateSchema, body), { ctx: callContext(req) });
   }
 
-  /** Rate limits of a key: fields left out keep their value, null removes a limit. Live on every replica. */
+  /**
+   * Rate limits and fallbacks of a key: fields left out keep their value, null removes a limit (or the key's chain,
+   * back to the catalog's). Live on every replica.
+   */
   @Patch('keys/:id')
   updateKey(@Req() req: FastifyRequest, @Param('id') rawId: string, @Body() body: unknown): Promise<KeyView> {
     const id = adminParam(rawId, 'id');
-    return this.bus.request(Subjects.billingKeyUpdate, { ...adminValidate(rateLimitsPatchSchema, body), id }, { ctx: callContext(req) });
+    return this.bus.request(Subjects.billingKeyUpdate, { ...adminValidate(keyPatchSchema, body), id }, { ctx: callContext(req) });
   }
 
   @Delete('keys/:id')

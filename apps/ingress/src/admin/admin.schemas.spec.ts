@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { PROVIDERS } from '@tokenflow/contracts';
-import { channelCreateSchema } from './admin.schemas';
+import { PROVIDERS, TfError } from '@tokenflow/contracts';
+import { adminValidate } from './admin-input';
+import { channelCreateSchema, keyCreateSchema, keyPatchSchema } from './admin.schemas';
 
 const channel = { name: 'c', api_keys: ['sk-1'], models: ['m'] };
 
@@ -20,5 +21,62 @@ describe('channelCreateSchema', () => {
     assert.deepEqual(missing.error?.issues.map((i) => [i.path.join('.'), i.message]), [
       ['base_url', 'base_url is required: the openai-compatible provider has no default base URL'],
     ]);
+  });
+});
+
+describe('key fallbacks', () => {
+  const create = (fallbacks: unknown) => adminValidate(keyCreateSchema, { account_id: 'a', fallbacks });
+  const patch = (fallbacks: unknown) => adminValidate(keyPatchSchema, { fallbacks });
+  /** The OpenAI-format 400 `adminValidate` throws, as the client sees it. */
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      assert.ok(err instanceof TfError, String(err));
+      assert.equal(err.status, 400);
+      return err.toBody();
+    }
+    assert.fail('accepted');
+  };
+
+  it('takes an ordered chain of up to 8 distinct models, not limited to the key’s `models`, and [] for none', () => {
+    const chain = ['deepseek-v3', 'gpt-4o-mini', 'm3', 'm4', 'm5', 'm6', 'm7', 'x'.repeat(256)];
+    assert.deepEqual(create(chain).fallbacks, chain);
+    assert.deepEqual(adminValidate(keyCreateSchema, { account_id: 'a', models: ['gpt-4o'], fallbacks: ['deepseek-v3'] }).fallbacks, ['deepseek-v3']);
+    assert.deepEqual(create([]).fallbacks, []);
+    assert.equal(adminValidate(keyCreateSchema, { account_id: 'a' }).fallbacks, undefined, 'left out: the catalog chain');
+    assert.deepEqual(patch(['gpt-4o']), { fallbacks: ['gpt-4o'] });
+  });
+
+  it('takes null on PATCH alone (back to the catalog chain), but not on create', () => {
+    assert.deepEqual(patch(null), { fallbacks: null });
+    assert.equal(refusal(() => create(null)).param, 'fallbacks');
+  });
+
+  it('refuses a bad chain with a 400 naming fallbacks (and the entry at fault)', () => {
+    const cases: [unknown, string, RegExp][] = [
+      [['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], 'fallbacks', /array too long\. Expected an array with maximum length 8/],
+      [['gpt-4o', 'deepseek-v3', 'gpt-4o'], 'fallbacks', /names 'gpt-4o' twice/],
+      [['gpt-4o', ''], 'fallbacks[1]', /Invalid value for 'fallbacks\[1\]'/],
+      [['x'.repeat(257)], 'fallbacks[0]', /string too long\. Expected a string with maximum length 256/],
+      [['auto'], 'fallbacks[0]', /'auto' cannot be a fallback/],
+      [[42], 'fallbacks[0]', /expected string/],
+      ['gpt-4o', 'fallbacks', /expected array/],
+      [['bad\u0000model'], 'fallbacks[0]', /NUL/],
+    ];
+    for (const [value, param, message] of cases) {
+      for (const fn of [() => create(value), () => patch(value)]) {
+        const body = refusal(fn);
+        assert.equal(body.param, param, JSON.stringify(value));
+        assert.equal(body.type, 'invalid_request_error');
+        assert.match(body.message, message, JSON.stringify(value));
+      }
+    }
+  });
+
+  it('still requires PATCH to change something, and keeps rate limits patchable alone', () => {
+    assert.match(refusal(() => adminValidate(keyPatchSchema, {})).message, /at least one of .*fallbacks/);
+    assert.deepEqual(adminValidate(keyPatchSchema, { rpm: 10 }), { rpm: 10 });
+    assert.equal(refusal(() => adminValidate(keyPatchSchema, { fallback: ['gpt-4o'] })).param, null, 'an unknown field is refused');
   });
 });

@@ -1,4 +1,4 @@
-import { needsBaseUrl, PROVIDERS } from '@tokenflow/contracts';
+import { AUTO_MODEL, needsBaseUrl, PROVIDERS } from '@tokenflow/contracts';
 import { z } from 'zod';
 
 const usd = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, 'must be a non-negative decimal string such as "10.00"');
@@ -28,6 +28,22 @@ export const accountCreateSchema = z.strictObject({
 
 export const rateLimitsPatchSchema = z.strictObject(rateLimitFields).refine(atLeastOne, 'at least one of rpm, tpm, max_concurrency, model_limits must be given');
 
+/**
+ * A key's own fallback chain, tried in order; `[]` = no fallback. Not checked against the key's `models`: those bind
+ * at request time, where the router drops a fallback the key may not use, so the allow-list is enforced in one place.
+ * `auto` is refused: it hands the choice to the router, and a chain exists to name models.
+ */
+export const keyFallbacksSchema = z
+  .array(z.string().min(1).max(256).refine((m) => m !== AUTO_MODEL, `'${AUTO_MODEL}' cannot be a fallback: name a model`))
+  .max(8)
+  .refine((chain) => new Set(chain).size === chain.length, {
+    error: (issue) => `names '${firstRepeat(issue.input as string[])}' twice: each model may appear once`,
+  });
+
+function firstRepeat(chain: string[]): string | undefined {
+  return chain.find((m, i) => chain.indexOf(m) !== i);
+}
+
 export const accountCreditSchema = z.strictObject({
   amount_usd: usd,
   note: z.string().max(500).optional(),
@@ -40,12 +56,18 @@ export const keyCreateSchema = z.strictObject({
   account_id: z.string().min(1),
   name: z.string().max(200).optional(),
   models: z.array(modelId).max(1000).optional(),
+  fallbacks: keyFallbacksSchema.optional(),
   rpm_limit: z.number().int().min(1).max(1_000_000_000).optional(),
   ...rateLimitFields,
   budget_usd: usd.optional(),
   budget_period: z.enum(['daily', 'monthly', 'total']).optional(),
   expires_at: z.iso.datetime({ offset: true }).optional(),
 });
+
+/** A key's rate limits and fallbacks; null clears a limit, or the chain back to the catalog's. */
+export const keyPatchSchema = z
+  .strictObject({ ...rateLimitFields, fallbacks: keyFallbacksSchema.nullable().optional() })
+  .refine(atLeastOne, 'at least one of rpm, tpm, max_concurrency, model_limits, fallbacks must be given');
 
 const channelFields = {
   name: z.string().trim().min(1).max(200),
@@ -80,6 +102,12 @@ export const channelPatchSchema = z
   .strictObject(channelFields)
   .partial()
   .refine(atLeastOne, 'at least one field must be given');
+
+/** A catalog model's edits: its fallback chain (the router checks the models exist). */
+export const catalogModelPatchSchema = z.strictObject({ fallbacks: keyFallbacksSchema }).partial().refine(atLeastOne, 'at least fallbacks must be given');
+
+/** Which model a channel test asks (default: the channel's first). */
+export const channelTestSchema = z.strictObject({ model: modelId.optional() });
 
 export const priceSetSchema = z.strictObject({
   input_usd_per_mtok: usd,

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type InvokeRequest, type PlannedAttempt, type StreamFrame, Subjects, TfError } from '@tokenflow/contracts';
 import { type CallContext, NatsBus, remainingMs, UnansweredError } from '@tokenflow/messaging';
+import { INGRESS_CONFIG, type IngressConfig } from '../config';
 import type { RequestSaga } from './request-saga';
+import { type FailedAttempt, nextDelayedTry } from './retry-policy';
 
 /** Slack on top of the adapter's own deadlines, so the adapter's precise timeout error wins the race. */
 const GRACE_MS = 2_000;
@@ -18,54 +20,106 @@ export interface OpenedStream {
   frames: FrameSource;
 }
 
-export type AttemptBase = Omit<InvokeRequest, 'attempt' | 'attemptNo' | 'inbox'>;
+export type AttemptBase = Omit<InvokeRequest, 'attempt' | 'attemptNo' | 'inbox' | 'delayMs'>;
+
+/** Failures that speak about the key itself, whatever the model: a later round must not name that key again. */
+const KEY_FAILURES = new Set(['upstream_auth_error', 'upstream_quota_error', 'rate_limit_exceeded']);
+
+/** What the call's attempts did so far, across rounds: how many ran and which keys refused it. */
+export class AttemptLog {
+  count = 0;
+  readonly failedKeys = new Set<string>();
+  /** How many waited on the retry queue. */
+  delayed = 0;
+
+  /** A key that failed for its own reasons is avoided by later rounds; one whose model failed may serve another model. */
+  failed(attempt: PlannedAttempt, error: TfError): void {
+    if (KEY_FAILURES.has(error.code)) this.failedKeys.add(`${attempt.channelId}/${attempt.keyRef}`);
+  }
+}
+
+export interface OpenOptions {
+  /** The call has no fallback model left: once the plan is spent, a try may wait for an upstream to recover. */
+  mayWait: boolean;
+  log: AttemptLog;
+}
 
 /**
  * Starts upstream attempts in plan order until one produces its first frame. A retryable failure before any
- * byte went to the client moves on to the next channel; after that the caller owns the stream. The saga learns
- * which attempt an adapter accepted and whether it ended without output (then it bills nothing).
+ * byte went to the client moves on at once to the next key or channel; after that the caller owns the stream.
+ * When the plan is spent and nothing else is left, a try may wait (the upstream's `Retry-After`, else backoff) on
+ * the adapters' retry queue. The saga learns which attempt an adapter accepted and whether it ended without output.
  */
 @Injectable()
 export class AttemptRunner {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'RETRY_DELAYED_MAX' | 'RETRY_BASE_MS' | 'RETRY_MAX_WAIT_MS'>,
+  ) {}
 
-  async open(attempts: PlannedAttempt[], base: AttemptBase, ctx: CallContext, signal: AbortSignal, saga: RequestSaga): Promise<OpenedStream> {
+  async open(attempts: PlannedAttempt[], base: AttemptBase, ctx: CallContext, signal: AbortSignal, saga: RequestSaga, opts: OpenOptions): Promise<OpenedStream> {
+    const failures: FailedAttempt[] = [];
     let lastError: TfError | null = null;
-    for (let i = 0; i < attempts.length; i++) {
-      if (signal.aborted) throw new TfError('upstream_error', 'The client went away.');
-      const attempt = attempts[i];
-      const inbox = this.bus.openInbox();
-      // A client that leaves stops the wait for the first frame at once.
-      const stop = () => inbox.close();
-      signal.addEventListener('abort', stop, { once: true });
-      try {
-        saga.attemptAccepted();
-        try {
-          await this.bus.request(Subjects.adapterInvoke, { ...base, attempt, attemptNo: i + 1, inbox: inbox.subject }, { ctx });
-        } catch (err) {
-          // Refused, or no adapter got it: nothing runs. Unanswered, one may have taken it: the saga cancels it, and its
-          // usage (or the expiry job) settles the hold.
-          if (!(err instanceof UnansweredError)) saga.attemptRefused();
-          throw err;
-        }
-        const { connectMs, firstByteMs, idleMs } = attempt.timeouts;
-        const first = await inbox.next(Math.min(remainingMs(ctx), connectMs + firstByteMs + idleMs + GRACE_MS));
-        if (first.type === 'error') {
-          saga.attemptRefused();
-          lastError = TfError.fromWire(first.error);
-          inbox.close();
-          if (first.error.retryable && i < attempts.length - 1) continue;
-          throw lastError;
-        }
-        return { attempt, first, frames: inbox };
-      } catch (err) {
-        inbox.close();
-        throw err;
-      } finally {
-        signal.removeEventListener('abort', stop);
+    let no = 0;
+    for (let i = 0; ; i++) {
+      let attempt: PlannedAttempt;
+      let delayMs = 0;
+      if (i < attempts.length) attempt = attempts[i];
+      else {
+        const wait = opts.mayWait && lastError?.retryable ? this.delayedTry(failures, opts.log, ctx) : null;
+        if (!wait) break;
+        ({ attempt, delayMs } = wait);
+        opts.log.delayed++;
       }
+      if (signal.aborted) throw new TfError('upstream_error', 'The client went away.');
+      const outcome = await this.try(attempt, { ...base, attempt, attemptNo: ++no, delayMs }, ctx, signal, saga, opts.log);
+      if (!(outcome instanceof TfError)) return outcome;
+      lastError = outcome;
+      failures.push({ attempt, error: outcome, at: Date.now() });
+      opts.log.failed(attempt, outcome);
+      if (!outcome.retryable) throw outcome;
     }
     throw lastError ?? new TfError('no_available_channel', 'No available channel for this model.');
+  }
+
+  /** The next try that must wait, if the policy and the call's deadline allow one. */
+  private delayedTry(failures: FailedAttempt[], log: AttemptLog, ctx: CallContext): { attempt: PlannedAttempt; delayMs: number } | null {
+    if (log.delayed >= this.config.RETRY_DELAYED_MAX) return null;
+    return nextDelayedTry(failures, { delayedSoFar: log.delayed, baseMs: this.config.RETRY_BASE_MS, maxWaitMs: this.config.RETRY_MAX_WAIT_MS, remainingMs: remainingMs(ctx) });
+  }
+
+  /** One attempt: its stream once the first frame arrived, or the error it failed with before any output. */
+  private async try(attempt: PlannedAttempt, invoke: Omit<InvokeRequest, 'inbox'>, ctx: CallContext, signal: AbortSignal, saga: RequestSaga, log: AttemptLog): Promise<OpenedStream | TfError> {
+    const inbox = this.bus.openInbox();
+    // A client that leaves stops the wait for the first frame at once.
+    const stop = () => inbox.close();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      saga.attemptAccepted();
+      log.count++;
+      try {
+        const { delayMs, ...now } = invoke;
+        await this.bus.request(Subjects.adapterInvoke, { ...now, ...(delayMs ? { delayMs } : {}), inbox: inbox.subject }, { ctx });
+      } catch (err) {
+        // Refused, or no adapter got it: nothing runs. Unanswered, one may have taken it: the saga cancels it, and its
+        // usage (or the expiry job) settles the hold.
+        if (!(err instanceof UnansweredError)) saga.attemptRefused();
+        throw err;
+      }
+      const { connectMs, firstByteMs, idleMs } = attempt.timeouts;
+      const first = await inbox.next(Math.min(remainingMs(ctx), (invoke.delayMs ?? 0) + connectMs + firstByteMs + idleMs + GRACE_MS));
+      if (first.type === 'error') {
+        saga.attemptRefused();
+        inbox.close();
+        return TfError.fromWire(first.error);
+      }
+      return { attempt, first, frames: inbox };
+    } catch (err) {
+      inbox.close();
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { type KeyPrincipal, type PlanRequest, type RateLimitAcquireReply, TfError } from '@tokenflow/contracts';
+import { type KeyPrincipal, type PlanReply, type PlanRequest, type RateLimitAcquireReply, TfError } from '@tokenflow/contracts';
 import { chunk, end, HOLD, planFor, RecordingClient, recordCompensations, ScriptedAttempts } from '../../test/support/lifecycle-fakes';
 import type { AdmissionService } from './admission.service';
 import type { AttemptRunner } from './attempt-runner';
@@ -18,15 +18,17 @@ const PRINCIPAL: KeyPrincipal = {
   limits: { rpm: null, tpm: null, maxConcurrency: null, models: null },
   accountLimits: null,
   expiresAt: null,
-  budget: null,
+  budget: null, fallbacks: null,
 };
 const LIMITS: RateLimitAcquireReply = { requests: null, tokens: null, degraded: false, reserved: true };
 
 /** The lifecycle with every port scripted: what it asks of the router, admission and attempts, and what it undoes. */
-function harness(opts: { attempts: ScriptedAttempts; models?: (req: PlanRequest) => string; admit?: () => Promise<void> }) {
+function harness(opts: { attempts: ScriptedAttempts; models?: (req: PlanRequest) => string; chain?: (req: PlanRequest) => string[]; admit?: () => Promise<void> }) {
   const effects = recordCompensations();
   const plans: PlanRequest[] = [];
-  const router = { plan: async (req: PlanRequest) => (plans.push(req), planFor(opts.models?.(req) ?? 'deepseek-v3', req.model === 'auto' ? { route: 'auto-default' } : {})) };
+  const router = {
+    plan: async (req: PlanRequest) => (plans.push(req), planFor(opts.models?.(req) ?? 'deepseek-v3', { ...(req.model === 'auto' ? { route: 'auto-default' as const } : {}), fallbacks: opts.chain?.(req) ?? [] })),
+  };
   const admission = {
     admit: async (_p: KeyPrincipal, _plan: unknown, _size: unknown, saga: import('./request-saga').RequestSaga) => {
       saga.limitsTaken(LIMITS);
@@ -117,6 +119,76 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     await assert.rejects(h.gateway.complete(call('deepseek-v3', false)), (e: unknown) => e instanceof TfError && e.code === 'context_length_exceeded');
     assert.equal(h.plans.length, 1);
     assert.deepEqual(h.effects.log, ['hold req_1', 'limits req_1 refund=true']);
+  });
+
+  it("falls back along the chain when every attempt failed retryably: each model its own round and hold, the answer names who served it", async () => {
+    const attempts = new ScriptedAttempts([new TfError('upstream_error', 'HTTP 500', { retryable: true }), new TfError('rate_limit_exceeded', '429', { retryable: true }), [chunk(0, 'ok'), end(1)]]);
+    const h = harness({ attempts, models: (req) => req.model, chain: (req) => (req.fallbacks?.length === 0 ? [] : ['qwen-max', 'glm-4-plus']) });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('deepseek-v3', false, c));
+    assert.deepEqual(h.plans.map((p) => [p.requestId, p.model, p.fallbacks]), [['req_1', 'deepseek-v3', undefined], ['req_1-r1', 'qwen-max', []], ['req_1-r2', 'glm-4-plus', []]]);
+    // Keys that failed are never named again by a later round's plan.
+    assert.deepEqual(h.plans[2].avoidKeys, ['ch_1/kref']);
+    assert.deepEqual(attempts.bases.map((b) => [b.requestId, b.model]), [['req_1', 'deepseek-v3'], ['req_1-r1', 'qwen-max'], ['req_1-r2', 'glm-4-plus']]);
+    // Only the last model may wait out a rate limit: the others have a model after them.
+    assert.deepEqual(attempts.mayWait, [false, false, true]);
+    assert.equal(c.headers['x-tokenflow-model'], 'glm-4-plus');
+    assert.equal(c.headers['x-tokenflow-attempts'], '3');
+    assert.equal(c.headers['x-tokenflow-route'], 'fallback; model=glm-4-plus; from=deepseek-v3');
+    // The two failed rounds' holds go back; the served round's is settled by its usage; limits given back once.
+    assert.deepEqual(h.effects.log, ['hold req_1', 'hold req_1-r1', 'limits req_1 refund=false']);
+  });
+
+  it("skips a fallback model that cannot take the input, and answers with the last real failure when none can", async () => {
+    const attempts = new ScriptedAttempts([new TfError('upstream_error', 'HTTP 503', { retryable: true })]);
+    const h = harness({ attempts, models: (req) => req.model, chain: (req) => (req.fallbacks?.length === 0 ? [] : ['text-only']) });
+    const c = call('deepseek-v3', false);
+    const image = { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] };
+    const router = h.gateway['router'] as unknown as { plan: (r: PlanRequest) => Promise<PlanReply> };
+    const plan = router.plan.bind(router);
+    router.plan = async (r) => ({ ...(await plan(r)), inputs: r.model === 'text-only' ? [] : ['image'] });
+    await assert.rejects(h.gateway.complete({ ...c, body: { ...c.body, messages: [image] } }), (e: unknown) => e instanceof TfError && e.code === 'upstream_error');
+    assert.deepEqual(h.plans.map((p) => p.model), ['deepseek-v3', 'text-only']);
+  });
+
+  it("avoids, in later rounds, only keys that failed for their own reasons", async () => {
+    const attempts = new ScriptedAttempts([new TfError('upstream_error', 'HTTP 500', { retryable: true }), new TfError('upstream_auth_error', '401', { retryable: true }), [chunk(0, 'ok'), end(1)]]);
+    const h = harness({ attempts, models: (req) => req.model, chain: (req) => (req.fallbacks?.length === 0 ? [] : ['b', 'c']) });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('a', false, c));
+    assert.deepEqual(h.plans.map((p) => p.avoidKeys), [undefined, undefined, ['ch_1/kref']], 'a 500 says nothing about the key; a 401 does');
+  });
+
+  it('says where a fallback came from when the router itself started on the chain', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]), models: () => 'qwen-max' });
+    const router = h.gateway['router'] as unknown as { plan: (r: PlanRequest) => Promise<PlanReply> };
+    const plan = router.plan.bind(router);
+    router.plan = async (r) => ({ ...(await plan(r)), route: 'fallback' });
+    const c = new RecordingClient();
+    await h.gateway.complete(call('deepseek-v3', false, c));
+    assert.equal(c.headers['x-tokenflow-route'], 'fallback; model=qwen-max; from=deepseek-v3');
+    assert.equal(c.headers['x-tokenflow-model'], 'qwen-max');
+  });
+
+  it('returns a non-retryable error at once, without trying a fallback model', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([new TfError('invalid_request', 'bad temperature')]), chain: () => ['qwen-max'] });
+    await assert.rejects(h.gateway.complete(call('deepseek-v3', false)), (e: unknown) => e instanceof TfError && e.code === 'invalid_request');
+    assert.equal(h.plans.length, 1);
+  });
+
+  it("gives the router the request's fallbacks over the key's, and the key's over the catalog's", async () => {
+    const withBoth = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]) });
+    await withBoth.gateway.complete({ ...call('deepseek-v3', false, new RecordingClient(), { ...PRINCIPAL, fallbacks: ['kimi-k2'] }), fallbacks: ['glm-4-plus'] });
+    assert.deepEqual(withBoth.plans[0].fallbacks, ['glm-4-plus']);
+    const keyOnly = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]) });
+    await keyOnly.gateway.complete(call('deepseek-v3', false, new RecordingClient(), { ...PRINCIPAL, fallbacks: ['kimi-k2'] }));
+    assert.deepEqual(keyOnly.plans[0].fallbacks, ['kimi-k2']);
+    const c = new RecordingClient();
+    const none = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]) });
+    await none.gateway.complete(call('deepseek-v3', false, c));
+    assert.equal(none.plans[0].fallbacks, undefined, "the catalog's chain");
+    assert.equal(c.headers['x-tokenflow-attempts'], '1');
+    assert.equal(c.headers['x-tokenflow-route'], undefined, 'served as asked');
   });
 
   it('refuses a model the key may not use before planning anything', async () => {

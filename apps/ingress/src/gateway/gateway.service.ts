@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type Endpoint, Headers, type KeyPrincipal, type PlanReply, rateLimitHeaders, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type Endpoint, Headers, type KeyPrincipal, type PlanReply, type PlanRequest, rateLimitHeaders, TfError } from '@tokenflow/contracts';
 import type { CallContext } from '@tokenflow/messaging';
 import { type PromptCount, unsupportedContent } from '@tokenflow/openai';
 import { AdmissionService } from './admission.service';
-import { AttemptRunner, type OpenedStream } from './attempt-runner';
+import { AttemptLog, AttemptRunner, type OpenedStream } from './attempt-runner';
 import { BodyCarrier } from './carried-body';
 import { BusCompensations } from './bus-compensations';
 import type { ClientChannel } from './client-channel';
@@ -28,6 +28,8 @@ export interface GatewayCall {
   /** Correlation, trace and the call's deadline, which bounds every hop. */
   ctx: CallContext;
   client: ClientChannel;
+  /** The request's own fallback chain (body `fallbacks`); it replaces the key's, which replaces the catalog's. */
+  fallbacks?: string[];
 }
 
 /** How many larger models `auto` may try after inputs that did not fit. */
@@ -54,20 +56,37 @@ export class GatewayService {
     const saga = new RequestSaga(call.requestId, this.compensations.forCall(principal));
     const onLeave = () => saga.clientDisconnected();
     client.signal.addEventListener('abort', onLeave, { once: true });
+    const log = new AttemptLog();
     const tooLong: string[] = [];
+    // The models left to fall back to, from the first plan; null until it is known.
+    let chain: string[] | null = null;
+    let model = body.model;
+    // What ended the last round that moved on: the call's answer if no later model can even try.
+    let moved: unknown = null;
     try {
       for (;;) {
         const requestId = saga.startRound();
-        const plan = await this.router.plan(
-          { requestId, model: body.model, allowedModels: principal.models, ...(tooLong.length ? { excludeModels: tooLong, minContextTokens: call.prompt.tokens } : {}) },
-          ctx,
-        );
+        let planned: string | null = null;
         try {
-          return await this.serve(call, plan, saga);
+          const plan = await this.router.plan(this.planRequest(call, requestId, model, chain, tooLong, log), ctx);
+          planned = plan.model;
+          // `auto`'s larger-context model has no chain of its own: nothing smaller to go back to.
+          if (chain === null || plan.route === 'auto-context-fallback') chain = [...plan.fallbacks];
+          return await this.serve(call, plan, saga, log, chain.length === 0);
         } catch (err) {
-          // `auto` chose the model, so it may choose a larger one when the input did not fit; a named model stays.
-          if (!(isContextTooLong(err) && body.model === AUTO_MODEL && saga.round < MAX_CONTEXT_FALLBACKS && !client.started)) throw err;
-          tooLong.push(plan.model);
+          if (client.started) throw err;
+          if (planned && isContextTooLong(err) && model === AUTO_MODEL && saga.round < MAX_CONTEXT_FALLBACKS) {
+            // `auto` chose the model, so it may choose a larger one when the input did not fit.
+            tooLong.push(planned);
+            continue;
+          }
+          // A fallback that cannot take the input (an image to a text-only model) is skipped, not the call's answer.
+          const skipped = moved !== null && isInputRefusal(err);
+          // Every key and channel of the model failed before the first byte: the chain's next model, its own hold and price.
+          const next = chain?.length && (skipped || movesOn(err)) ? chain.shift() : undefined;
+          if (!next) throw skipped ? moved : err;
+          if (!skipped) moved = err;
+          model = next;
         } finally {
           await saga.endRound();
         }
@@ -78,8 +97,20 @@ export class GatewayService {
     }
   }
 
+  private planRequest(call: GatewayCall, requestId: string, model: string, chain: string[] | null, tooLong: string[], log: AttemptLog): PlanRequest {
+    const req: PlanRequest = { requestId, model, allowedModels: call.principal.models };
+    // The first plan resolves the chain (the request's, else the key's, else the catalog's); later ones walk it.
+    if (chain === null) {
+      const own = call.fallbacks ?? call.principal.fallbacks;
+      if (own) req.fallbacks = own;
+    } else req.fallbacks = [];
+    if (tooLong.length) Object.assign(req, { excludeModels: tooLong, minContextTokens: call.prompt.tokens });
+    if (log.failedKeys.size) req.avoidKeys = [...log.failedKeys];
+    return req;
+  }
+
   /** One round on the plan's model: admit → attempts → present. */
-  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga): Promise<void> {
+  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, mayWait: boolean): Promise<void> {
     const { principal, ctx, client } = call;
     assertInputsFit(call, plan);
     const { size, upstreamBody } = sizeRequest(call.body, plan, call.endpoint, call.prompt);
@@ -90,8 +121,8 @@ export class GatewayService {
     let stream: OpenedStream | undefined;
     try {
       const base = { requestId: saga.requestId, endpoint: call.endpoint, ...carried.fields, accountId: principal.accountId, keyId: principal.keyId, model: plan.model, price: hold.price, size };
-      stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga);
-      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(plan, stream) });
+      stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga, { mayWait, log });
+      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log) });
     } finally {
       stream?.frames.close();
       carried.close();
@@ -110,16 +141,35 @@ function assertInputsFit(call: GatewayCall, plan: PlanReply): void {
   if (!plan.inputs || call.endpoint !== 'chat') return;
   const inputs = new Set(plan.inputs);
   const refused = unsupportedContent(call.body as { messages?: unknown }, { image: inputs.has('image'), audio: inputs.has('audio'), file: inputs.has('file') }, plan.model);
-  if (refused) throw refused;
+  if (refused) {
+    inputRefusals.add(refused);
+    throw refused;
+  }
+}
+
+/** Refusals by `assertInputsFit`: the model cannot take a part of the input, though another model may. */
+const inputRefusals = new WeakSet<object>();
+function isInputRefusal(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && inputRefusals.has(err);
 }
 
 function isContextTooLong(err: unknown): boolean {
   return err instanceof TfError && err.code === 'context_length_exceeded';
 }
 
-/** Who served the answer. */
-function servedBy(plan: PlanReply, stream: OpenedStream): Record<string, string> {
-  const h: Record<string, string> = { [Headers.model]: plan.model, [Headers.provider]: stream.attempt.provider };
-  if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
+/**
+ * What moves a call to its next fallback model: a failure no other key or channel of this model could fix — every
+ * attempt failed retryably, the input is too long for this model, or the model has no channel or price right now.
+ */
+const MOVES_ON = new Set(['context_length_exceeded', 'no_available_channel', 'model_not_priced']);
+function movesOn(err: unknown): boolean {
+  return err instanceof TfError && (err.retryable || MOVES_ON.has(err.code));
+}
+
+/** Who served the answer, and how many upstream attempts it took. */
+function servedBy(asked: string, plan: PlanReply, stream: OpenedStream, log: AttemptLog): Record<string, string> {
+  const h: Record<string, string> = { [Headers.model]: plan.model, [Headers.provider]: stream.attempt.provider, [Headers.attempts]: String(log.count) };
+  if (plan.model !== asked && plan.route !== 'auto-default' && plan.route !== 'auto-context-fallback') h[Headers.route] = `fallback; model=${plan.model}; from=${asked}`;
+  else if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
   return h;
 }

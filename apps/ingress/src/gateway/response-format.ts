@@ -8,6 +8,8 @@ import type { TfError, TokenUsage } from '@tokenflow/contracts';
 export interface ResponseFormat {
   /** The client asked for SSE. */
   readonly streaming: boolean;
+  /** The model that answers (a fallback may not be the one asked for), told before the first chunk. */
+  served?(model: string): void;
   /** SSE: the frames for one upstream chunk (possibly none). */
   chunk(data: Record<string, unknown>): string;
   /** SSE: the closing frames once usage is known; `costUsd` as our cost comment, when priced. */

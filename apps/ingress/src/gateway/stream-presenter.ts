@@ -24,6 +24,7 @@ export async function present(p: Presentation): Promise<void> {
   const stop = () => p.stream.frames.close();
   p.client.signal.addEventListener('abort', stop, { once: true });
   if (p.client.signal.aborted) stop();
+  p.format.served?.(p.headers[Headers.model]);
   try {
     await (p.format.streaming ? relay(p) : assemble(p));
   } finally {

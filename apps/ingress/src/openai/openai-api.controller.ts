@@ -39,9 +39,10 @@ export class OpenAiApiController {
 
   private async serve(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, schema: z.ZodType<Body>, format: (body: Body) => ResponseFormat): Promise<void> {
     const http = httpCall(req, reply, this.config.REQUEST_TIMEOUT_MS);
-    const body = validate(schema, req.body);
+    // `fallbacks` is ours (the SDKs' `extra_body`): it steers the plan and never goes upstream.
+    const { fallbacks, ...body } = validate(schema, req.body) as Body & { fallbacks?: string[] };
     const prompt = await this.counter.prompt(body);
-    await this.gateway.complete({ ...http, endpoint, body, format: format(body), prompt });
+    await this.gateway.complete({ ...http, endpoint, body, format: format(body), prompt, ...(fallbacks ? { fallbacks } : {}) });
   }
 }
 

@@ -1,5 +1,5 @@
-import type { HoldReply, PlannedAttempt, PlanReply, StreamFrame } from '@tokenflow/contracts';
-import type { AttemptBase, FrameSource, OpenedStream } from '../../src/gateway/attempt-runner';
+import type { HoldReply, PlannedAttempt, PlanReply, StreamFrame, TfError } from '@tokenflow/contracts';
+import type { AttemptBase, FrameSource, OpenedStream, OpenOptions } from '../../src/gateway/attempt-runner';
 import type { ClientChannel } from '../../src/gateway/client-channel';
 import type { Compensations, RequestSaga } from '../../src/gateway/request-saga';
 
@@ -106,7 +106,7 @@ export const ATTEMPT: PlannedAttempt = {
 };
 
 export function planFor(model: string, extra: Partial<PlanReply> = {}): PlanReply {
-  return { model, maxOutputTokens: 1_000, contextWindow: 64_000, inputs: null, route: 'direct', reason: 'test', attempts: [ATTEMPT], ...extra };
+  return { model, maxOutputTokens: 1_000, contextWindow: 64_000, inputs: null, route: 'direct', reason: 'test', attempts: [ATTEMPT], fallbacks: [], ...extra };
 }
 
 export const HOLD: HoldReply = { holdId: 'h1', amountNano: '1000000', price: { inputNanoPerToken: '1000', outputNanoPerToken: '2000' } };
@@ -129,13 +129,18 @@ export class ScriptedAttempts {
     private readonly hang = false,
   ) {}
 
-  async open(_attempts: PlannedAttempt[], base: AttemptBase, _ctx: unknown, _signal: AbortSignal, saga: RequestSaga): Promise<OpenedStream> {
+  readonly mayWait: boolean[] = [];
+
+  async open(_attempts: PlannedAttempt[], base: AttemptBase, _ctx: unknown, _signal: AbortSignal, saga: RequestSaga, opts: OpenOptions): Promise<OpenedStream> {
     this.bases.push(base);
+    this.mayWait.push(opts.mayWait);
     const outcome = this.outcomes.shift();
     if (!outcome) throw new Error('no scripted attempt left');
     saga.attemptAccepted();
+    opts.log.count++;
     if (outcome instanceof Error) {
       saga.attemptRefused();
+      opts.log.failed(ATTEMPT, outcome as TfError);
       throw outcome;
     }
     const frames = new ScriptedFrames(outcome, this.hang);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CompletionPlannerService } from '../completion/completion-planner.service';
-import { DirectiveParserService } from '../directives/directive-parser.service';
+import { FailureScriptService } from '../directives/failure-script.service';
 import { abandon, generationMs, holdUntilGone, sendPlain, streamScript, waitOrFail } from '../directives/directive-playback';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from '../mock-provider.options';
 import { validatedFor } from '../providers/error-dialect';
@@ -21,7 +21,7 @@ const PLAIN_KEEP_ALIVE = '\n';
 @Injectable()
 export class ChatCompletionsService {
   constructor(
-    private readonly directives: DirectiveParserService,
+    private readonly scripts: FailureScriptService,
     private readonly planner: CompletionPlannerService,
     private readonly writer: StreamWriterService,
     @Inject(MOCK_PROVIDER_OPTIONS) private readonly options: MockProviderOptions,
@@ -30,7 +30,7 @@ export class ChatCompletionsService {
   async respond(body: unknown, reply: FastifyReply, flavor: ChatFlavor = OPENAI_CHAT): Promise<void> {
     const request = validatedFor(flavor.errors, () => parseChatRequest(body));
     flavor.check?.(request);
-    const { base, directives } = this.directives.parse(request.model);
+    const { base, directives } = this.scripts.scriptFor(request.model, reply.request.headers);
     const clientGone = clientGoneSignal(reply.raw);
     if (directives.fail === 'timeout') return holdUntilGone(reply, clientGone);
 

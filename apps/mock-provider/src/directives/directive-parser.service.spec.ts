@@ -38,6 +38,20 @@ describe('DirectiveParserService', () => {
     assert.ok(!['timeout', 'disconnect', 'malformed', 'stream-error', undefined].some((mode) => isHttpFailure(mode as never)));
   });
 
+  it('reads scripted failure rates and counts, with the kind from fail=', () => {
+    const { directives } = parser.parse('deepseek-chat+fail-rate=20+fail=overloaded');
+    assert.equal(directives.failRate, 20);
+    assert.equal(directives.fail, 'overloaded');
+    assert.equal(parser.parse('m+fail-rate=0.5').directives.failRate, 0.5);
+    assert.equal(parser.parse('m+fail-rate=100').directives.failRate, 100);
+    assert.equal(parser.parse('m+fail-first=3').directives.failFirst, 3);
+    for (const bad of ['fail-rate=101', 'fail-rate=-1', 'fail-rate=abc', 'fail-rate', 'fail-first=1.5', 'fail-first=-2']) {
+      const { directives: ignored } = parser.parse(`m+${bad}`);
+      assert.equal(ignored.failRate, undefined, bad);
+      assert.equal(ignored.failFirst, undefined, bad);
+    }
+  });
+
   it('reads the cached prompt tokens', () => {
     assert.equal(parser.parse('m+cached=12').directives.cachedTokens, 12);
     assert.equal(parser.parse('m+cached=many').directives.cachedTokens, undefined);

@@ -20,7 +20,15 @@ export interface Directives {
   tps?: number;
   /** Natural completion length in tokens (the client's max_tokens can still cut it). */
   tokens?: number;
+  /**
+   * What goes wrong. Alone it always happens; with `failRate` or `failFirst` it is the kind of failure those
+   * script (default `500`), settled per request by `FailureScriptService`.
+   */
   fail?: FailMode;
+  /** Percent (0..100) of requests that fail, drawn from a seeded generator. */
+  failRate?: number;
+  /** The first n requests with this exact model string and API key fail; later ones succeed. */
+  failFirst?: number;
   retryAfterSeconds: number;
   /** Content chunks sent before a `disconnect`, `malformed` or `stream-error` failure. */
   failAfter: number;
@@ -48,6 +56,10 @@ export const DEFAULT_DIRECTIVES: Readonly<Directives> = {
 
 const count = (v: string): number | undefined => (/^\d+$/.test(v) ? Number(v) : undefined);
 const rate = (v: string): number | undefined => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined);
+const percent = (v: string): number | undefined => {
+  const n = rate(v);
+  return n !== undefined && n <= 100 ? n : undefined;
+};
 
 /** A directive with a value the rule does not accept yields `undefined` and is ignored, like an unknown one. */
 const RULES: Record<string, (value: string) => Partial<Directives>> = {
@@ -55,6 +67,8 @@ const RULES: Record<string, (value: string) => Partial<Directives>> = {
   tps: (v) => ({ tps: rate(v) }),
   tokens: (v) => ({ tokens: count(v) }),
   fail: (v) => ({ fail: FAIL_MODES.find((mode) => mode === v) }),
+  'fail-rate': (v) => ({ failRate: percent(v) }),
+  'fail-first': (v) => ({ failFirst: count(v) }),
   'retry-after': (v) => ({ retryAfterSeconds: count(v) }),
   'fail-after': (v) => ({ failAfter: count(v) }),
   usage: (v) => ({ suppressUsage: v === 'none' ? true : undefined }),

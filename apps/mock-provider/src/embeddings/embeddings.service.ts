@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { textInputs } from '../completion/text-inputs';
-import { DirectiveParserService } from '../directives/directive-parser.service';
+import { FailureScriptService } from '../directives/failure-script.service';
 import { abandon, holdUntilGone, sendPlain, waitOrFail } from '../directives/directive-playback';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from '../mock-provider.options';
 import { validatedFor } from '../providers/error-dialect';
@@ -14,7 +14,7 @@ import { parseEmbeddingsRequest } from './embeddings-request';
 @Injectable()
 export class EmbeddingsService {
   constructor(
-    private readonly directives: DirectiveParserService,
+    private readonly scripts: FailureScriptService,
     @Inject(MOCK_PROVIDER_OPTIONS) private readonly options: MockProviderOptions,
   ) {}
 
@@ -22,7 +22,7 @@ export class EmbeddingsService {
     const request = validatedFor(flavor.errors, () => parseEmbeddingsRequest(body));
     const inputs = textInputs(request.input);
     flavor.check(request, inputs);
-    const { base, directives } = this.directives.parse(request.model);
+    const { base, directives } = this.scripts.scriptFor(request.model, reply.request.headers);
     const clientGone = clientGoneSignal(reply.raw);
     if (directives.fail === 'timeout') return holdUntilGone(reply, clientGone);
     if (!(await waitOrFail(directives.ttftMs ?? this.options.ttftMs, directives, flavor.errors, clientGone))) return abandon(reply);

@@ -25,3 +25,20 @@ export function assertApiKey(authorization: string | undefined): void {
 export function maskSecret(secret: string): string {
   return secret.length <= 4 ? '***' : `***${secret.slice(-4)}`;
 }
+
+/**
+ * Who is calling, for per-key scripts: the bearer token or `x-api-key`. A Zhipu-style JWT (re-signed every so often)
+ * counts as the key id in its `api_key` claim, so a client that refreshes its token stays the same caller.
+ */
+export function callerKey(headers: { authorization?: string | string[]; 'x-api-key'?: string | string[] }): string {
+  const apiKey = headers['x-api-key'];
+  const token = bearerToken(headers.authorization) ?? (typeof apiKey === 'string' ? apiKey : '');
+  const parts = token.split('.');
+  if (parts.length !== 3) return token;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { api_key?: unknown };
+    return typeof claims.api_key === 'string' ? claims.api_key : token;
+  } catch {
+    return token;
+  }
+}

@@ -1,9 +1,13 @@
 import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
+import { FailureScriptService } from '../directives/failure-script.service';
 import { RequestLogService } from './request-log.service';
 
 @Controller('mock/requests')
 export class RequestLogController {
-  constructor(private readonly requestLog: RequestLogService) {}
+  constructor(
+    private readonly requestLog: RequestLogService,
+    private readonly failureScripts: FailureScriptService,
+  ) {}
 
   @Get()
   list() {
@@ -13,6 +17,8 @@ export class RequestLogController {
   @Delete()
   @HttpCode(204)
   clear(): void {
+    // A test's reset also restarts the `fail-first=`/`fail-rate=` scripts, so it replays from the seed.
     this.requestLog.clear();
+    this.failureScripts.clear();
   }
 }

@@ -3,7 +3,10 @@ import { type InvokeRequest, TfError, type UsageRecordedEvent, type WireStreamFr
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { TokenCounter } from '@tokenflow/openai';
+import { failedOutcome, okOutcome } from '../health/attempt-outcome';
+import { HealthRecorder } from '../health/health.recorder';
 import { capability, providerFor } from '../providers/provider.registry';
+import { readLimited } from '../upstream/read-limited';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
 import { CancellationRegistry, CancelledError } from './cancellation.registry';
@@ -42,6 +45,7 @@ export class InvokeService {
     private readonly counter: TokenCounter,
     private readonly keys: UpstreamKeysStore,
     private readonly large: LargeBodies,
+    private readonly health: HealthRecorder,
   ) {}
 
   /**
@@ -79,6 +83,12 @@ export class InvokeService {
     // Whether the upstream may have received the request (and counted it against the key's quota).
     let maybeSent = false;
     let final: Awaited<ReturnType<StreamTally['usage']>> | null = null;
+    // For the channel's health: whether the upstream was asked at all, when, and how the attempt failed.
+    let calledUpstream = false;
+    let sentAt = 0;
+    let failure: Parameters<typeof failedOutcome>[0] | null = null;
+    const healthTarget = { channelId: req.attempt.channelId, keyRef: req.attempt.keyRef, model: req.model };
+    this.health.started(healthTarget);
 
     try {
       const provider = providerFor(req.attempt.provider);
@@ -90,6 +100,8 @@ export class InvokeService {
       quotaTaken = await this.quota.acquire(req);
       watchdog.awaitingFirstByte();
       maybeSent = true;
+      calledUpstream = true;
+      sentAt = Date.now();
       const res = await this.upstream.send(upstreamRequest, req.attempt.timeouts, signal);
       reachedUpstream = true;
       watchdog.sawData();
@@ -123,6 +135,8 @@ export class InvokeService {
     } catch (err) {
       if (!reachedUpstream && neverReachedUpstream(err)) maybeSent = false;
       const error = watchdog.fired ?? this.classify(err, signal, ctrl.signal);
+      // The request's own deadline (not the channel's first-byte or idle one) is the caller's budget running out.
+      failure = error !== 'cancelled' && !watchdog.fired && !ctrl.signal.aborted && signal.aborted ? 'deadline' : error;
       outcome = error === 'cancelled' ? 'cancelled' : 'error';
       if (error !== 'cancelled') {
         send({ type: 'error', error: { ...error.toWire(), retryable: error.retryable && tally.chunks === 0 } });
@@ -130,6 +144,13 @@ export class InvokeService {
     } finally {
       watchdog.stop();
       this.cancellations.release(req.requestId);
+      // Paired with `started` on every path; an end neither ok nor failed (nothing thrown got classified) is neutral.
+      this.health.ended(
+        healthTarget,
+        failure === null && final
+          ? okOutcome({ sentAt, firstChunkAt: tally.firstChunkAt, endedAt: Date.now(), outputTokens: final.usage.completion_tokens, ttft: req.endpoint !== 'embeddings' })
+          : failedOutcome(failure ?? 'cancelled', calledUpstream),
+      );
     }
     // A cancel ends the request (only ingress cancels, and only when it gives up), so even an attempt with no
     // output publishes: settling it, at zero cost, is what releases the request's hold.
@@ -153,20 +174,6 @@ export class InvokeService {
     if (!(err instanceof TfError)) this.log.warn({ err: (err as Error)?.name, code: transportCode(err) }, 'upstream transport error');
     return mapped;
   }
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, limit: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const buf of body) {
-    parts.push(buf);
-    size += buf.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(parts).toString('utf8').slice(0, limit);
 }
 
 function transportCode(err: unknown): string | undefined {

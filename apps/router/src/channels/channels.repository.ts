@@ -33,6 +33,10 @@ export class ChannelsRepository {
     return (res.affected ?? 0) > 0;
   }
 
+  async saveModel(model: Partial<ModelEntity> & { id: string }): Promise<void> {
+    await this.db.getRepository(ModelEntity).update({ id: model.id }, model);
+  }
+
   models(): Promise<ModelEntity[]> {
     return this.db.getRepository(ModelEntity).find({ order: { id: 'ASC' } });
   }

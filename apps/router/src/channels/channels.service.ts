@@ -3,6 +3,7 @@ import { type ChannelInput, type ChannelView, isProvider, needsBaseUrl, PROVIDER
 import { NatsBus } from '@tokenflow/messaging';
 import { QueryFailedError } from 'typeorm';
 import type { ChannelEntity } from '../db/entities';
+import { HealthBook } from '../health/health-book';
 import { RoutingTable } from '../planning/routing-table';
 import { toChannelView } from './channel-view';
 import { ChannelsRepository } from './channels.repository';
@@ -16,6 +17,7 @@ export class ChannelsService {
     private readonly channels: ChannelsRepository,
     private readonly table: RoutingTable,
     private readonly bus: NatsBus,
+    private readonly health: HealthBook,
   ) {}
 
   async create(input: ChannelInput): Promise<ChannelView> {
@@ -25,15 +27,15 @@ export class ChannelsService {
     // No base URL: the adapter uses the provider's public default (stored as '').
     const saved = await this.save(valid({ baseUrl: '', ...fromInput(input) }));
     await this.changed(saved.id);
-    return toChannelView(saved);
+    return toChannelView(saved, this.health);
   }
 
   async list(): Promise<ChannelView[]> {
-    return (await this.channels.all()).map(toChannelView);
+    return (await this.channels.all()).map((c) => toChannelView(c, this.health));
   }
 
   async get(id: string): Promise<ChannelView> {
-    return toChannelView(await this.mustFind(id));
+    return toChannelView(await this.mustFind(id), this.health);
   }
 
   async update(id: string, patch: Partial<ChannelInput>): Promise<ChannelView> {
@@ -43,7 +45,7 @@ export class ChannelsService {
     }
     const saved = await this.save(valid({ ...current, ...fromInput(patch), id: current.id }));
     await this.changed(saved.id);
-    return toChannelView(saved);
+    return toChannelView(saved, this.health);
   }
 
   async delete(id: string): Promise<{ id: string; deleted: true }> {

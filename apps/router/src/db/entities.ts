@@ -9,6 +9,8 @@ export class ModelEntity {
   @Column('int', { name: 'max_output_tokens', nullable: true }) maxOutputTokens: number | null;
   /** What it takes besides text: `image`, `audio`, `file` (null: unknown, nothing refused). */
   @Column('text', { array: true, nullable: true }) inputs: ContentInput[] | null;
+  /** Where a request goes when no channel of this model can serve it, in order (a key's or a request's chain replaces it). */
+  @Column('text', { array: true, default: '{}' }) fallbacks: string[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { TfError, type PlanRequest, upstreamKeyFingerprint } from '@tokenflow/contracts';
 import type { RouterConfig } from '../config';
 import type { ChannelEntity, ModelEntity } from '../db/entities';
-import { KeyHealth } from './key-health';
+import { breakerConfig, report } from '../../test/support/health-fixtures';
+import { HealthBook } from '../health/health-book';
 import { PlannerService } from './planner.service';
 import { channelKeys, type RoutingSnapshot, type RoutingTable } from './routing-table';
 
@@ -26,19 +27,31 @@ function channel(over: Partial<ChannelEntity> & { name: string }): ChannelEntity
   } as ChannelEntity;
 }
 
-function model(id: string, contextWindow: number | null = null): ModelEntity {
-  return { id, ownedBy: 'test', contextWindow, maxOutputTokens: null } as ModelEntity;
+function model(id: string, contextWindow: number | null = null, fallbacks: string[] = []): ModelEntity {
+  return { id, ownedBy: 'test', contextWindow, maxOutputTokens: null, fallbacks } as ModelEntity;
+}
+
+function snapshotOf(models: ModelEntity[], byModel: Record<string, ChannelEntity[]>): RoutingSnapshot {
+  const all = [...new Set(Object.values(byModel).flat())];
+  return {
+    catalog: new Map(models.map((m) => [m.id, m])),
+    channels: new Map(all.map((ch) => [ch.id, ch])),
+    byModel: new Map(Object.entries(byModel)),
+    keys: new Map(all.map((ch) => [ch.id, channelKeys(ch)])),
+  };
 }
 
 /** A RoutingTable stand-in: the planner only reads `current`. */
-function planner(models: string[], byModel: Record<string, ChannelEntity[]>, autoDefault = 'deepseek-v3', keys = new KeyHealth({ KEY_BENCH_MS: 60_000 })): PlannerService {
-  const snapshot: RoutingSnapshot = {
-    catalog: new Map(models.map((m) => [m, model(m)])),
-    byModel: new Map(Object.entries(byModel)),
-    keys: new Map(Object.values(byModel).flat().map((ch) => [ch.id, channelKeys(ch)])),
-  };
-  const table = { current: snapshot } as unknown as RoutingTable;
-  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault, PLAN_KEYS_PER_CHANNEL: 3 } as RouterConfig, keys);
+function planner(models: (string | ModelEntity)[], byModel: Record<string, ChannelEntity[]>, autoDefault = 'deepseek-v3', book = new HealthBook(breakerConfig())): PlannerService {
+  const table = { current: snapshotOf(models.map((m) => (typeof m === 'string' ? model(m) : m)), byModel) } as unknown as RoutingTable;
+  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault, PLAN_KEYS_PER_CHANNEL: 3 } as RouterConfig, book);
+}
+
+/** An upstream verdict on a key, applied as the router applies it. */
+function keyFailed(book: HealthBook, channelId: string, apiKey: string, reason: 'auth' | 'quota' | 'rate_limited', retryAfterMs?: number): void {
+  const ev = book.keyFailed({ channelId, keyFingerprint: upstreamKeyFingerprint(apiKey), reason, retryAfterMs });
+  assert.ok(ev);
+  book.apply(ev);
 }
 
 function req(modelId: string, allowedModels: string[] | null = null): PlanRequest {
@@ -75,7 +88,8 @@ describe('PlannerService', () => {
     const reply = planner(['gpt-4o'], { 'gpt-4o': [oa] }).plan(req('gpt-4o'));
     assert.equal(reply.model, 'gpt-4o');
     assert.equal(reply.route, 'direct');
-    assert.match(reply.reason, /priority-weighted/);
+    assert.match(reply.reason, /health-weighted/);
+    assert.deepEqual(reply.fallbacks, []);
   });
 
   it('fills each attempt from its channel', () => {
@@ -112,48 +126,86 @@ describe('PlannerService', () => {
   it('carries a channel\'s per-key limits with a stable reference that does not reveal the key', () => {
     const ch = channel({ name: 'quota', apiKeys: ['sk-secret-1', 'sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
     const p = planner(['m'], { m: [ch] });
-    const refs = Array.from({ length: 4 }, () => p.plan(req('m')).attempts[0].upstreamLimits!);
-    assert.deepEqual(refs.map((l) => [l.rpm, l.tpm]), [[60, null], [60, null], [60, null], [60, null]]);
-    assert.equal(new Set(refs.map((l) => l.ref)).size, 2, 'one reference per upstream key');
-    assert.equal(refs[0].ref, refs[2].ref, 'the same key, the same reference');
-    for (const l of refs) assert.ok(/^[0-9a-f]{24}$/.test(l.ref) && !l.ref.includes('secret'));
+    const byKey = new Map<string, string>();
+    for (let i = 0; i < 4; i++) {
+      for (const a of p.plan(req('m')).attempts) {
+        assert.deepEqual([a.upstreamLimits!.rpm, a.upstreamLimits!.tpm], [60, null]);
+        assert.equal(byKey.get(a.keyRef) ?? a.upstreamLimits!.ref, a.upstreamLimits!.ref, 'the same key, the same reference');
+        byKey.set(a.keyRef, a.upstreamLimits!.ref);
+      }
+    }
+    assert.equal(new Set(byKey.values()).size, 2, 'one reference per upstream key');
+    for (const ref of byKey.values()) assert.ok(/^[0-9a-f]{24}$/.test(ref) && !ref.includes('secret'));
+    const second = byKey.get(upstreamKeyFingerprint('sk-secret-2'))!;
     // The provider's quota belongs to the key: another channel with the same key and host shares the count.
     const twin = channel({ name: 'quota', apiKeys: ['sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
     assert.notEqual(twin.id, ch.id);
-    assert.equal(planner(['m'], { m: [twin] }).plan(req('m')).attempts[0].upstreamLimits!.ref, refs[1].ref);
+    assert.equal(planner(['m'], { m: [twin] }).plan(req('m')).attempts[0].upstreamLimits!.ref, second);
     const elsewhere = channel({ name: 'other-host', apiKeys: ['sk-secret-2'], keyLimits: { rpm: 60, tpm: null } });
-    assert.notEqual(planner(['m'], { m: [elsewhere] }).plan(req('m')).attempts[0].upstreamLimits!.ref, refs[1].ref);
+    assert.notEqual(planner(['m'], { m: [elsewhere] }).plan(req('m')).attempts[0].upstreamLimits!.ref, second);
     assert.equal(planner(['m'], { m: [channel({ name: 'free' })] }).plan(req('m')).attempts[0].upstreamLimits, undefined);
   });
 
-  it('skips a channel key the upstream refused, and puts a channel with only refused keys last', () => {
-    const keys = new KeyHealth({ KEY_BENCH_MS: 60_000 });
+  it('leaves out a channel key the upstream refused, and a channel whose every key was refused', () => {
+    const book = new HealthBook(breakerConfig());
     const multi = channel({ name: 'multi', apiKeys: ['sk-a', 'sk-b'], priority: 10 });
     const single = channel({ name: 'single', apiKeys: ['sk-c'], priority: 10 });
     const spare = channel({ name: 'spare', apiKeys: ['sk-d'], priority: 0 });
-    const p = planner(['m'], { m: [multi, single, spare] }, 'm', keys);
-    keys.bench({ channelId: multi.id, keyFingerprint: upstreamKeyFingerprint('sk-a'), reason: 'auth' });
-    keys.bench({ channelId: single.id, keyFingerprint: upstreamKeyFingerprint('sk-c'), reason: 'quota' });
+    const p = planner(['m'], { m: [multi, single, spare] }, 'm', book);
+    keyFailed(book, multi.id, 'sk-a', 'auth');
+    keyFailed(book, single.id, 'sk-c', 'quota');
     for (let i = 0; i < 4; i++) {
-      const attempts = p.plan(req('m')).attempts;
       assert.deepEqual(
-        attempts.map((a) => [a.channelName, a.keyRef]),
+        p.plan(req('m')).attempts.map((a) => [a.channelName, a.keyRef]),
         [
           ['multi', upstreamKeyFingerprint('sk-b')],
           ['spare', upstreamKeyFingerprint('sk-d')],
-          ['single', upstreamKeyFingerprint('sk-c')],
         ],
       );
     }
     // The operator edits the channel: its verdicts are forgotten.
-    keys.forgetChannel(single.id);
-    assert.equal(p.plan(req('m')).attempts[2].channelName, 'spare');
+    book.forgetChannel(single.id);
+    assert.equal(p.plan(req('m')).attempts.length, 3);
+  });
+
+  it('keeps a rate-limited key out until its Retry-After has passed', () => {
+    const book = new HealthBook(breakerConfig());
+    const ch = channel({ name: 'rl', apiKeys: ['sk-a', 'sk-b'] });
+    const p = planner(['m'], { m: [ch] }, 'm', book);
+    keyFailed(book, ch.id, 'sk-a', 'rate_limited', 60_000);
+    for (let i = 0; i < 10; i++) assert.deepEqual(p.plan(req('m')).attempts.map((a) => a.keyRef), [upstreamKeyFingerprint('sk-b')]);
+    keyFailed(book, ch.id, 'sk-b', 'rate_limited', 1);
+    const until = Date.now() + 20;
+    while (Date.now() <= until);
+    assert.deepEqual(p.plan(req('m')).attempts.map((a) => a.keyRef), [upstreamKeyFingerprint('sk-b')], 'sk-b is back once its 1 ms passed');
+  });
+
+  it('never names a key this request already saw fail', () => {
+    const ch = channel({ name: 'av', apiKeys: ['sk-a', 'sk-b', 'sk-c'] });
+    const p = planner(['m'], { m: [ch] });
+    for (let i = 0; i < 20; i++) {
+      const refs = p.plan({ ...req('m'), avoidKeys: [`${ch.id}/${upstreamKeyFingerprint('sk-b')}`] }).attempts.map((a) => a.keyRef);
+      assert.deepEqual([...refs].sort(), [upstreamKeyFingerprint('sk-a'), upstreamKeyFingerprint('sk-c')].sort());
+    }
+  });
+
+  it('leaves out a channel whose breaker is open, and plans it last once its cool-down is over', () => {
+    const book = new HealthBook(breakerConfig({ BREAKER_COOLDOWN_MS: 100 }));
+    const bad = channel({ name: 'bad', priority: 10 });
+    const good = channel({ name: 'good', priority: 0 });
+    const p = planner(['m'], { m: [bad, good] }, 'm', book);
+    const tripped = book.fold(report([{ channelId: bad.id, keyRef: upstreamKeyFingerprint('key-bad'), failed: 5 }]));
+    assert.deepEqual(tripped.map((e) => [e.channelId, e.keyRef, e.model, e.state]), [[bad.id, null, 'm', 'open']]);
+    for (const ev of tripped) book.apply(ev);
+    assert.deepEqual(p.plan(req('m')).attempts.map((a) => a.channelName), ['good']);
+    const until = Date.now() + 120;
+    while (Date.now() <= until);
+    assert.deepEqual(p.plan(req('m')).attempts.map((a) => a.channelName), ['good', 'bad'], 'last resort once the cool-down is over');
   });
 
   it('falls back from an auto model whose context was too small to the next larger one that has channels', () => {
     const catalog = [model('small', 32_000), model('mid', 128_000), model('orphan', 200_000), model('big', 1_000_000)];
-    const table = { current: { catalog: new Map(catalog.map((m) => [m.id, m])), byModel: new Map([['small', [channel({ name: 's' })]], ['mid', [channel({ name: 'm' })]], ['big', [channel({ name: 'b' })]]]), keys: new Map() } } as unknown as RoutingTable;
-    const p = new PlannerService(table, { AUTO_DEFAULT_MODEL: 'small' } as RouterConfig, new KeyHealth({ KEY_BENCH_MS: 1 }));
+    const p = planner(catalog, { small: [channel({ name: 's' })], mid: [channel({ name: 'm' })], big: [channel({ name: 'b' })] }, 'small');
     const first = p.plan({ ...req('auto'), excludeModels: ['small'] });
     assert.deepEqual([first.model, first.route, first.attempts[0].channelName], ['mid', 'auto-context-fallback', 'm']);
     // 'orphan' has no channel; an input known to be larger than 'mid' skips it too.
@@ -220,29 +272,71 @@ describe('PlannerService', () => {
     assert.equal(reply.model, 'deepseek-v3');
   });
 
-  it('rotates a channel upstream keys round-robin across plans, per channel', () => {
-    const three = channel({ name: 'three', priority: 1, apiKeys: ['k1', 'k2', 'k3'] });
-    const two = channel({ name: 'two', priority: 0, apiKeys: ['j1', 'j2'] });
-    const p = planner(['m'], { m: [three, two] });
-    const firstOf = (name: string) => Array.from({ length: 7 }, () => p.plan(req('m')).attempts.find((a) => a.channelName === name)!.keyRef);
-    const f = upstreamKeyFingerprint;
-    assert.deepEqual(firstOf('three'), ['k1', 'k2', 'k3', 'k1', 'k2', 'k3', 'k1'].map(f));
-    assert.deepEqual(firstOf('two'), ['j2', 'j1', 'j2', 'j1', 'j2', 'j1', 'j2'].map(f));
+  it("spreads a channel's load evenly over its upstream keys", () => {
+    const three = channel({ name: 'three', apiKeys: ['k1', 'k2', 'k3'] });
+    const p = planner(['m'], { m: [three] });
+    const firsts = new Map<string, number>();
+    for (let i = 0; i < 3_000; i++) {
+      const ref = p.plan(req('m')).attempts[0].keyRef;
+      firsts.set(ref, (firsts.get(ref) ?? 0) + 1);
+    }
+    assert.equal(firsts.size, 3);
+    for (const n of firsts.values()) assert.ok(n > 850 && n < 1150, `a key led ${n} of 3000 plans`);
+  });
+
+  it('sends less to a key with attempts in flight', () => {
+    const book = new HealthBook(breakerConfig());
+    const ch = channel({ name: 'busy', apiKeys: ['k1', 'k2'] });
+    const p = planner(['m'], { m: [ch] }, 'm', book);
+    book.fold(report([{ channelId: ch.id, keyRef: upstreamKeyFingerprint('k1'), inFlight: 9 }]));
+    let idleFirst = 0;
+    for (let i = 0; i < 2_000; i++) if (p.plan(req('m')).attempts[0].keyRef === upstreamKeyFingerprint('k2')) idleFirst++;
+    // Weights 1 and 1/10: the idle key leads about 10 of 11 plans.
+    assert.ok(idleFirst / 2_000 > 0.85, `idle key first in ${idleFirst / 2_000}`);
   });
 
   it('tries the next key of the channel before the next channel, each key once, up to PLAN_KEYS_PER_CHANNEL', () => {
     const pool = channel({ name: 'pool', priority: 1, apiKeys: ['k1', 'k2', 'k3', 'k4', 'k5'] });
     const other = channel({ name: 'other', priority: 0, apiKeys: ['j1'] });
-    const keys = new KeyHealth({ KEY_BENCH_MS: 60_000 });
-    const p = planner(['m'], { m: [pool, other] }, 'm', keys);
+    const book = new HealthBook(breakerConfig());
+    const p = planner(['m'], { m: [pool, other] }, 'm', book);
     const f = upstreamKeyFingerprint;
     const plan = () => p.plan(req('m')).attempts.map((a) => [a.channelName, a.keyRef]);
-    assert.deepEqual(plan(), [['pool', f('k1')], ['pool', f('k2')], ['pool', f('k3')], ['other', f('j1')]]);
-    // A key the upstream refused leaves the pool; the pool fills from the keys after it.
-    keys.bench({ channelId: pool.id, keyFingerprint: f('k3'), reason: 'auth' });
-    assert.deepEqual(plan(), [['pool', f('k2')], ['pool', f('k4')], ['pool', f('k5')], ['other', f('j1')]]);
-    const refs = plan().map(([, ref]) => ref);
-    assert.equal(new Set(refs).size, refs.length, 'no key twice in one plan');
+    for (let i = 0; i < 20; i++) {
+      const attempts = plan();
+      assert.deepEqual(attempts.map(([name]) => name), ['pool', 'pool', 'pool', 'other']);
+      assert.equal(new Set(attempts.map(([, ref]) => ref)).size, 4, 'no key twice in one plan');
+    }
+    // A key the upstream refused leaves the pool.
+    keyFailed(book, pool.id, 'k3', 'auth');
+    for (let i = 0; i < 50; i++) assert.ok(!plan().some(([, ref]) => ref === f('k3')));
+  });
+
+  it("falls back along the catalog's chain, the key's allow-list binding, and says which models are left", () => {
+    const book = new HealthBook(breakerConfig());
+    const ds = channel({ name: 'ds' });
+    const qw = channel({ name: 'qw' });
+    const glm = channel({ name: 'glm' });
+    const catalog = [model('deepseek-v3', null, ['qwen-max', 'glm-4-plus', 'auto', 'deepseek-v3', 'ghost']), model('qwen-max'), model('glm-4-plus')];
+    const p = planner(catalog, { 'deepseek-v3': [ds], 'qwen-max': [qw], 'glm-4-plus': [glm] }, 'deepseek-v3', book);
+    const direct = p.plan(req('deepseek-v3'));
+    assert.deepEqual([direct.model, direct.route, direct.fallbacks], ['deepseek-v3', 'direct', ['qwen-max', 'glm-4-plus']]);
+    assert.deepEqual(p.plan(req('deepseek-v3', ['deepseek-v3', 'glm-4-plus'])).fallbacks, ['glm-4-plus']);
+    // The request's (or key's) chain replaces the catalog's; [] means none.
+    assert.deepEqual(p.plan({ ...req('deepseek-v3'), fallbacks: ['glm-4-plus'] }).fallbacks, ['glm-4-plus']);
+    assert.deepEqual(p.plan({ ...req('deepseek-v3'), fallbacks: [] }).fallbacks, []);
+    assert.deepEqual(p.plan(req('auto')).fallbacks, ['qwen-max', 'glm-4-plus']);
+    // The whole provider is out: the plan starts on the chain's next model that can serve.
+    for (const ev of book.fold(report([{ channelId: ds.id, model: 'deepseek-v3', failed: 10 }]))) book.apply(ev);
+    const fell = p.plan(req('deepseek-v3'));
+    assert.deepEqual([fell.model, fell.route, fell.fallbacks], ['qwen-max', 'fallback', ['glm-4-plus']]);
+    assert.match(fell.reason, /deepseek-v3 has no available channel -> qwen-max/);
+    assert.equal(fell.attempts[0].channelName, 'qw');
+    // Nothing left anywhere: 503 at once, naming the chain.
+    for (const [id, m] of [[qw.id, 'qwen-max'], [glm.id, 'glm-4-plus']]) for (const ev of book.fold(report([{ channelId: id, model: m, failed: 10 }]))) book.apply(ev);
+    const err = planError(p, req('deepseek-v3'));
+    assert.equal(err.code, 'no_available_channel');
+    assert.match(err.message, /deepseek-v3.*qwen-max, glm-4-plus/);
   });
 
   it('lists every channel exactly once, higher priority first', () => {

@@ -1,50 +1,81 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type PlannedAttempt, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
-import type { ChannelEntity } from '../db/entities';
-import { type ChannelSelector, PriorityWeightedSelector } from './channel-selector';
-import { KeyHealth } from './key-health';
-import { type ChannelKey, channelKeys, RoutingTable } from './routing-table';
-import { upstreamModelFor } from './upstream-model';
+import type { ModelEntity } from '../db/entities';
+import { HealthBook } from '../health/health-book';
+import { type Selection, selectAttempts } from './attempt-selection';
+import { type ChannelSelector, HealthWeightedSelector } from './channel-selector';
+import { RoutingTable } from './routing-table';
 
+/** The longest fallback chain a plan follows (the asked model not counted). */
+export const MAX_FALLBACKS = 8;
+
+/**
+ * Turns a request's model into an ordered plan: the model (or, when none of its channels is available, the first
+ * of its fallback chain that has one), its attempts — keys and channels by health — and the rest of the chain.
+ */
 @Injectable()
 export class PlannerService {
-  private readonly selector: ChannelSelector = new PriorityWeightedSelector();
-  private readonly keyCursor = new Map<string, number>();
+  private readonly selector: ChannelSelector;
 
   constructor(
     private readonly table: RoutingTable,
-    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
-    private readonly keys: KeyHealth,
-  ) {}
+    @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'AUTO_DEFAULT_MODEL' | 'PLAN_KEYS_PER_CHANNEL'>,
+    private readonly health: HealthBook,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.selector = new HealthWeightedSelector(random);
+  }
 
   plan(req: PlanRequest): PlanReply {
     if (req.model === AUTO_MODEL && req.excludeModels?.length) return this.contextFallback(req);
     const isAuto = req.model === AUTO_MODEL;
-    const model = isAuto ? this.config.AUTO_DEFAULT_MODEL : req.model;
+    const asked = isAuto ? this.config.AUTO_DEFAULT_MODEL : req.model;
     const snapshot = this.table.current;
-    const channels = snapshot.byModel.get(model) ?? [];
-    if (!isAuto && !snapshot.catalog.has(model) && channels.length === 0) {
-      throw new TfError('model_not_found', `The model '${model}' does not exist or you do not have access to it.`, {
-        param: 'model',
-      });
+    if (!isAuto && !snapshot.catalog.has(asked) && !snapshot.byModel.has(asked)) {
+      throw new TfError('model_not_found', `The model '${asked}' does not exist or you do not have access to it.`, { param: 'model' });
     }
-    if (req.allowedModels && !req.allowedModels.includes(model)) {
-      throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${model}'.`, { param: 'model' });
+    if (req.allowedModels && !req.allowedModels.includes(asked)) {
+      throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${asked}'.`, { param: 'model' });
     }
-    if (channels.length === 0) {
-      throw new TfError('no_available_channel', `No available channel for the model '${model}'. Please retry later.`);
+    const chain = [asked, ...this.chainOf(asked, req)];
+    const selections = chain.map((m) => this.select(m, req));
+    // A model that can serve now beats one whose channels only wait for a probe; the chain's order decides among equals.
+    let at = selections.findIndex((s) => s.attempts.length > 0);
+    if (at < 0) at = selections.findIndex((s) => s.lastResort.length > 0);
+    if (at < 0) {
+      const also = chain.length > 1 ? ` or its fallbacks (${chain.slice(1).join(', ')})` : '';
+      throw new TfError('no_available_channel', `No available channel for the model '${asked}'${also}. Please retry later.`);
     }
-    const ordered = this.selector.order(channels);
+    const model = chain[at];
+    const { attempts, lastResort } = selections[at];
+    const route = at > 0 ? 'fallback' : isAuto ? 'auto-default' : 'direct';
     return {
+      ...this.limitsOf(model),
       model,
-      maxOutputTokens: snapshot.catalog.get(model)?.maxOutputTokens ?? null,
-      contextWindow: snapshot.catalog.get(model)?.contextWindow ?? null,
-      inputs: snapshot.catalog.get(model)?.inputs ?? null,
-      route: isAuto ? 'auto-default' : 'direct',
-      reason: isAuto ? `auto -> ${model} (AUTO_DEFAULT_MODEL)` : `${this.selector.name} over ${ordered.length} channel(s)`,
-      attempts: this.attempts(ordered, model),
+      route,
+      reason: this.reason(route, asked, model, attempts.length + lastResort.length),
+      attempts: [...attempts, ...lastResort],
+      fallbacks: chain.slice(at + 1).filter((_, i) => selections[at + 1 + i].attempts.length + selections[at + 1 + i].lastResort.length > 0),
     };
+  }
+
+  /**
+   * The request's chain, else the catalog's for the model; only models that exist and the key may use, each once,
+   * never `auto` nor the model itself.
+   */
+  private chainOf(model: string, req: PlanRequest): string[] {
+    const { catalog, byModel } = this.table.current;
+    const declared = req.fallbacks ?? catalog.get(model)?.fallbacks ?? [];
+    const chain: string[] = [];
+    for (const m of declared) {
+      if (m === model || m === AUTO_MODEL || chain.includes(m)) continue;
+      if (!catalog.has(m) && !byModel.has(m)) continue;
+      if (req.allowedModels && !req.allowedModels.includes(m)) continue;
+      chain.push(m);
+      if (chain.length === MAX_FALLBACKS) break;
+    }
+    return chain;
   }
 
   /**
@@ -52,72 +83,46 @@ export class PlannerService {
    * with the smallest context window that is larger than every excluded model's and than the input.
    */
   private contextFallback(req: PlanRequest): PlanReply {
-    const snapshot = this.table.current;
+    const { catalog } = this.table.current;
     const excluded = new Set(req.excludeModels);
-    const floor = Math.max(req.minContextTokens ?? 0, ...[...excluded].map((m) => snapshot.catalog.get(m)?.contextWindow ?? 0));
-    const candidates = [...snapshot.catalog.values()]
-      .filter((m) => !excluded.has(m.id) && (m.contextWindow ?? 0) > floor && (snapshot.byModel.get(m.id)?.length ?? 0) > 0)
+    const floor = Math.max(req.minContextTokens ?? 0, ...[...excluded].map((m) => catalog.get(m)?.contextWindow ?? 0));
+    const candidates = [...catalog.values()]
+      .filter((m) => !excluded.has(m.id) && (m.contextWindow ?? 0) > floor)
       .filter((m) => !req.allowedModels || req.allowedModels.includes(m.id))
       .sort((a, b) => (a.contextWindow ?? 0) - (b.contextWindow ?? 0));
-    const pick = candidates[0];
-    if (!pick) {
-      throw new TfError('context_length_exceeded', `No available model has a context window larger than ${floor} tokens for this input.`, { param: 'messages' });
+    for (const m of candidates) {
+      const { attempts, lastResort } = this.select(m.id, req);
+      if (attempts.length + lastResort.length === 0) continue;
+      return {
+        ...this.limitsOf(m.id),
+        model: m.id,
+        route: 'auto-context-fallback',
+        reason: `auto -> ${m.id} (context ${m.contextWindow} > ${floor})`,
+        attempts: [...attempts, ...lastResort],
+        fallbacks: [],
+      };
     }
-    return {
-      model: pick.id,
-      maxOutputTokens: pick.maxOutputTokens ?? null,
-      contextWindow: pick.contextWindow ?? null,
-      inputs: pick.inputs ?? null,
-      route: 'auto-context-fallback',
-      reason: `auto -> ${pick.id} (context ${pick.contextWindow} > ${floor})`,
-      attempts: this.attempts(this.selector.order(snapshot.byModel.get(pick.id)!), pick.id),
-    };
+    throw new TfError('context_length_exceeded', `No available model has a context window larger than ${floor} tokens for this input.`, { param: 'messages' });
   }
 
-  /**
-   * A key pool per channel: up to `PLAN_KEYS_PER_CHANNEL` of its healthy keys, from its round-robin cursor, then the
-   * next channel — so a key that fails moves the request to the channel's next key before the next channel, and no
-   * key is tried twice. Channels left with only benched keys get one attempt each, last.
-   */
-  private attempts(ordered: ChannelEntity[], model: string): PlannedAttempt[] {
-    const keys = this.table.current.keys;
-    const healthy: PlannedAttempt[] = [];
-    const benched: PlannedAttempt[] = [];
-    for (const ch of ordered) {
-      const pool = this.keyPool(ch, keys.get(ch.id) ?? channelKeys(ch));
-      if (pool.healthy.length) for (const key of pool.healthy) healthy.push(this.attempt(ch, model, key));
-      else benched.push(this.attempt(ch, model, pool.fallback));
-    }
-    return [...healthy, ...benched];
+  private select(model: string, req: PlanRequest): Selection {
+    return selectAttempts(this.table.current, this.health, model, this.selector, {
+      keysPerChannel: this.config.PLAN_KEYS_PER_CHANNEL,
+      now: Date.now(),
+      random: this.random,
+      avoid: req.avoidKeys?.length ? new Set(req.avoidKeys) : undefined,
+    });
   }
 
-  /** The channel's healthy keys in rotation order (the cursor moves one key per plan, spreading load), else its next key. */
-  private keyPool(ch: ChannelEntity, keys: ChannelKey[]): { healthy: ChannelKey[]; fallback: ChannelKey } {
-    const n = keys.length;
-    const start = ((this.keyCursor.get(ch.id) ?? -1) + 1) % n;
-    const healthy: ChannelKey[] = [];
-    for (let i = 0; i < n && healthy.length < this.config.PLAN_KEYS_PER_CHANNEL; i++) {
-      const key = keys[(start + i) % n];
-      if (this.keys.healthy(ch.id, key.ref)) healthy.push(key);
-    }
-    // The first key tried this time leads the rotation, so the next plan starts after it.
-    const lead = healthy.length ? keys.indexOf(healthy[0]) : start;
-    this.keyCursor.set(ch.id, lead);
-    return { healthy, fallback: keys[start] };
+  private limitsOf(model: string): Pick<PlanReply, 'maxOutputTokens' | 'contextWindow' | 'inputs'> {
+    const entry: ModelEntity | undefined = this.table.current.catalog.get(model);
+    return { maxOutputTokens: entry?.maxOutputTokens ?? null, contextWindow: entry?.contextWindow ?? null, inputs: entry?.inputs ?? null };
   }
 
-  /** The plan names the key by reference only: the adapter resolves the secret, so it never reaches ingress. */
-  private attempt(ch: ChannelEntity, model: string, key: ChannelKey): PlannedAttempt {
-    const limits = ch.keyLimits;
-    return {
-      channelId: ch.id,
-      channelName: ch.name,
-      provider: ch.provider,
-      baseUrl: ch.baseUrl,
-      keyRef: key.ref,
-      upstreamModel: upstreamModelFor(ch.provider, model, ch.modelMapping),
-      timeouts: { connectMs: ch.connectTimeoutMs, firstByteMs: ch.firstByteTimeoutMs, idleMs: ch.idleTimeoutMs },
-      ...(limits && (limits.rpm || limits.tpm) ? { upstreamLimits: { ref: key.quotaRef, rpm: limits.rpm ?? null, tpm: limits.tpm ?? null } } : {}),
-    };
+  private reason(route: PlanReply['route'], asked: string, model: string, n: number): string {
+    const over = `${this.selector.name} over ${n} attempt(s)`;
+    if (route === 'fallback') return `${asked} has no available channel -> ${model}; ${over}`;
+    if (route === 'auto-default') return `auto -> ${model} (AUTO_DEFAULT_MODEL); ${over}`;
+    return over;
   }
 }

@@ -15,6 +15,8 @@ export interface ChannelKey {
 
 export interface RoutingSnapshot {
   catalog: Map<string, ModelEntity>;
+  /** Every channel by id, disabled ones included (the admin test and the probes reach them). */
+  channels: Map<string, ChannelEntity>;
   /** Enabled channels serving each model. */
   byModel: Map<string, ChannelEntity[]>;
   /**
@@ -43,7 +45,7 @@ export function upstreamQuotaRef(ch: Pick<ChannelEntity, 'provider' | 'baseUrl'>
  */
 @Injectable()
 export class RoutingTable {
-  private snapshot: RoutingSnapshot = { catalog: new Map(), byModel: new Map(), keys: new Map() };
+  private snapshot: RoutingSnapshot = { catalog: new Map(), channels: new Map(), byModel: new Map(), keys: new Map() };
   private reloading: Promise<void> | null = null;
   private again = false;
 
@@ -90,6 +92,6 @@ export class RoutingTable {
         byModel.set(m, list);
       }
     }
-    return { catalog: new Map(models.map((m) => [m.id, m])), byModel, keys };
+    return { catalog: new Map(models.map((m) => [m.id, m])), channels: new Map(channels.map((c) => [c.id, c])), byModel, keys };
   }
 }

@@ -8,14 +8,24 @@ import type { ResponseFormat } from '../response-format';
  * pipeline produces for every provider, re-told as Anthropic's events or folded into one `Message`.
  */
 export class AnthropicMessagesFormat implements ResponseFormat {
-  private readonly encoder: MessageStreamEncoder;
+  private started: MessageStreamEncoder | null = null;
   private readonly assembler = new CompletionAssembler();
+  private model: string;
 
   constructor(
     readonly streaming: boolean,
     private readonly opts: { requestId: string; model: string; inputTokensEstimate: number },
   ) {
-    this.encoder = new MessageStreamEncoder({ id: opts.requestId, model: opts.model, inputTokensEstimate: opts.inputTokensEstimate });
+    this.model = opts.model;
+  }
+
+  served(model: string): void {
+    this.model = model;
+  }
+
+  /** Made at first use, once the model that answers is known: `message_start` names it. */
+  private get encoder(): MessageStreamEncoder {
+    return (this.started ??= new MessageStreamEncoder({ id: this.opts.requestId, model: this.model, inputTokensEstimate: this.opts.inputTokensEstimate }));
   }
 
   chunk(data: Record<string, unknown>): string {
@@ -36,7 +46,7 @@ export class AnthropicMessagesFormat implements ResponseFormat {
   }
 
   result(usage: TokenUsage | null): Record<string, unknown> {
-    return toAnthropicMessage(this.assembler.result(usage), { id: this.opts.requestId, model: this.opts.model, inputTokensEstimate: this.opts.inputTokensEstimate }) as unknown as Record<
+    return toAnthropicMessage(this.assembler.result(usage), { id: this.opts.requestId, model: this.model, inputTokensEstimate: this.opts.inputTokensEstimate }) as unknown as Record<
       string,
       unknown
     >;

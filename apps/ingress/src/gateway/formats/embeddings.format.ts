@@ -7,9 +7,13 @@ export class EmbeddingsFormat implements ResponseFormat {
   private readonly items: Record<string, unknown>[] = [];
 
   constructor(
-    private readonly model: string,
+    private model: string,
     private readonly encoding: 'float' | 'base64' = 'float',
   ) {}
+
+  served(model: string): void {
+    this.model = model;
+  }
 
   chunk(): string {
     throw new TfError('internal_error', 'Embeddings do not stream.');

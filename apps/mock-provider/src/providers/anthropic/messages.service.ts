@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CompletionPlannerService } from '../../completion/completion-planner.service';
-import { DirectiveParserService } from '../../directives/directive-parser.service';
+import { FailureScriptService } from '../../directives/failure-script.service';
 import { abandon, generationMs, holdUntilGone, sendPlain, streamScript, waitOrFail } from '../../directives/directive-playback';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from '../../mock-provider.options';
 import { clientGoneSignal } from '../../stream/client-signal';
@@ -15,7 +15,7 @@ import { parseCountTokensRequest, parseMessagesRequest } from './messages-reques
 @Injectable()
 export class MessagesService {
   constructor(
-    private readonly directives: DirectiveParserService,
+    private readonly scripts: FailureScriptService,
     private readonly planner: CompletionPlannerService,
     private readonly writer: StreamWriterService,
     @Inject(MOCK_PROVIDER_OPTIONS) private readonly options: MockProviderOptions,
@@ -23,7 +23,7 @@ export class MessagesService {
 
   async create(body: unknown, reply: FastifyReply): Promise<void> {
     const request = parseMessagesRequest(body);
-    const { base, directives } = this.directives.parse(request.model);
+    const { base, directives } = this.scripts.scriptFor(request.model, reply.request.headers);
     const clientGone = clientGoneSignal(reply.raw);
     if (directives.fail === 'timeout') return holdUntilGone(reply, clientGone);
     if (!(await waitOrFail(directives.ttftMs ?? this.options.ttftMs, directives, ANTHROPIC_ERRORS, clientGone))) return abandon(reply);
@@ -41,7 +41,7 @@ export class MessagesService {
   /** `/v1/messages/count_tokens`: the input tokens a `create` with the same body would report. */
   async countTokens(body: unknown, reply: FastifyReply): Promise<void> {
     const request = parseCountTokensRequest(body);
-    const { directives } = this.directives.parse(request.model);
+    const { directives } = this.scripts.scriptFor(request.model, reply.request.headers);
     const clientGone = clientGoneSignal(reply.raw);
     if (directives.fail === 'timeout') return holdUntilGone(reply, clientGone);
     if (!(await waitOrFail(directives.ttftMs ?? this.options.ttftMs, directives, ANTHROPIC_ERRORS, clientGone))) return abandon(reply);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CompletionPlannerService, newId } from '../../completion/completion-planner.service';
 import { textInputs } from '../../completion/text-inputs';
-import { DirectiveParserService } from '../../directives/directive-parser.service';
+import { FailureScriptService } from '../../directives/failure-script.service';
 import { abandon, generationMs, holdUntilGone, sendPlain, streamScript, waitOrFail } from '../../directives/directive-playback';
 import { MOCK_PROVIDER_OPTIONS, type MockProviderOptions } from '../../mock-provider.options';
 import { clientGoneSignal } from '../../stream/client-signal';
@@ -19,7 +19,7 @@ const SSE = openAiSse(OPENAI_ERRORS);
 @Injectable()
 export class TextCompletionsService {
   constructor(
-    private readonly directives: DirectiveParserService,
+    private readonly scripts: FailureScriptService,
     private readonly planner: CompletionPlannerService,
     private readonly writer: StreamWriterService,
     @Inject(MOCK_PROVIDER_OPTIONS) private readonly options: MockProviderOptions,
@@ -27,7 +27,7 @@ export class TextCompletionsService {
 
   async respond(body: unknown, reply: FastifyReply): Promise<void> {
     const request = validatedFor(OPENAI_ERRORS, () => parseTextCompletionRequest(body));
-    const { base, directives } = this.directives.parse(request.model);
+    const { base, directives } = this.scripts.scriptFor(request.model, reply.request.headers);
     const clientGone = clientGoneSignal(reply.raw);
     if (directives.fail === 'timeout') return holdUntilGone(reply, clientGone);
     if (!(await waitOrFail(directives.ttftMs ?? this.options.ttftMs, directives, OPENAI_ERRORS, clientGone))) return abandon(reply);
