@@ -68,7 +68,9 @@ describe('holds, prices and cost reporting', () => {
     await pricedChannel('m-broken', 'gpt-4o+fail=500', '2.50', '10.00');
     // Enough for exactly one hold of this size at a time.
     const { key } = await account('0.0003');
-    for (let i = 0; i < 3; i++) assert.equal((await chat(key, { ...small, model: 'm-broken' })).status, 502);
+    // The first fails after its hold was placed; later ones may meet the open breaker (503 before any hold).
+    assert.equal((await chat(key, { ...small, model: 'm-broken' })).status, 502);
+    for (let i = 0; i < 2; i++) assert.ok([502, 503].includes((await chat(key, { ...small, model: 'm-broken' })).status));
     const ok = await waitFor(async () => {
       const r = await chat(key, small);
       return r.status === 200 ? r : null;

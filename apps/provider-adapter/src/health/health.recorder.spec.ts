@@ -26,8 +26,8 @@ describe('HealthRecorder', () => {
     sut.ended(a, { kind: 'failed' });
     sut.ended(a, { kind: 'key_failed' });
     const [ra, rb] = sut.collect();
-    assert.deepEqual(ra, { channelId: 'ch-a', keyRef: 'key-a', inFlight: 1, ok: 2, failed: 1, keyFailed: 1, ttftMs: [200, 300], outputTokens: 40, streamMs: 1_000 });
-    assert.deepEqual(rb, { channelId: 'ch-a', keyRef: 'key-b', inFlight: 1, ok: 0, failed: 0, keyFailed: 0, ttftMs: [], outputTokens: 0, streamMs: 0 });
+    assert.deepEqual(ra, { channelId: 'ch-a', keyRef: 'key-a', model: 'm', inFlight: 1, ok: 2, failed: 1, keyFailed: 1, ttftMs: [200, 300], outputTokens: 40, streamMs: 1_000 });
+    assert.deepEqual(rb, { channelId: 'ch-a', keyRef: 'key-b', model: 'm', inFlight: 1, ok: 0, failed: 0, keyFailed: 0, ttftMs: [], outputTokens: 0, streamMs: 0 });
   });
 
   it('starts every interval from zero but keeps the in-flight count', () => {
@@ -37,7 +37,7 @@ describe('HealthRecorder', () => {
     sut.ended(a, ok(100));
     sut.collect();
     // Nothing happened, yet one attempt still runs: the routers must keep hearing it.
-    assert.deepEqual(sut.collect(), [{ channelId: 'ch-a', keyRef: 'key-a', inFlight: 1, ok: 0, failed: 0, keyFailed: 0, ttftMs: [], outputTokens: 0, streamMs: 0 }]);
+    assert.deepEqual(sut.collect(), [{ channelId: 'ch-a', keyRef: 'key-a', model: 'm', inFlight: 1, ok: 0, failed: 0, keyFailed: 0, ttftMs: [], outputTokens: 0, streamMs: 0 }]);
   });
 
   it('reports a key once more at in-flight 0 after its last attempt ends, then forgets it', () => {
