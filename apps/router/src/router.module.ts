@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { postgresOptions } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
+import { PriceCache } from './auto/price-cache';
 import { CatalogAdminService } from './catalog/catalog-admin.service';
 import { CatalogService } from './catalog/catalog.service';
 import { ChannelsRepository } from './channels/channels.repository';
@@ -30,11 +31,12 @@ export class RouterModule {
         { provide: HealthBook, useFactory: () => new HealthBook(config) },
         {
           provide: PlannerService,
-          useFactory: (table: RoutingTable, book: HealthBook) => new PlannerService(table, config, book),
-          inject: [RoutingTable, HealthBook],
+          useFactory: (table: RoutingTable, book: HealthBook, prices: PriceCache) => new PlannerService(table, config, book, prices),
+          inject: [RoutingTable, HealthBook, PriceCache],
         },
         ChannelsRepository,
         RoutingTable,
+        PriceCache,
         ChannelsService,
         CatalogService,
         CatalogAdminService,

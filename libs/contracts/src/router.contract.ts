@@ -74,6 +74,37 @@ export interface PlanRequest {
   fallbacks?: string[] | null;
   /** Keys that already failed this request (`channelId/keyRef`): a later plan for it never names them again. */
   avoidKeys?: string[];
+  /** `auto` only: what ingress learnt of the request, for the router's cost-aware choice. */
+  auto?: AutoSignal;
+}
+
+/** How `auto` trades quality for money: `economy` goes premium only for a large expected gain, `quality` for a small one. */
+export type RouteMode = 'economy' | 'balanced' | 'quality';
+
+/** A request's preferences for `auto` (body field `route`, header `x-tokenflow-latency-target-ms`). */
+export interface RoutePreferences {
+  mode?: RouteMode;
+  /** USD per 1M output tokens: dearer models are left out. */
+  maxPricePer1mOutput?: number;
+  /** Channels whose recent p95 TTFT misses it are left out; the fastest of near-ties wins. */
+  latencyTargetMs?: number;
+  /** Only these models (inside the key's allow-list). */
+  models?: string[];
+}
+
+/** What ingress knows of an `auto` request: the classifier's verdict, the request's size and its preferences. */
+export interface AutoSignal {
+  category: string;
+  /** P(premium needed) − P(premium hurts), from the classifier (the router blends it with the category's prior). */
+  gain: number;
+  /** The classifier's weights version. */
+  classifier: string;
+  /** The classifier's deployed threshold on `gain` for `balanced` (≥ 95% of premium quality kept on held-out data). */
+  threshold: number;
+  promptTokens: number;
+  /** The request's own output cap, if any. */
+  maxTokens: number | null;
+  prefs: RoutePreferences;
 }
 export interface PlanReply {
   /** The real model that will serve the request (never `auto`). */
@@ -88,9 +119,11 @@ export interface PlanReply {
    */
   inputs?: ContentInput[] | null;
   /** `fallback`: the asked model had no available channel, so the plan starts on the first of its chain that has one. */
-  route: 'direct' | 'auto-default' | 'auto-context-fallback' | 'fallback';
+  route: 'direct' | 'auto' | 'auto-default' | 'auto-context-fallback' | 'fallback';
   reason: string;
   attempts: PlannedAttempt[];
+  /** `auto`'s decision, explained (category, scores, mode, estimated cost, reason, fallbacks): the `x-tokenflow-route` value. */
+  explain?: string;
   /**
    * The rest of the chain, in order: models that exist, the key may use and that had an available channel when
    * planned. Ingress plans the next one (with `fallbacks: []`) when every attempt of this plan failed retryably.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ChannelEntity, ModelEntity } from '../db/entities';
+import { CategoryPriorEntity, ChannelEntity, ModelEntity } from '../db/entities';
 
 @Injectable()
 export class ChannelsRepository {
@@ -35,6 +35,14 @@ export class ChannelsRepository {
 
   async saveModel(model: Partial<ModelEntity> & { id: string }): Promise<void> {
     await this.db.getRepository(ModelEntity).update({ id: model.id }, model);
+  }
+
+  priors(): Promise<CategoryPriorEntity[]> {
+    return this.db.getRepository(CategoryPriorEntity).find({ order: { category: 'ASC' } });
+  }
+
+  async savePrior(prior: Pick<CategoryPriorEntity, 'category'> & Partial<CategoryPriorEntity>): Promise<void> {
+    await this.db.getRepository(CategoryPriorEntity).update({ category: prior.category }, prior);
   }
 
   models(): Promise<ModelEntity[]> {

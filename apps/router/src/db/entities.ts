@@ -11,6 +11,12 @@ export class ModelEntity {
   @Column('text', { array: true, nullable: true }) inputs: ContentInput[] | null;
   /** Where a request goes when no channel of this model can serve it, in order (a key's or a request's chain replaces it). */
   @Column('text', { array: true, default: '{}' }) fallbacks: string[];
+  /** `auto`: economy, standard or premium. */
+  @Column('text', { default: 'standard' }) tier: ModelTier;
+  /** `auto`: expected quality per task category, 0–1 (a category not named counts as the tier's default). */
+  @Column('jsonb', { default: {} }) strengths: Record<string, number>;
+  /** `auto`: output tokens spent per answered token (a reasoning model thinks first). */
+  @Column('real', { name: 'output_factor', default: 1 }) outputFactor: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -34,4 +40,17 @@ export class ChannelEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
-export const routingEntities = [ModelEntity, ChannelEntity];
+/** `auto`'s prior for a task category the classifier's data does not cover. */
+@Entity({ schema: 'routing', name: 'category_priors' })
+export class CategoryPriorEntity {
+  @PrimaryColumn('text') category: string;
+  /** Expected gain of a premium model, −1…1, blended with the classifier's. */
+  @Column('real') gain: number;
+  /** Expected answer length when the request sets no `max_tokens`. */
+  @Column('int', { name: 'output_tokens' }) outputTokens: number;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+export type ModelTier = 'economy' | 'standard' | 'premium';
+
+export const routingEntities = [ModelEntity, ChannelEntity, CategoryPriorEntity];

@@ -12,6 +12,7 @@ export interface TargetHealth {
   attempts: number;
   failed: number;
   p50TtftMs: number | null;
+  p95TtftMs: number | null;
   tokensPerSecond: number | null;
   inFlight: number;
 }
@@ -214,7 +215,7 @@ export class HealthBook implements HealthSnapshot {
 
   private summary(id: TargetId): TargetHealth {
     const t = this.targets.get(keyOf(id));
-    if (!t) return { ...CLOSED, attempts: 0, failed: 0, p50TtftMs: null, tokensPerSecond: null, inFlight: 0 };
+    if (!t) return { ...CLOSED, attempts: 0, failed: 0, p50TtftMs: null, p95TtftMs: null, tokensPerSecond: null, inFlight: 0 };
     const now = this.clock();
     if (t.summary && now - t.summary.at < SUMMARY_TTL_MS) return t.summary.value;
     const { ok, failed, outputTokens, streamMs } = t.window.totals(now);
@@ -225,6 +226,7 @@ export class HealthBook implements HealthSnapshot {
       else inFlight += r.n;
     }
     const { state, reason, until, strikes } = t.breaker;
+    const ttft = t.window.ttftPercentiles(now);
     // A rate limit's cool-down that has passed is simply closed again.
     const over = state === 'cooling' && until !== null && until <= now;
     const value: TargetHealth = {
@@ -234,7 +236,8 @@ export class HealthBook implements HealthSnapshot {
       strikes,
       attempts: ok + failed,
       failed,
-      p50TtftMs: t.window.p50Ttft(now),
+      p50TtftMs: ttft?.p50 ?? null,
+      p95TtftMs: ttft?.p95 ?? null,
       tokensPerSecond: streamMs > 0 ? Math.round((outputTokens * 1000) / streamMs) : null,
       inFlight,
     };

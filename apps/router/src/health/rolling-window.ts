@@ -59,12 +59,12 @@ export class RollingWindow {
     return t;
   }
 
-  /** The median time to first token of the samples still inside the window; null without any. */
-  p50Ttft(now: number): number | null {
+  /** The median and 95th percentile time to first token of the samples still inside the window; null without any. */
+  ttftPercentiles(now: number): { p50: number; p95: number } | null {
     const recent = this.ttft.filter((s) => s.at > now - this.windowMs).map((s) => s.ms);
     if (recent.length === 0) return null;
     recent.sort((a, b) => a - b);
-    return recent[Math.floor((recent.length - 1) / 2)];
+    return { p50: recent[Math.floor((recent.length - 1) / 2)], p95: recent[Math.ceil(0.95 * recent.length) - 1] };
   }
 
   /** A breaker that closes starts from a clean slate: the errors that opened it no longer count. */

@@ -38,13 +38,14 @@ function snapshotOf(models: ModelEntity[], byModel: Record<string, ChannelEntity
     channels: new Map(all.map((ch) => [ch.id, ch])),
     byModel: new Map(Object.entries(byModel)),
     keys: new Map(all.map((ch) => [ch.id, channelKeys(ch)])),
+    priors: new Map(),
   };
 }
 
 /** A RoutingTable stand-in: the planner only reads `current`. */
 function planner(models: (string | ModelEntity)[], byModel: Record<string, ChannelEntity[]>, autoDefault = 'deepseek-v3', book = new HealthBook(breakerConfig())): PlannerService {
   const table = { current: snapshotOf(models.map((m) => (typeof m === 'string' ? model(m) : m)), byModel) } as unknown as RoutingTable;
-  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault, PLAN_KEYS_PER_CHANNEL: 3 } as RouterConfig, book);
+  return new PlannerService(table, { AUTO_DEFAULT_MODEL: autoDefault, PLAN_KEYS_PER_CHANNEL: 3 } as RouterConfig, book, { get: () => null });
 }
 
 /** An upstream verdict on a key, applied as the router applies it. */

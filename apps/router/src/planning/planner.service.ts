@@ -1,11 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type AutoSignal, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
+import { type AutoCandidate, type AutoPolicy, decideAuto, explain } from '../auto/auto-decision';
+import type { PriceCache } from '../auto/price-cache';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import type { ModelEntity } from '../db/entities';
 import { HealthBook } from '../health/health-book';
 import { type Selection, selectAttempts } from './attempt-selection';
 import { type ChannelSelector, HealthWeightedSelector } from './channel-selector';
 import { RoutingTable } from './routing-table';
+
+type AutoConfig = Pick<RouterConfig, 'AUTO_DEFAULT_MODEL' | 'PLAN_KEYS_PER_CHANNEL' | 'AUTO_CLASSIFIER_WEIGHT' | 'AUTO_ECONOMY_OFFSET' | 'AUTO_QUALITY_OFFSET'>;
 
 /** The longest fallback chain a plan follows (the asked model not counted). */
 export const MAX_FALLBACKS = 8;
@@ -20,8 +24,9 @@ export class PlannerService {
 
   constructor(
     private readonly table: RoutingTable,
-    @Inject(ROUTER_CONFIG) private readonly config: Pick<RouterConfig, 'AUTO_DEFAULT_MODEL' | 'PLAN_KEYS_PER_CHANNEL'>,
+    @Inject(ROUTER_CONFIG) private readonly config: AutoConfig,
     private readonly health: HealthBook,
+    private readonly prices: Pick<PriceCache, 'get'>,
     private readonly random: () => number = Math.random,
   ) {
     this.selector = new HealthWeightedSelector(random);
@@ -29,6 +34,10 @@ export class PlannerService {
 
   plan(req: PlanRequest): PlanReply {
     if (req.model === AUTO_MODEL && req.excludeModels?.length) return this.contextFallback(req);
+    if (req.model === AUTO_MODEL && req.auto) {
+      const decided = this.autoPlan(req, req.auto);
+      if (decided) return decided;
+    }
     const isAuto = req.model === AUTO_MODEL;
     const asked = isAuto ? this.config.AUTO_DEFAULT_MODEL : req.model;
     const snapshot = this.table.current;
@@ -57,6 +66,58 @@ export class PlannerService {
       reason: this.reason(route, asked, model, attempts.length + lastResort.length),
       attempts: [...attempts, ...lastResort],
       fallbacks: chain.slice(at + 1).filter((_, i) => selections[at + 1 + i].attempts.length + selections[at + 1 + i].lastResort.length > 0),
+    };
+  }
+
+  /**
+   * `auto` with the classifier's signal: among the catalog models the key may use that have an available channel,
+   * `decideAuto` ranks by expected quality per dollar for the request's mode; the first that can serve is the plan,
+   * the ranked rest its fallback chain. Null when nothing is priced and available (then the default model serves).
+   */
+  private autoPlan(req: PlanRequest, signal: AutoSignal): PlanReply | null {
+    const { catalog } = this.table.current;
+    const candidates: AutoCandidate[] = [];
+    const selections = new Map<string, Selection>();
+    for (const m of catalog.values()) {
+      if (req.allowedModels && !req.allowedModels.includes(m.id)) continue;
+      const sel = this.select(m.id, req);
+      if (sel.attempts.length === 0) continue;
+      selections.set(m.id, sel);
+      const price = this.prices.get(m.id);
+      const p95s = sel.attempts.map((a) => this.health.channel(a.channelId, m.id).p95TtftMs).filter((x): x is number => x !== null);
+      candidates.push({
+        id: m.id,
+        tier: m.tier,
+        strengths: m.strengths ?? {},
+        outputFactor: m.outputFactor ?? 1,
+        inputNano: price?.inputNano ?? null,
+        outputNano: price?.outputNano ?? null,
+        p95TtftMs: p95s.length ? Math.min(...p95s) : null,
+      });
+    }
+    const decision = decideAuto(signal, candidates, this.policy());
+    const model = decision.ranked[0];
+    if (!model) return null;
+    const fallbacks = decision.ranked.slice(1, 1 + MAX_FALLBACKS);
+    const { attempts, lastResort } = selections.get(model)!;
+    return {
+      ...this.limitsOf(model),
+      model,
+      route: 'auto',
+      reason: `auto -> ${model} (${decision.reason}); ${this.selector.name} over ${attempts.length + lastResort.length} attempt(s)`,
+      explain: explain(decision, fallbacks),
+      attempts: [...attempts, ...lastResort],
+      fallbacks,
+    };
+  }
+
+  private policy(): AutoPolicy {
+    const priors: AutoPolicy['priors'] = {};
+    for (const p of this.table.current.priors.values()) priors[p.category] = { gain: p.gain, outputTokens: p.outputTokens };
+    return {
+      priors,
+      classifierWeight: this.config.AUTO_CLASSIFIER_WEIGHT,
+      modeOffsets: { economy: this.config.AUTO_ECONOMY_OFFSET, balanced: 0, quality: -this.config.AUTO_QUALITY_OFFSET },
     };
   }
 

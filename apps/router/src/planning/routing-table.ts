@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { upstreamKeyFingerprint } from '@tokenflow/contracts';
-import type { ChannelEntity, ModelEntity } from '../db/entities';
+import type { CategoryPriorEntity, ChannelEntity, ModelEntity } from '../db/entities';
 import { ChannelsRepository } from '../channels/channels.repository';
 
 /** One upstream key of a channel, with the references computed once per reload rather than once per plan. */
@@ -24,6 +24,8 @@ export interface RoutingSnapshot {
    * still be resolving its key). The adapter reads them through `tf.router.channel-keys.v1`.
    */
   keys: Map<string, ChannelKey[]>;
+  /** `auto`'s per-category priors. */
+  priors: Map<string, CategoryPriorEntity>;
 }
 
 export function channelKeys(ch: Pick<ChannelEntity, 'provider' | 'baseUrl' | 'apiKeys'>): ChannelKey[] {
@@ -45,7 +47,7 @@ export function upstreamQuotaRef(ch: Pick<ChannelEntity, 'provider' | 'baseUrl'>
  */
 @Injectable()
 export class RoutingTable {
-  private snapshot: RoutingSnapshot = { catalog: new Map(), channels: new Map(), byModel: new Map(), keys: new Map() };
+  private snapshot: RoutingSnapshot = { catalog: new Map(), channels: new Map(), byModel: new Map(), keys: new Map(), priors: new Map() };
   private reloading: Promise<void> | null = null;
   private again = false;
 
@@ -80,7 +82,7 @@ export class RoutingTable {
   }
 
   private async load(): Promise<RoutingSnapshot> {
-    const [models, channels] = await Promise.all([this.channels.models(), this.channels.all()]);
+    const [models, channels, priors] = await Promise.all([this.channels.models(), this.channels.all(), this.channels.priors()]);
     const byModel = new Map<string, ChannelEntity[]>();
     const keys = new Map<string, ChannelKey[]>();
     for (const ch of channels) {
@@ -92,6 +94,6 @@ export class RoutingTable {
         byModel.set(m, list);
       }
     }
-    return { catalog: new Map(models.map((m) => [m.id, m])), channels: new Map(channels.map((c) => [c.id, c])), byModel, keys };
+    return { catalog: new Map(models.map((m) => [m.id, m])), channels: new Map(channels.map((c) => [c.id, c])), byModel, keys, priors: new Map(priors.map((p) => [p.category, p])) };
   }
 }

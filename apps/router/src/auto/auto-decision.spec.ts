@@ -1,0 +1,85 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { AutoSignal } from '@tokenflow/contracts';
+import { type AutoCandidate, type AutoPolicy, decideAuto, explain } from './auto-decision';
+
+/** The seed catalog's shape, at the seed price book's prices (nano-USD per token). */
+const MODELS: AutoCandidate[] = [
+  { id: 'deepseek-v3', tier: 'economy', strengths: { chat: 0.85, math: 0.8, code: 0.84 }, outputFactor: 1, inputNano: 140, outputNano: 280, p95TtftMs: null },
+  { id: 'glm-4-plus', tier: 'economy', strengths: { chat: 0.82, math: 0.72, code: 0.74 }, outputFactor: 1, inputNano: 150, outputNano: 500, p95TtftMs: null },
+  { id: 'deepseek-r1', tier: 'premium', strengths: { chat: 0.78, math: 0.96, code: 0.9 }, outputFactor: 4, inputNano: 550, outputNano: 2190, p95TtftMs: null },
+  { id: 'gpt-4o', tier: 'premium', strengths: { chat: 0.92, math: 0.86, code: 0.9 }, outputFactor: 1, inputNano: 2500, outputNano: 10000, p95TtftMs: null },
+  { id: 'claude-sonnet', tier: 'premium', strengths: { chat: 0.93, math: 0.88, code: 0.96 }, outputFactor: 1.2, inputNano: 3000, outputNano: 15000, p95TtftMs: null },
+];
+const POLICY: AutoPolicy = {
+  priors: { chat: { gain: -0.05, outputTokens: 150 }, math: { gain: 0.2, outputTokens: 400 }, code: { gain: 0.15, outputTokens: 800 } },
+  classifierWeight: 0.7,
+  modeOffsets: { economy: 0.1, balanced: 0, quality: -0.1 },
+};
+const signal = (over: Partial<AutoSignal> = {}, prefs: AutoSignal['prefs'] = {}): AutoSignal => ({
+  category: 'chat',
+  gain: -0.1,
+  classifier: 'test',
+  threshold: 0.1,
+  promptTokens: 50,
+  maxTokens: null,
+  prefs,
+  ...over,
+});
+
+describe('decideAuto', () => {
+  it('sends chit-chat to the cheapest good model, and ranks the rest as its fallbacks', () => {
+    const d = decideAuto(signal(), MODELS, POLICY);
+    assert.equal(d.premium, false);
+    assert.equal(d.ranked[0], 'deepseek-v3');
+    assert.deepEqual([...d.ranked].sort(), MODELS.map((m) => m.id).sort());
+    assert.equal(d.gain, round(0.7 * -0.1 + 0.3 * -0.05));
+    assert.match(d.reason, /quality per \$/);
+  });
+
+  it('sends a hard math problem to the strongest model for math, which is also cheaper here than gpt-4o', () => {
+    const d = decideAuto(signal({ category: 'math', gain: 0.4 }), MODELS, POLICY);
+    assert.equal(d.premium, true);
+    // claude-sonnet (0.88) and gpt-4o (0.86) are a near-tie: the cheaper comes first.
+    assert.deepEqual(d.ranked.slice(0, 3), ['deepseek-r1', 'gpt-4o', 'claude-sonnet']);
+    // 50 prompt tokens at 550 + 400 expected output × 4 (reasoning) at 2190 nano-USD.
+    assert.equal(d.estUsd, (50 * 550 + 400 * 4 * 2190) / 1e9);
+  });
+
+  it('moves the premium threshold with the mode', () => {
+    const borderline = signal({ category: 'code', gain: 0.1 });
+    // Blended: 0.7 × 0.1 + 0.3 × 0.15 = 0.115 against thresholds 0.2 / 0.1 / 0.0.
+    assert.equal(decideAuto({ ...borderline, prefs: { mode: 'economy' } }, MODELS, POLICY).premium, false);
+    assert.equal(decideAuto(borderline, MODELS, POLICY).premium, true);
+    assert.equal(decideAuto({ ...borderline, prefs: { mode: 'quality' } }, MODELS, POLICY).ranked[0], 'claude-sonnet');
+  });
+
+  it("honours the request's price cap and allow-list, and never picks an unpriced model", () => {
+    const capped = decideAuto(signal({ category: 'math', gain: 0.5 }, { maxPricePer1mOutput: 3 }), MODELS, POLICY);
+    assert.deepEqual(capped.ranked, ['deepseek-r1', 'deepseek-v3', 'glm-4-plus']);
+    assert.deepEqual(decideAuto(signal({}, { models: ['glm-4-plus', 'gpt-4o'] }), MODELS, POLICY).ranked, ['glm-4-plus', 'gpt-4o']);
+    const unpriced = MODELS.map((m) => (m.id === 'deepseek-v3' ? { ...m, inputNano: null } : m));
+    assert.ok(!decideAuto(signal(), unpriced, POLICY).ranked.includes('deepseek-v3'));
+    assert.deepEqual(decideAuto(signal(), [], POLICY).ranked, []);
+  });
+
+  it('drops models whose p95 TTFT misses a latency target, unless none meets it', () => {
+    const timed = MODELS.map((m) => ({ ...m, p95TtftMs: m.id === 'deepseek-v3' ? 900 : 200 }));
+    const d = decideAuto(signal({}, { latencyTargetMs: 500 }), timed, POLICY);
+    assert.ok(!d.ranked.includes('deepseek-v3'));
+    assert.equal(d.ranked[0], 'glm-4-plus');
+    const none = decideAuto(signal({}, { latencyTargetMs: 50 }), timed, POLICY);
+    assert.equal(none.ranked.length, MODELS.length);
+    assert.match(none.reason, /no model meets 50 ms/);
+  });
+
+  it('uses the request max_tokens for the expected cost, and explains itself in one header value', () => {
+    const d = decideAuto(signal({ maxTokens: 10 }), MODELS, POLICY);
+    assert.equal(d.estUsd, (50 * 140 + 10 * 280) / 1e9);
+    assert.match(explain(d, ['glm-4-plus', 'deepseek-r1']), /^cat=chat;gain=-0\.085;mode=balanced;est_usd=0\.0000098;reason=[^;]+;fallback=glm-4-plus,deepseek-r1$/);
+  });
+});
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

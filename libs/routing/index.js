@@ -1,0 +1,2 @@
+// Compiled entry point (the build emits every project into the root dist/).
+module.exports = require('../../dist/libs/routing/src/index.js');
