@@ -6,6 +6,7 @@ import { TokenCounter } from '@tokenflow/openai';
 import { Counter, type Registry } from 'prom-client';
 import { AdminBillingController } from './admin/admin-billing.controller';
 import { AdminChannelsController } from './admin/admin-channels.controller';
+import { AdminCategoriesController } from './admin/admin-categories.controller';
 import { AdminModelsController } from './admin/admin-models.controller';
 import { AdminPricesController } from './admin/admin-prices.controller';
 import { MessagesController } from './anthropic/messages.controller';
@@ -56,6 +57,7 @@ export class IngressModule {
         AdminBillingController,
         AdminChannelsController,
         AdminModelsController,
+        AdminCategoriesController,
         AdminPricesController,
         KeyController,
         HealthController,

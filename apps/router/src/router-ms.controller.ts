@@ -36,6 +36,8 @@ export class RouterMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.routerModelGet, (req) => this.catalog.get(req.id, req.allowedModels));
     this.bus.serve(Subjects.routerCatalogList, () => this.catalogAdmin.list());
     this.bus.serve(Subjects.routerCatalogUpdate, (req) => this.catalogAdmin.update(req.id, req.patch));
+    this.bus.serve(Subjects.routerPriorsList, () => this.catalogAdmin.listPriors());
+    this.bus.serve(Subjects.routerPriorUpdate, (req) => this.catalogAdmin.updatePrior(req.category, req.patch));
     this.bus.serve(Subjects.routerChannelCreate, (req) => this.channels.create(req));
     this.bus.serve(Subjects.routerChannelList, async () => ({ object: 'list' as const, data: await this.channels.list() }));
     this.bus.serve(Subjects.routerChannelGet, (req) => this.channels.get(req.id));

@@ -9,4 +9,6 @@ export const Headers = {
   attempts: 'x-tokenflow-attempts',
   cost: 'x-tokenflow-cost-usd',
   timeoutMs: 'x-tokenflow-timeout-ms',
+  /** `auto`: the time to first token the caller wants (the body's `route.latency_target_ms` wins). */
+  latencyTargetMs: 'x-tokenflow-latency-target-ms',
 } as const;

@@ -140,6 +140,10 @@ export interface CatalogModelView {
   inputs: ContentInput[] | null;
   /** Where a request for this model goes when it cannot be served, in order (a key's or request's chain replaces it). */
   fallbacks: string[];
+  /** `auto`: the model's tier, its expected quality per task category (0–1) and output tokens per answered token. */
+  tier: 'economy' | 'standard' | 'premium';
+  strengths: Record<string, number>;
+  output_factor: number;
   /** Enabled channels serving it. */
   channel_count: number;
 }
@@ -149,17 +153,45 @@ export interface CatalogListReply {
 }
 export interface CatalogModelPatch {
   fallbacks?: string[];
+  tier?: 'economy' | 'standard' | 'premium';
+  /** Merged into the current strengths (a category given replaces its value). */
+  strengths?: Record<string, number>;
+  output_factor?: number;
+}
+
+/** `auto`'s prior for one task category, as the admin API shows and edits it. */
+export interface CategoryPriorView {
+  category: string;
+  /** Expected gain of a premium model, −1…1, blended with the classifier's. */
+  gain: number;
+  /** Expected answer length when a request sets no `max_tokens`. */
+  output_tokens: number;
+}
+export interface CategoryPriorUpdateRequest {
+  category: string;
+  patch: { gain?: number; output_tokens?: number };
 }
 export interface CatalogUpdateRequest {
   id: string;
   patch: CatalogModelPatch;
 }
 
+/**
+ * OpenAI's model object, plus extra fields (as OpenRouter's list has them) that OpenAI clients ignore: today's
+ * price, the context window and output limit, what it takes besides text, its tier; `auto` describes itself.
+ */
 export interface ModelCard {
   id: string;
   object: 'model';
   created: number;
   owned_by: string;
+  description?: string;
+  /** USD per 1M tokens, decimal strings (absent: not priced). */
+  pricing?: { input_usd_per_mtok: string; output_usd_per_mtok: string };
+  context_window?: number | null;
+  max_output_tokens?: number | null;
+  input_modalities?: string[];
+  tier?: 'economy' | 'standard' | 'premium';
 }
 export interface ModelsListRequest {
   /** Restrict to what a key may use (null = all). */

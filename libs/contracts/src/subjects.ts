@@ -49,6 +49,8 @@ export const Subjects = {
   routerHealthChanged: 'tf.router.health-changed.v1',
   routerCatalogList: 'tf.router.catalog-list.v1',
   routerCatalogUpdate: 'tf.router.catalog-update.v1',
+  routerPriorsList: 'tf.router.priors-list.v1',
+  routerPriorUpdate: 'tf.router.prior-update.v1',
 
   ratelimitAcquire: 'tf.ratelimit.acquire.v1',
   ratelimitRelease: 'tf.ratelimit.release.v1',
@@ -100,6 +102,8 @@ export interface RequestMap {
   [Subjects.routerChannelTest]: { req: H.ChannelTestRequest; res: H.ChannelTestReply };
   [Subjects.routerCatalogList]: { req: Record<string, never>; res: R.CatalogListReply };
   [Subjects.routerCatalogUpdate]: { req: R.CatalogUpdateRequest; res: R.CatalogModelView };
+  [Subjects.routerPriorsList]: { req: Record<string, never>; res: { object: 'list'; data: R.CategoryPriorView[] } };
+  [Subjects.routerPriorUpdate]: { req: R.CategoryPriorUpdateRequest; res: R.CategoryPriorView };
   [Subjects.adapterProbe]: { req: H.ProbeRequest; res: H.ProbeReply };
   [Subjects.ratelimitAcquire]: { req: L.RateLimitAcquireRequest; res: L.RateLimitAcquireReply };
   [Subjects.ratelimitUpstreamAcquire]: { req: L.UpstreamAcquireRequest; res: { granted: true } };

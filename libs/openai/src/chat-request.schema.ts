@@ -80,6 +80,18 @@ const responseFormat = z.discriminatedUnion('type', [
 export const requestFallbacksSchema = z.array(z.string().min(1).max(256)).max(8);
 
 /**
+ * Our extension for `model: "auto"` (`extra_body` in the SDKs): how to trade quality for money, a price cap per 1M
+ * output tokens, a time-to-first-token target, and the models it may choose from. Taken out before the body goes
+ * upstream.
+ */
+export const requestRouteSchema = z.strictObject({
+  mode: z.enum(['economy', 'balanced', 'quality']).optional(),
+  max_price_per_1m_output: z.number().positive().max(1_000_000).optional(),
+  latency_target_ms: z.number().int().min(1).max(600_000).optional(),
+  models: z.array(z.string().min(1).max(256)).min(1).max(32).optional(),
+});
+
+/**
  * OpenAI's Chat Completions request, validated for types, ranges and cross-field rules the way OpenAI does. Unknown
  * top-level fields pass through (providers' own extensions, e.g. `enable_thinking`, arrive via the SDKs'
  * `extra_body`); see docs/decisions/0003. `validate()` first checks the caps in request-limits.ts on the raw body.
@@ -111,6 +123,7 @@ export const chatRequestSchema = withPreflight(
       parallel_tool_calls: z.boolean().nullish(),
       response_format: responseFormat.nullish(),
       fallbacks: requestFallbacksSchema.optional(),
+      route: requestRouteSchema.optional(),
     })
     .superRefine(checkChatRequest),
   { check: chatRequestLimits },

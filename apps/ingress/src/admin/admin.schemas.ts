@@ -1,4 +1,5 @@
 import { AUTO_MODEL, needsBaseUrl, PROVIDERS } from '@tokenflow/contracts';
+import { CATEGORIES } from '@tokenflow/routing';
 import { z } from 'zod';
 
 const usd = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, 'must be a non-negative decimal string such as "10.00"');
@@ -104,7 +105,21 @@ export const channelPatchSchema = z
   .refine(atLeastOne, 'at least one field must be given');
 
 /** A catalog model's edits: its fallback chain (the router checks the models exist). */
-export const catalogModelPatchSchema = z.strictObject({ fallbacks: keyFallbacksSchema }).partial().refine(atLeastOne, 'at least fallbacks must be given');
+export const catalogModelPatchSchema = z
+  .strictObject({
+    fallbacks: keyFallbacksSchema,
+    tier: z.enum(['economy', 'standard', 'premium']),
+    strengths: z.record(z.enum(CATEGORIES), z.number().min(0).max(1)),
+    output_factor: z.number().gt(0).max(100),
+  })
+  .partial()
+  .refine(atLeastOne, 'at least one of fallbacks, tier, strengths, output_factor must be given');
+
+/** `auto`'s prior for a task category. */
+export const categoryPriorPatchSchema = z
+  .strictObject({ gain: z.number().min(-1).max(1), output_tokens: z.number().int().min(1).max(1_000_000) })
+  .partial()
+  .refine(atLeastOne, 'at least one of gain, output_tokens must be given');
 
 /** Which model a channel test asks (default: the channel's first). */
 export const channelTestSchema = z.strictObject({ model: modelId.optional() });

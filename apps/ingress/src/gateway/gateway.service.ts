@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type Endpoint, Headers, type KeyPrincipal, type PlanReply, type PlanRequest, rateLimitHeaders, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type Endpoint, Headers, type KeyPrincipal, type PlanReply, type PlanRequest, rateLimitHeaders, type RoutePreferences, TfError } from '@tokenflow/contracts';
 import type { CallContext } from '@tokenflow/messaging';
 import { type PromptCount, unsupportedContent } from '@tokenflow/openai';
 import { AdmissionService } from './admission.service';
@@ -30,6 +30,8 @@ export interface GatewayCall {
   client: ClientChannel;
   /** The request's own fallback chain (body `fallbacks`); it replaces the key's, which replaces the catalog's. */
   fallbacks?: string[];
+  /** `auto`'s preferences (body `route`, latency header). */
+  prefs?: RoutePreferences;
 }
 
 /** How many larger models `auto` may try after inputs that did not fit. */

@@ -1,5 +1,5 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
-import type { Endpoint } from '@tokenflow/contracts';
+import { type Endpoint, Headers } from '@tokenflow/contracts';
 import { chatRequestSchema, completionsRequestSchema, embeddingsRequestSchema, TokenCounter, validate } from '@tokenflow/openai';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from '@tokenflow/config';
@@ -9,6 +9,7 @@ import { OpenAiStreamFormat } from '../gateway/formats/openai-stream.format';
 import { GatewayService } from '../gateway/gateway.service';
 import type { ResponseFormat } from '../gateway/response-format';
 import { httpCall } from '../http/request-context';
+import { type RouteField, routePreferences } from '../gateway/route-preferences';
 
 type Body = Record<string, unknown> & { model: string; stream?: boolean | null; stream_options?: { include_usage?: boolean } | null };
 
@@ -39,10 +40,11 @@ export class OpenAiApiController {
 
   private async serve(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, schema: z.ZodType<Body>, format: (body: Body) => ResponseFormat): Promise<void> {
     const http = httpCall(req, reply, this.config.REQUEST_TIMEOUT_MS);
-    // `fallbacks` is ours (the SDKs' `extra_body`): it steers the plan and never goes upstream.
-    const { fallbacks, ...body } = validate(schema, req.body) as Body & { fallbacks?: string[] };
+    // `fallbacks` and `route` are ours (the SDKs' `extra_body`): they steer the plan and never go upstream.
+    const { fallbacks, route, ...body } = validate(schema, req.body) as Body & { fallbacks?: string[]; route?: RouteField };
+    const prefs = routePreferences(route, req.headers[Headers.latencyTargetMs]);
     const prompt = await this.counter.prompt(body);
-    await this.gateway.complete({ ...http, endpoint, body, format: format(body), prompt, ...(fallbacks ? { fallbacks } : {}) });
+    await this.gateway.complete({ ...http, endpoint, body, format: format(body), prompt, prefs, ...(fallbacks ? { fallbacks } : {}) });
   }
 }
 

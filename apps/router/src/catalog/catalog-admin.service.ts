@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type CatalogListReply, type CatalogModelPatch, type CatalogModelView, Subjects, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type CatalogListReply, type CatalogModelPatch, type CatalogModelView, type CategoryPriorView, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { ChannelsRepository } from '../channels/channels.repository';
-import type { ModelEntity } from '../db/entities';
+import type { CategoryPriorEntity, ModelEntity } from '../db/entities';
 import { MAX_FALLBACKS } from '../planning/planner.service';
 import { RoutingTable } from '../planning/routing-table';
 
-/** The catalog as operators edit it: today, each model's fallback chain. */
+function priorView(p: CategoryPriorEntity): CategoryPriorView {
+  return { category: p.category, gain: p.gain, output_tokens: p.outputTokens };
+}
+
+/** The catalog as operators edit it: each model's fallback chain and what `auto` knows of it; the category priors. */
 @Injectable()
 export class CatalogAdminService {
   constructor(
@@ -22,14 +26,29 @@ export class CatalogAdminService {
   async update(id: string, patch: CatalogModelPatch): Promise<CatalogModelView> {
     const model = this.table.current.catalog.get(id);
     if (!model) throw new TfError('not_found', `No catalog model with id '${id}'.`, { param: 'id' });
-    if (patch.fallbacks !== undefined) {
-      this.assertChain(id, patch.fallbacks);
-      await this.repo.saveModel({ id, fallbacks: patch.fallbacks });
-    }
+    if (patch.fallbacks !== undefined) this.assertChain(id, patch.fallbacks);
+    const changes: Partial<ModelEntity> = {};
+    if (patch.fallbacks !== undefined) changes.fallbacks = patch.fallbacks;
+    if (patch.tier !== undefined) changes.tier = patch.tier;
+    if (patch.strengths !== undefined) changes.strengths = { ...(model.strengths ?? {}), ...patch.strengths };
+    if (patch.output_factor !== undefined) changes.outputFactor = patch.output_factor;
+    if (Object.keys(changes).length) await this.repo.saveModel({ id, ...changes });
     // Reload here first (read-your-writes for the admin), then tell the other replicas.
     await this.table.reload();
     this.bus.emit(Subjects.routerChannelsChanged, {});
     return this.view(this.table.current.catalog.get(id) ?? model);
+  }
+
+  listPriors(): { object: 'list'; data: CategoryPriorView[] } {
+    return { object: 'list', data: [...this.table.current.priors.values()].map(priorView) };
+  }
+
+  async updatePrior(category: string, patch: { gain?: number; output_tokens?: number }): Promise<CategoryPriorView> {
+    if (!this.table.current.priors.has(category)) throw new TfError('not_found', `No task category '${category}'.`, { param: 'category' });
+    await this.repo.savePrior({ category, ...(patch.gain !== undefined ? { gain: patch.gain } : {}), ...(patch.output_tokens !== undefined ? { outputTokens: patch.output_tokens } : {}) });
+    await this.table.reload();
+    this.bus.emit(Subjects.routerChannelsChanged, {});
+    return priorView(this.table.current.priors.get(category)!);
   }
 
   /** A chain names catalog models, each once, never the model itself nor `auto`. */
@@ -52,6 +71,9 @@ export class CatalogAdminService {
       max_output_tokens: m.maxOutputTokens,
       inputs: m.inputs,
       fallbacks: m.fallbacks ?? [],
+      tier: m.tier,
+      strengths: m.strengths ?? {},
+      output_factor: m.outputFactor,
       channel_count: this.table.current.byModel.get(m.id)?.length ?? 0,
     };
   }

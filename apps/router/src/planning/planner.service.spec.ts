@@ -358,4 +358,47 @@ describe('PlannerService', () => {
       );
     }
   });
+
+  describe('auto with the classifier signal', () => {
+    const tiers: Record<string, ModelEntity['tier']> = { cheap: 'economy', mid: 'standard', strong: 'premium' };
+    const prices: Record<string, { inputNano: number; outputNano: number }> = { cheap: { inputNano: 100, outputNano: 200 }, mid: { inputNano: 300, outputNano: 900 }, strong: { inputNano: 2500, outputNano: 10000 } };
+    const catalog = Object.keys(tiers).map((id) => ({ ...model(id), tier: tiers[id], strengths: {}, outputFactor: 1 }) as ModelEntity);
+    const signal = (gain: number): PlanRequest['auto'] => ({ category: 'math', gain, classifier: 't', threshold: 0.1, promptTokens: 20, maxTokens: null, prefs: {} });
+    function autoPlanner(book = new HealthBook(breakerConfig())) {
+      const chans = { cheap: [channel({ name: 'c' })], mid: [channel({ name: 'm' })], strong: [channel({ name: 's' })] };
+      const table = { current: { ...snapshotOf(catalog, chans), priors: new Map([['math', { category: 'math', gain: 0.1, outputTokens: 300 }]]) } } as unknown as RoutingTable;
+      const config = { AUTO_DEFAULT_MODEL: 'cheap', PLAN_KEYS_PER_CHANNEL: 3, AUTO_CLASSIFIER_WEIGHT: 1, AUTO_ECONOMY_OFFSET: 0.1, AUTO_QUALITY_OFFSET: 0.1 } as RouterConfig;
+      return { p: new PlannerService(table, config, book, { get: (m: string) => prices[m] ?? null }), book, chans };
+    }
+
+    it('plans the decided model, explains it, and ranks the rest as fallbacks', () => {
+      const { p } = autoPlanner();
+      const easy = p.plan({ ...req('auto'), auto: signal(-0.2) });
+      assert.deepEqual([easy.model, easy.route, easy.fallbacks], ['cheap', 'auto', ['mid', 'strong']]);
+      assert.match(easy.explain!, /^cat=math;gain=-0\.2;mode=balanced;est_usd=[^;]+;reason=[^;]+;fallback=mid,strong$/);
+      const hard = p.plan({ ...req('auto'), auto: signal(0.5) });
+      assert.deepEqual([hard.model, hard.fallbacks[0]], ['strong', 'mid']);
+    });
+
+    it('never gives a key allowed only cheap models a premium one', () => {
+      const { p } = autoPlanner();
+      const r = p.plan({ ...req('auto', ['cheap', 'mid']), auto: signal(0.9) });
+      assert.equal(r.model, 'mid');
+      assert.ok(![r.model, ...r.fallbacks].includes('strong'));
+    });
+
+    it('still answers when the first choice has no healthy channel', () => {
+      const { p, book, chans } = autoPlanner();
+      for (const ev of book.fold(report([{ channelId: chans.strong[0].id, model: 'strong', failed: 10 }]))) book.apply(ev);
+      const r = p.plan({ ...req('auto'), auto: signal(0.9) });
+      assert.equal(r.model, 'mid');
+      assert.ok(!r.fallbacks.includes('strong'));
+    });
+
+    it('falls back to AUTO_DEFAULT_MODEL when nothing is priced', () => {
+      const { p } = autoPlanner();
+      const unpriced = new PlannerService(p['table'], p['config'] as RouterConfig, new HealthBook(breakerConfig()), { get: () => null });
+      assert.deepEqual([unpriced.plan({ ...req('auto'), auto: signal(0.9) }).model, unpriced.plan({ ...req('auto'), auto: signal(0.9) }).route], ['cheap', 'auto-default']);
+    });
+  });
 });
