@@ -166,11 +166,12 @@ describe('chat completions through the whole platform (official openai client)',
     assert.ok((res.usage?.completion_tokens_details?.reasoning_tokens ?? 0) > 0);
   });
 
-  it('resolves auto to the default model and says so in x-tokenflow-route', async () => {
+  it('resolves auto for chit-chat to a cheap model and explains the decision in x-tokenflow-route', async () => {
     const { data, response } = await client.chat.completions
       .create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] })
       .withResponse();
     assert.equal(data.model, 'deepseek-v3');
-    assert.match(response.headers.get('x-tokenflow-route') ?? '', /auto-default; model=deepseek-v3/);
+    assert.equal(response.headers.get('x-tokenflow-model'), 'deepseek-v3');
+    assert.match(response.headers.get('x-tokenflow-route') ?? '', /^cat=chat;gain=-?[\d.]+;mode=balanced;est_usd=[\d.e-]+;reason=[^;]+;fallback=[a-z0-9.,-]+$/);
   });
 });

@@ -263,7 +263,10 @@ describe('six providers through their real wire formats: callers cannot tell the
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const remaining = (r: Response) => Number(r.headers.get('x-ratelimit-remaining-requests'));
     const before = remaining((await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).withResponse()).response);
-    const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'a long document…' }] }).withResponse();
+    // Told to choose among qwen-max only (`route.models`), `auto` starts there, then moves to a larger context.
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'a long document…' }], route: { models: ['qwen-max'] } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .withResponse();
     assert.notEqual(data.model, 'qwen-max');
     assert.match(response.headers.get('x-tokenflow-route') ?? '', /^auto-context-fallback; model=/);
     assert.ok(data.choices[0].message.content);

@@ -13,6 +13,7 @@ import { MessagesController } from './anthropic/messages.controller';
 import { AdminAuthService } from './auth/admin-auth.service';
 import { AdminGuard } from './auth/admin.guard';
 import { AuthService } from './auth/auth.service';
+import { AutoAdvisor } from './gateway/auto-advisor';
 import { AdmissionService } from './gateway/admission.service';
 import { AttemptRunner } from './gateway/attempt-runner';
 import { BusCompensations } from './gateway/bus-compensations';
@@ -71,6 +72,7 @@ export class IngressModule {
         AdminAuthService,
         AdminGuard,
         GatewayService,
+        AutoAdvisor,
         RouterClient,
         AdmissionService,
         BodyCarrier,

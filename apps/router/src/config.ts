@@ -3,8 +3,6 @@ import { baseEnvSchema, databaseEnvSchema, env, redisEnvSchema, z } from '@token
 export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend(redisEnvSchema.shape).extend({
   /** What `model: "auto"` resolves to until the classifier lands. */
   AUTO_DEFAULT_MODEL: z.string().min(1).default('deepseek-v3'),
-  /** How much the classifier's gain counts against the category's prior in `auto`'s decision (1: the classifier only). */
-  AUTO_CLASSIFIER_WEIGHT: z.coerce.number().min(0).max(1).default(0.7),
   /** Added to the classifier's threshold: `economy` needs a larger expected gain to go premium, `quality` a smaller one. */
   AUTO_ECONOMY_OFFSET: z.coerce.number().min(0).max(2).default(0.1),
   AUTO_QUALITY_OFFSET: z.coerce.number().min(0).max(2).default(0.1),

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { PriceCache } from './auto/price-cache';
 import { CatalogAdminService } from './catalog/catalog-admin.service';
 import { CatalogService } from './catalog/catalog.service';
 import { ChannelsService } from './channels/channels.service';
@@ -22,10 +23,12 @@ export class RouterMsController implements OnApplicationBootstrap {
     private readonly book: HealthBook,
     private readonly health: HealthService,
     private readonly prober: ChannelProber,
+    private readonly prices: PriceCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.table.reload();
+    await this.prices.start();
     this.bus.on(Subjects.routerChannelsChanged, (ev) => {
       if (ev.channelId) this.book.forgetChannel(ev.channelId);
       return this.table.reload();

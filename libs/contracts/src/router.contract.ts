@@ -164,12 +164,14 @@ export interface CategoryPriorView {
   category: string;
   /** Expected gain of a premium model, −1…1, blended with the classifier's. */
   gain: number;
+  /** How much the classifier's gain counts against `gain` (0–1): high where its training data covers the category. */
+  classifier_weight: number;
   /** Expected answer length when a request sets no `max_tokens`. */
   output_tokens: number;
 }
 export interface CategoryPriorUpdateRequest {
   category: string;
-  patch: { gain?: number; output_tokens?: number };
+  patch: { gain?: number; classifier_weight?: number; output_tokens?: number };
 }
 export interface CatalogUpdateRequest {
   id: string;

@@ -23,6 +23,11 @@ export interface Classification {
   pHurts: number;
   /** How much a premium model would gain: `pNeeded − pHurts`, in [−1, 1]. The routing score. */
   gain: number;
+  /**
+   * The weights' deployed default threshold on `gain` (the `balanced` cut): at or above it the classifier would send
+   * the request to the premium model. Chosen to keep ≥ 95% of premium quality on cross-validated scores.
+   */
+  threshold: number;
 }
 
 export interface RouterClassifier {

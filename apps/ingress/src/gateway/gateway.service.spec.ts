@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { type KeyPrincipal, type PlanReply, type PlanRequest, type RateLimitAcquireReply, TfError } from '@tokenflow/contracts';
+import { type AutoSignal, type KeyPrincipal, type PlanReply, type PlanRequest, type RateLimitAcquireReply, type RoutePreferences, TfError } from '@tokenflow/contracts';
+import type { AutoAdvisor } from './auto-advisor';
 import { chunk, end, HOLD, planFor, RecordingClient, recordCompensations, ScriptedAttempts } from '../../test/support/lifecycle-fakes';
 import type { AdmissionService } from './admission.service';
 import type { AttemptRunner } from './attempt-runner';
@@ -39,14 +40,20 @@ function harness(opts: { attempts: ScriptedAttempts; models?: (req: PlanRequest)
   };
   const carrier = { carry: async (body: Record<string, unknown>) => ({ fields: { body }, close: () => undefined }) };
   const compensations = { forCall: () => effects };
+  const decided: string[] = [];
+  const advisor = {
+    signal: (_body: unknown, promptTokens: number, prefs: RoutePreferences): AutoSignal => ({ category: 'chat', gain: -0.2, classifier: 'test', threshold: 0.1, promptTokens, maxTokens: null, prefs }),
+    decided: (plan: PlanReply) => void decided.push(plan.model),
+  };
   const gateway = new GatewayService(
     router as unknown as RouterClient,
     admission as unknown as AdmissionService,
     carrier as unknown as BodyCarrier,
     opts.attempts as unknown as AttemptRunner,
     compensations as unknown as BusCompensations,
+    advisor as unknown as AutoAdvisor,
   );
-  return { gateway, effects, plans };
+  return { gateway, effects, plans, decided };
 }
 
 function call(model: string, streaming: boolean, client = new RecordingClient(), principal = PRINCIPAL): GatewayCall {
@@ -168,6 +175,23 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     await h.gateway.complete(call('deepseek-v3', false, c));
     assert.equal(c.headers['x-tokenflow-route'], 'fallback; model=qwen-max; from=deepseek-v3');
     assert.equal(c.headers['x-tokenflow-model'], 'qwen-max');
+  });
+
+  it("classifies an auto chat request once, sends the signal and preferences with the plan, and explains the router's decision", async () => {
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]), models: () => 'deepseek-v3' });
+    const router = h.gateway['router'] as unknown as { plan: (r: PlanRequest) => Promise<PlanReply> };
+    const plan = router.plan.bind(router);
+    router.plan = async (r) => ({ ...(await plan(r)), route: 'auto', explain: 'cat=chat;gain=-0.2;mode=economy;est_usd=0.00001;reason=cheap;fallback=glm-4-plus' });
+    const c = new RecordingClient();
+    await h.gateway.complete({ ...call('auto', false, c), prefs: { mode: 'economy' } });
+    assert.deepEqual(h.plans[0].auto, { category: 'chat', gain: -0.2, classifier: 'test', threshold: 0.1, promptTokens: 3, maxTokens: null, prefs: { mode: 'economy' } });
+    assert.equal(c.headers['x-tokenflow-route'], 'cat=chat;gain=-0.2;mode=economy;est_usd=0.00001;reason=cheap;fallback=glm-4-plus');
+    assert.equal(c.headers['x-tokenflow-model'], 'deepseek-v3');
+    assert.deepEqual(h.decided, ['deepseek-v3'], 'counted by model and category');
+    // A named model is not classified.
+    const named = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]) });
+    await named.gateway.complete(call('deepseek-v3', false));
+    assert.equal(named.plans[0].auto, undefined);
   });
 
   it('returns a non-retryable error at once, without trying a fallback model', async () => {

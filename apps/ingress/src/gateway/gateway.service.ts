@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type Endpoint, Headers, type KeyPrincipal, type PlanReply, type PlanRequest, rateLimitHeaders, type RoutePreferences, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type Endpoint, Headers, type KeyPrincipal, type PlanReply, type PlanRequest, rateLimitHeaders, type AutoSignal, type RoutePreferences, TfError } from '@tokenflow/contracts';
 import type { CallContext } from '@tokenflow/messaging';
 import { type PromptCount, unsupportedContent } from '@tokenflow/openai';
 import { AdmissionService } from './admission.service';
+import { AutoAdvisor } from './auto-advisor';
 import { AttemptLog, AttemptRunner, type OpenedStream } from './attempt-runner';
 import { BodyCarrier } from './carried-body';
 import { BusCompensations } from './bus-compensations';
@@ -50,6 +51,7 @@ export class GatewayService {
     private readonly carrier: BodyCarrier,
     private readonly attempts: AttemptRunner,
     private readonly compensations: BusCompensations,
+    private readonly advisor: AutoAdvisor,
   ) {}
 
   async complete(call: GatewayCall): Promise<void> {
@@ -63,6 +65,8 @@ export class GatewayService {
     // The models left to fall back to, from the first plan; null until it is known.
     let chain: string[] | null = null;
     let model = body.model;
+    // `auto` is classified once per call (chat only: the classifier reads a conversation).
+    const signal = body.model === AUTO_MODEL && call.endpoint === 'chat' ? this.advisor.signal(body, call.prompt.tokens, call.prefs ?? {}) : undefined;
     // What ended the last round that moved on: the call's answer if no later model can even try.
     let moved: unknown = null;
     try {
@@ -70,8 +74,9 @@ export class GatewayService {
         const requestId = saga.startRound();
         let planned: string | null = null;
         try {
-          const plan = await this.router.plan(this.planRequest(call, requestId, model, chain, tooLong, log), ctx);
+          const plan = await this.router.plan(this.planRequest(call, requestId, model, chain, tooLong, log, signal), ctx);
           planned = plan.model;
+          if (plan.route === 'auto' && signal) this.advisor.decided(plan, signal);
           // `auto`'s larger-context model has no chain of its own: nothing smaller to go back to.
           if (chain === null || plan.route === 'auto-context-fallback') chain = [...plan.fallbacks];
           return await this.serve(call, plan, saga, log, chain.length === 0);
@@ -99,8 +104,9 @@ export class GatewayService {
     }
   }
 
-  private planRequest(call: GatewayCall, requestId: string, model: string, chain: string[] | null, tooLong: string[], log: AttemptLog): PlanRequest {
+  private planRequest(call: GatewayCall, requestId: string, model: string, chain: string[] | null, tooLong: string[], log: AttemptLog, signal?: AutoSignal): PlanRequest {
     const req: PlanRequest = { requestId, model, allowedModels: call.principal.models };
+    if (signal && model === AUTO_MODEL) req.auto = signal;
     // The first plan resolves the chain (the request's, else the key's, else the catalog's); later ones walk it.
     if (chain === null) {
       const own = call.fallbacks ?? call.principal.fallbacks;
@@ -171,7 +177,8 @@ function movesOn(err: unknown): boolean {
 /** Who served the answer, and how many upstream attempts it took. */
 function servedBy(asked: string, plan: PlanReply, stream: OpenedStream, log: AttemptLog): Record<string, string> {
   const h: Record<string, string> = { [Headers.model]: plan.model, [Headers.provider]: stream.attempt.provider, [Headers.attempts]: String(log.count) };
-  if (plan.model !== asked && plan.route !== 'auto-default' && plan.route !== 'auto-context-fallback') h[Headers.route] = `fallback; model=${plan.model}; from=${asked}`;
+  if (plan.route === 'auto' && plan.explain) h[Headers.route] = plan.explain;
+  else if (plan.model !== asked && plan.route !== 'auto' && plan.route !== 'auto-default' && plan.route !== 'auto-context-fallback') h[Headers.route] = `fallback; model=${plan.model}; from=${asked}`;
   else if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
   return h;
 }

@@ -12,8 +12,11 @@ const MODELS: AutoCandidate[] = [
   { id: 'claude-sonnet', tier: 'premium', strengths: { chat: 0.93, math: 0.88, code: 0.96 }, outputFactor: 1.2, inputNano: 3000, outputNano: 15000, p95TtftMs: null },
 ];
 const POLICY: AutoPolicy = {
-  priors: { chat: { gain: -0.05, outputTokens: 150 }, math: { gain: 0.2, outputTokens: 400 }, code: { gain: 0.15, outputTokens: 800 } },
-  classifierWeight: 0.7,
+  priors: {
+    chat: { gain: -0.05, classifierWeight: 0.7, outputTokens: 150 },
+    math: { gain: 0.2, classifierWeight: 0.7, outputTokens: 400 },
+    code: { gain: 0.15, classifierWeight: 0.7, outputTokens: 800 },
+  },
   modeOffsets: { economy: 0.1, balanced: 0, quality: -0.1 },
 };
 const signal = (over: Partial<AutoSignal> = {}, prefs: AutoSignal['prefs'] = {}): AutoSignal => ({
@@ -71,6 +74,13 @@ describe('decideAuto', () => {
     const none = decideAuto(signal({}, { latencyTargetMs: 50 }), timed, POLICY);
     assert.equal(none.ranked.length, MODELS.length);
     assert.match(none.reason, /no model meets 50 ms/);
+  });
+
+  it("weighs the classifier per category: out of its training data (chit-chat), the category's prior decides", () => {
+    const policy: AutoPolicy = { ...POLICY, priors: { ...POLICY.priors, chat: { gain: -0.1, classifierWeight: 0.1, outputTokens: 150 } } };
+    // The classifier, trained on exam questions, finds "hi" hard (0.2); the chat prior (−0.1, weight 0.9) overrules it.
+    const d = decideAuto(signal({ gain: 0.2 }), MODELS, policy);
+    assert.deepEqual([d.gain, d.premium, d.ranked[0]], [round(0.1 * 0.2 + 0.9 * -0.1), false, 'deepseek-v3']);
   });
 
   it('uses the request max_tokens for the expected cost, and explains itself in one header value', () => {

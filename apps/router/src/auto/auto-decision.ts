@@ -18,13 +18,13 @@ export interface AutoCandidate {
 
 export interface CategoryPrior {
   gain: number;
+  /** How much the classifier's gain counts against this prior (1: only the classifier). */
+  classifierWeight: number;
   outputTokens: number;
 }
 
 export interface AutoPolicy {
   priors: Record<string, CategoryPrior>;
-  /** How much the classifier's gain counts against the category's prior (1: only the classifier). */
-  classifierWeight: number;
   /** Added to the classifier's threshold per mode: economy needs a larger gain to go premium, quality a smaller one. */
   modeOffsets: Record<RouteMode, number>;
 }
@@ -50,7 +50,8 @@ const NEAR_TIE = 0.05;
 
 /**
  * `auto`'s choice, a pure function of the request's signal, the candidates and the policy. The blended gain
- * (classifier and category prior) against the mode's threshold decides whether a premium model is worth it; then:
+ * (classifier and category prior, weighted per category by how well the classifier's data covers it) against the
+ * mode's threshold decides whether a premium model is worth it; then:
  * - premium: the best quality for the category, the cheaper of equals first;
  * - otherwise: the best quality per expected dollar (prompt and expected output at each model's prices, a
  *   reasoning model's thinking included).
@@ -59,8 +60,8 @@ const NEAR_TIE = 0.05;
  */
 export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], policy: AutoPolicy): AutoDecision {
   const mode = signal.prefs.mode ?? 'balanced';
-  const prior = policy.priors[signal.category] ?? policy.priors.chat ?? { gain: 0, outputTokens: 200 };
-  const w = policy.classifierWeight;
+  const prior = policy.priors[signal.category] ?? policy.priors.chat ?? { gain: 0, classifierWeight: 1, outputTokens: 200 };
+  const w = prior.classifierWeight;
   const gain = round3(w * signal.gain + (1 - w) * prior.gain);
   const threshold = signal.threshold + policy.modeOffsets[mode];
   const premium = gain >= threshold;

@@ -4,7 +4,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { RoutingTable } from '../planning/routing-table';
 
 /** While billing does not answer (it may boot after us), the book is asked again this often; then once a minute. */
-const RETRY_MS = 2_000;
+const RETRY_MS = 500;
 const REFRESH_MS = 60_000;
 
 export interface ModelPrice {
@@ -30,7 +30,12 @@ export class PriceCache implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.bus.on(Subjects.billingPricesChanged, (ev) => void this.load(ev.model));
-    void this.schedule(0);
+  }
+
+  /** Called once the routing table is loaded: prices now, then kept fresh. */
+  async start(): Promise<void> {
+    const complete = await this.loadAll();
+    void this.schedule(complete ? REFRESH_MS : RETRY_MS);
   }
 
   onModuleDestroy(): void {
@@ -42,10 +47,11 @@ export class PriceCache implements OnApplicationBootstrap, OnModuleDestroy {
     return this.prices.get(model) ?? null;
   }
 
-  /** Loads every catalog model's price; true when billing answered for all of them. */
+  /** Loads every catalog model's price; true when billing answered for all of them (an empty catalog is not loaded yet). */
   async loadAll(): Promise<boolean> {
-    const results = await Promise.all([...this.table.current.catalog.keys()].map((m) => this.load(m)));
-    return results.every(Boolean);
+    const models = [...this.table.current.catalog.keys()];
+    const results = await Promise.all(models.map((m) => this.load(m)));
+    return models.length > 0 && results.every(Boolean);
   }
 
   private async schedule(ms: number): Promise<void> {

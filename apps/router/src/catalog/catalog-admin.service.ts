@@ -7,7 +7,7 @@ import { MAX_FALLBACKS } from '../planning/planner.service';
 import { RoutingTable } from '../planning/routing-table';
 
 function priorView(p: CategoryPriorEntity): CategoryPriorView {
-  return { category: p.category, gain: p.gain, output_tokens: p.outputTokens };
+  return { category: p.category, gain: p.gain, classifier_weight: p.classifierWeight, output_tokens: p.outputTokens };
 }
 
 /** The catalog as operators edit it: each model's fallback chain and what `auto` knows of it; the category priors. */
@@ -43,9 +43,14 @@ export class CatalogAdminService {
     return { object: 'list', data: [...this.table.current.priors.values()].map(priorView) };
   }
 
-  async updatePrior(category: string, patch: { gain?: number; output_tokens?: number }): Promise<CategoryPriorView> {
+  async updatePrior(category: string, patch: { gain?: number; classifier_weight?: number; output_tokens?: number }): Promise<CategoryPriorView> {
     if (!this.table.current.priors.has(category)) throw new TfError('not_found', `No task category '${category}'.`, { param: 'category' });
-    await this.repo.savePrior({ category, ...(patch.gain !== undefined ? { gain: patch.gain } : {}), ...(patch.output_tokens !== undefined ? { outputTokens: patch.output_tokens } : {}) });
+    await this.repo.savePrior({
+      category,
+      ...(patch.gain !== undefined ? { gain: patch.gain } : {}),
+      ...(patch.classifier_weight !== undefined ? { classifierWeight: patch.classifier_weight } : {}),
+      ...(patch.output_tokens !== undefined ? { outputTokens: patch.output_tokens } : {}),
+    });
     await this.table.reload();
     this.bus.emit(Subjects.routerChannelsChanged, {});
     return priorView(this.table.current.priors.get(category)!);

@@ -46,6 +46,8 @@ export class CategoryPriorEntity {
   @PrimaryColumn('text') category: string;
   /** Expected gain of a premium model, −1…1, blended with the classifier's. */
   @Column('real') gain: number;
+  /** How much the classifier's gain counts against this prior (0–1): high where its training data covers the category. */
+  @Column('real', { name: 'classifier_weight' }) classifierWeight: number;
   /** Expected answer length when the request sets no `max_tokens`. */
   @Column('int', { name: 'output_tokens' }) outputTokens: number;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

@@ -1,21 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '@tokenflow/routing';
 import type { ChannelEntity } from '../db/entities';
 import { HealthBook } from '../health/health-book';
 import { HealthWeightedSelector } from './channel-selector';
 import { breakerConfig, report } from '../../test/support/health-fixtures';
 
-/** mulberry32: a small seeded PRNG, so the statistics below are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so the statistics below are the same on every run. */
+const seeded = mulberry32;
 
 function channel(name: string, priority: number, weight: number): ChannelEntity {
   return { id: `id-${name}`, name, priority, weight } as ChannelEntity;

@@ -366,8 +366,8 @@ describe('PlannerService', () => {
     const signal = (gain: number): PlanRequest['auto'] => ({ category: 'math', gain, classifier: 't', threshold: 0.1, promptTokens: 20, maxTokens: null, prefs: {} });
     function autoPlanner(book = new HealthBook(breakerConfig())) {
       const chans = { cheap: [channel({ name: 'c' })], mid: [channel({ name: 'm' })], strong: [channel({ name: 's' })] };
-      const table = { current: { ...snapshotOf(catalog, chans), priors: new Map([['math', { category: 'math', gain: 0.1, outputTokens: 300 }]]) } } as unknown as RoutingTable;
-      const config = { AUTO_DEFAULT_MODEL: 'cheap', PLAN_KEYS_PER_CHANNEL: 3, AUTO_CLASSIFIER_WEIGHT: 1, AUTO_ECONOMY_OFFSET: 0.1, AUTO_QUALITY_OFFSET: 0.1 } as RouterConfig;
+      const table = { current: { ...snapshotOf(catalog, chans), priors: new Map([['math', { category: 'math', gain: 0.1, classifierWeight: 1, outputTokens: 300 }]]) } } as unknown as RoutingTable;
+      const config = { AUTO_DEFAULT_MODEL: 'cheap', PLAN_KEYS_PER_CHANNEL: 3, AUTO_ECONOMY_OFFSET: 0.1, AUTO_QUALITY_OFFSET: 0.1 } as RouterConfig;
       return { p: new PlannerService(table, config, book, { get: (m: string) => prices[m] ?? null }), book, chans };
     }
 

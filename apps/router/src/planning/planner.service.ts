@@ -9,7 +9,7 @@ import { type Selection, selectAttempts } from './attempt-selection';
 import { type ChannelSelector, HealthWeightedSelector } from './channel-selector';
 import { RoutingTable } from './routing-table';
 
-type AutoConfig = Pick<RouterConfig, 'AUTO_DEFAULT_MODEL' | 'PLAN_KEYS_PER_CHANNEL' | 'AUTO_CLASSIFIER_WEIGHT' | 'AUTO_ECONOMY_OFFSET' | 'AUTO_QUALITY_OFFSET'>;
+type AutoConfig = Pick<RouterConfig, 'AUTO_DEFAULT_MODEL' | 'PLAN_KEYS_PER_CHANNEL' | 'AUTO_ECONOMY_OFFSET' | 'AUTO_QUALITY_OFFSET'>;
 
 /** The longest fallback chain a plan follows (the asked model not counted). */
 export const MAX_FALLBACKS = 8;
@@ -113,10 +113,9 @@ export class PlannerService {
 
   private policy(): AutoPolicy {
     const priors: AutoPolicy['priors'] = {};
-    for (const p of this.table.current.priors.values()) priors[p.category] = { gain: p.gain, outputTokens: p.outputTokens };
+    for (const p of this.table.current.priors.values()) priors[p.category] = { gain: p.gain, classifierWeight: p.classifierWeight, outputTokens: p.outputTokens };
     return {
       priors,
-      classifierWeight: this.config.AUTO_CLASSIFIER_WEIGHT,
       modeOffsets: { economy: this.config.AUTO_ECONOMY_OFFSET, balanced: 0, quality: -this.config.AUTO_QUALITY_OFFSET },
     };
   }

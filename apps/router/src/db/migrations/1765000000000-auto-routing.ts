@@ -4,7 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * What `auto` decides with: each catalog model's tier, its strength per task category (0–1) and how many output
  * tokens it spends per answered token (reasoning models think first); and per category, the expected gain of a
  * premium model and the expected answer length, blended with the classifier (its data has no chat, writing or code).
- * All seeded, all editable through the admin API.
+ * How much the classifier counts against the prior is per category too: it was trained on knowledge questions
+ * (MMLU) and math word problems (GSM8K) and knows nothing of chit-chat or code. All seeded, all editable through the
+ * admin API.
  */
 export class AutoRouting1765000000000 implements MigrationInterface {
   name = 'AutoRouting1765000000000';
@@ -29,13 +31,14 @@ export class AutoRouting1765000000000 implements MigrationInterface {
       CREATE TABLE routing.category_priors (
         category text PRIMARY KEY,
         gain real NOT NULL CHECK (gain BETWEEN -1 AND 1),
+        classifier_weight real NOT NULL CHECK (classifier_weight BETWEEN 0 AND 1),
         output_tokens int NOT NULL CHECK (output_tokens > 0),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`
-      INSERT INTO routing.category_priors (category, gain, output_tokens) VALUES
-        ('chat', -0.05, 150), ('writing', 0.05, 600), ('code', 0.15, 800), ('math', 0.2, 400),
-        ('reasoning', 0.25, 600), ('knowledge', 0.1, 200), ('extraction', 0.0, 300), ('tools', 0.1, 200)`);
+      INSERT INTO routing.category_priors (category, gain, classifier_weight, output_tokens) VALUES
+        ('chat', -0.1, 0.1, 150), ('writing', 0.0, 0.2, 600), ('code', 0.2, 0.2, 800), ('math', 0.15, 0.8, 400),
+        ('reasoning', 0.3, 0.5, 600), ('knowledge', 0.05, 0.8, 200), ('extraction', -0.05, 0.2, 300), ('tools', 0.1, 0.2, 200)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
