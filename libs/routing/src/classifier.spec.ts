@@ -8,39 +8,6 @@ import { fillerSet } from './padding-benchmark';
 const user = (content: string): ChatLike => ({ messages: [{ role: 'user', content }] });
 
 const SIMPLE = 'What is the capital of France?';
-/** Everyday first-person-ish narrative: reads like MMLU's moral_scenarios, the subject where premium helps most. */
-const NARRATIVE = [
-  'The weather was pleasant today.',
-  'My neighbour owns a small red bicycle.',
-  'We had pasta for dinner last night.',
-  'The train arrived a few minutes late.',
-  'She likes to read novels on weekends.',
-  'The park near our house has tall trees.',
-  'He bought a new pair of shoes yesterday.',
-  'Our office is on the third floor.',
-  'The cat slept on the sofa all afternoon.',
-  'They walked along the beach at sunset.',
-  'The library closes at eight in the evening.',
-  'I usually drink coffee in the morning.',
-  'The garden is full of colourful flowers.',
-  'Our team meets every Monday morning.',
-  'The museum has a large collection of paintings.',
-  'It rained heavily during the night.',
-  'The children played football in the yard.',
-  'My sister is learning to play the piano.',
-  'The shop on the corner sells fresh bread.',
-  'We watched a movie together on Friday.',
-  'The river flows gently through the valley.',
-  'He forgot his umbrella at the restaurant.',
-  'The bus stop is across the street.',
-  'Our holiday starts next week.',
-  'The old bridge was repaired last year.',
-  'She painted the kitchen a light blue colour.',
-  'The dog barked at the passing car.',
-  'I planted tomatoes in the spring.',
-  'The concert was sold out quickly.',
-  'The mountains were covered in snow.',
-];
 
 const HARD_PROOF =
   'Prove that for every prime $p > 3$, $p^2 - 1$ is divisible by 24. Then prove rigorously that there are infinitely many ' +
@@ -102,17 +69,13 @@ describe('loadClassifier (committed weights)', () => {
       assert.ok(many.gain < clf.threshold, `gain ${many.gain} ≥ threshold ${clf.threshold}`);
     });
 
-    // Known limitation (README, "Robustness"): distinct everyday sentences are real n-gram evidence to a model trained
-    // on MMLU, where such vocabulary means moral_scenarios — the subject where the premium model helps most. The
-    // bounded SIZE group is not what moves the score; the n-grams are. Tracked by the padding benchmark in the eval.
-    const TODO = 'distinct everyday filler reads as MMLU moral_scenarios to the n-gram model (README, Robustness)';
-    const distinct: [string, string][] = [
-      ['30 distinct everyday sentences', `${SIMPLE} ${NARRATIVE.join(' ')}`],
-      ...[1, 2, 3].map((seed): [string, string] => [`30 distinct template sentences (set ${seed})`, `${SIMPLE} ${fillerSet(seed).join(' ')}`]),
-    ];
-    for (const [name, text] of distinct) {
-      it(`after ${name}`, { todo: TODO }, () => {
-        const c = clf.classify(user(text));
+    // Template filler (distinct sentences, no topic) stays below the threshold. Known limitation, not asserted here
+    // (README, "Robustness"; issue 12 stays open for it): 30 distinct *everyday* sentences are real n-gram evidence to a
+    // model trained on MMLU, where such vocabulary means moral_scenarios, and they do cross it. The eval's padding
+    // benchmark reports how often.
+    for (const seed of [1, 2, 3]) {
+      it(`after 30 distinct template sentences (set ${seed})`, () => {
+        const c = clf.classify(user(`${SIMPLE} ${fillerSet(seed).join(' ')}`));
         assert.ok(c.gain < clf.threshold, `gain ${c.gain} ≥ threshold ${clf.threshold}`);
       });
     }
