@@ -4,7 +4,7 @@ import { waitFor } from '@tokenflow/testing';
 import OpenAI from 'openai';
 import { assertOpenAiError, type ChatResult, post, streamEvents } from './support/http';
 import { usageRows } from './support/ledger';
-import { adminApi, type Platform, startPlatform } from './support/platform';
+import { adminApi, type Platform, scriptedChannel, startPlatform } from './support/platform';
 
 const user = (content = 'hi') => [{ role: 'user', content }];
 
@@ -33,22 +33,7 @@ describe('channels: retries, fallbacks, breakers and hot swap', () => {
   let client: OpenAI;
   const chat = (body: Record<string, unknown>, key = p.key): Promise<ChatResult> => post(p.baseUrl, '/v1/chat/completions', key, body);
 
-  /** A channel serving `model` on the mock (OpenAI-compatible), with scripted behaviour in the upstream model name. */
-  async function channel(model: string, upstream: string, extra: Record<string, unknown> = {}): Promise<{ id: string }> {
-    const r = await admin<{ id: string }>('POST', '/admin/v1/channels', {
-      name: `ch-${model}-${Math.random().toString(36).slice(2, 8)}`,
-      provider: 'openai-compatible',
-      base_url: `${p.mockUrl}/v1`,
-      api_keys: ['sk-mock-channels'],
-      models: [model],
-      model_mapping: { [model]: upstream },
-      ...extra,
-    });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    const priced = await admin('PUT', `/admin/v1/models/${model}/price`, { input_usd_per_mtok: '1.00', output_usd_per_mtok: '2.00' });
-    assert.equal(priced.status, 200, JSON.stringify(priced.body));
-    return r.body;
-  }
+  const channel = (model: string, upstream: string, extra: Record<string, unknown> = {}) => scriptedChannel(p, admin, model, upstream, extra);
 
   async function newKey(extra: Record<string, unknown> = {}): Promise<{ key: string; accountId: string }> {
     const acct = await admin<{ id: string }>('POST', '/admin/v1/accounts', { name: 'channels', credit_usd: '5.00' });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { seed } from '@tokenflow/tools';
 import { waitFor } from '@tokenflow/testing';
 import { Client } from 'pg';
-import { adminApi, assertNoUpstreamKeyLogged, type Platform, startPlatform } from './support/platform';
+import { adminApi, assertNoUpstreamKeyLogged, type Platform, scriptedChannel as createScripted, startPlatform } from './support/platform';
 import { assertOpenAiError, post, streamEvents } from './support/http';
 
 const user = (content = 'hi') => [{ role: 'user', content }];
@@ -16,23 +16,7 @@ describe('errors: every failure is an OpenAI-format error with the right status'
   let admin: ReturnType<typeof adminApi>;
   const chat = (key: string | null, body: unknown, headers?: Record<string, string>) => post(p.baseUrl, '/v1/chat/completions', key, body, headers);
 
-  /** A channel serving `model`, pointed at the mock with scripted behaviour in the upstream model name. */
-  async function scriptedChannel(model: string, upstream: string, extra: Record<string, unknown> = {}) {
-    const r = await admin('POST', '/admin/v1/channels', {
-      name: `scripted-${model}-${Math.random().toString(36).slice(2, 8)}`,
-      provider: 'openai-compatible',
-      base_url: `${p.mockUrl}/v1`,
-      api_keys: ['sk-mock-scripted'],
-      models: [model],
-      model_mapping: { [model]: upstream },
-      ...extra,
-    });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    // Every model must have a price before it can be used (nothing is billed at a made-up rate).
-    const priced = await admin('PUT', `/admin/v1/models/${model}/price`, { input_usd_per_mtok: '1.00', output_usd_per_mtok: '2.00' });
-    assert.equal(priced.status, 200, JSON.stringify(priced.body));
-    return r.body as { id: string };
-  }
+  const scriptedChannel = (model: string, upstream: string, extra: Record<string, unknown> = {}) => createScripted(p, admin, model, upstream, extra);
 
   async function newKey(opts: { credit?: string; models?: string[]; rpm_limit?: number } = {}) {
     const acct = await admin<{ id: string }>('POST', '/admin/v1/accounts', { name: 'err-test', credit_usd: opts.credit ?? '5.00' });

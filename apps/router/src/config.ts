@@ -1,7 +1,7 @@
 import { baseEnvSchema, databaseEnvSchema, env, redisEnvSchema, z } from '@tokenflow/config';
 
 export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend(redisEnvSchema.shape).extend({
-  /** What `model: "auto"` resolves to until the classifier lands. */
+  /** What `model: "auto"` resolves to without a classifier signal (non-chat APIs) or when nothing is priced and available. */
   AUTO_DEFAULT_MODEL: z.string().min(1).default('deepseek-v3'),
   /** Added to the classifier's threshold: `economy` needs a larger expected gain to go premium, `quality` a smaller one. */
   AUTO_ECONOMY_OFFSET: z.coerce.number().min(0).max(2).default(0.1),

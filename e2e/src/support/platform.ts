@@ -180,3 +180,29 @@ export function adminApi(p: Pick<Platform, 'baseUrl' | 'adminKey'>) {
     return { status: res.status, body: (await res.json()) as T };
   };
 }
+
+/**
+ * A channel serving `model` on the mock provider (OpenAI-compatible), with scripted behaviour in the upstream model
+ * name (`gpt-4o+fail=500`…), priced so it can be used (nothing is billed at a made-up rate).
+ */
+export async function scriptedChannel(
+  p: Pick<Platform, 'mockUrl'>,
+  admin: ReturnType<typeof adminApi>,
+  model: string,
+  upstream: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string }> {
+  const r = await admin<{ id: string }>('POST', '/admin/v1/channels', {
+    name: `scripted-${model}-${Math.random().toString(36).slice(2, 8)}`,
+    provider: 'openai-compatible',
+    base_url: `${p.mockUrl}/v1`,
+    api_keys: ['sk-mock-scripted'],
+    models: [model],
+    model_mapping: { [model]: upstream },
+    ...extra,
+  });
+  if (r.status !== 201) throw new Error(`channel not created: ${r.status} ${JSON.stringify(r.body)}`);
+  const priced = await admin('PUT', `/admin/v1/models/${model}/price`, { input_usd_per_mtok: '1.00', output_usd_per_mtok: '2.00' });
+  if (priced.status !== 200) throw new Error(`price not set: ${priced.status} ${JSON.stringify(priced.body)}`);
+  return r.body;
+}

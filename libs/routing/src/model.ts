@@ -70,12 +70,7 @@ export function headLogit(head: Head, fv: ModelInput, shape: ModelShape, parts?:
     }
   }
   t *= tokenScale(known, shape);
-  const d = fv.dense;
-  const v = head.dense;
-  let size = head.sizeOffset;
-  for (let j = 0; j < SIZE_DIM; j++) size += d[j] * v[j];
-  let markers = head.markerOffset;
-  for (let j = SIZE_DIM; j < DENSE_DIM; j++) markers += d[j] * v[j];
+  const { size, markers } = denseSums(head, fv);
   const tc = clip(t, shape.tokenClip);
   const sc = clip(size, shape.sizeClip);
   const mc = clip(markers, shape.markerClip);
@@ -143,12 +138,18 @@ export function logitWithTokens(head: Head, fv: ModelInput, shape: ModelShape, t
   return denseLogit(head, fv, shape, t);
 }
 
-function denseLogit(head: Head, fv: ModelInput, shape: ModelShape, t: number): number {
+/** The size group's and the marker group's contributions, each with its offset, before clipping. */
+function denseSums(head: Head, fv: ModelInput): { size: number; markers: number } {
   const d = fv.dense;
   const v = head.dense;
   let size = head.sizeOffset;
   for (let j = 0; j < SIZE_DIM; j++) size += d[j] * v[j];
   let markers = head.markerOffset;
   for (let j = SIZE_DIM; j < DENSE_DIM; j++) markers += d[j] * v[j];
+  return { size, markers };
+}
+
+function denseLogit(head: Head, fv: ModelInput, shape: ModelShape, t: number): number {
+  const { size, markers } = denseSums(head, fv);
   return head.bias + clip(t, shape.tokenClip) + clip(size, shape.sizeClip) + clip(markers, shape.markerClip);
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { PROVIDERS, TfError } from '@tokenflow/contracts';
 import { adminValidate } from './admin-input';
-import { channelCreateSchema, keyCreateSchema, keyPatchSchema } from './admin.schemas';
+import { catalogModelPatchSchema, categoryPriorPatchSchema, channelCreateSchema, channelTestSchema, keyCreateSchema, keyPatchSchema } from './admin.schemas';
 
 const channel = { name: 'c', api_keys: ['sk-1'], models: ['m'] };
 
@@ -78,5 +78,28 @@ describe('key fallbacks', () => {
     assert.match(refusal(() => adminValidate(keyPatchSchema, {})).message, /at least one of .*fallbacks/);
     assert.deepEqual(adminValidate(keyPatchSchema, { rpm: 10 }), { rpm: 10 });
     assert.equal(refusal(() => adminValidate(keyPatchSchema, { fallback: ['gpt-4o'] })).param, null, 'an unknown field is refused');
+  });
+});
+
+describe('catalog and category admin schemas', () => {
+  const refused = (schema: Parameters<typeof adminValidate>[0], body: unknown) =>
+    assert.throws(() => adminValidate(schema, body), (e: unknown) => e instanceof TfError && e.status === 400, JSON.stringify(body));
+
+  it("takes a model's chain, tier, strengths per known category and output factor, and refuses the rest", () => {
+    assert.deepEqual(adminValidate(catalogModelPatchSchema, { tier: 'premium', strengths: { math: 0.9 }, output_factor: 4 }), { tier: 'premium', strengths: { math: 0.9 }, output_factor: 4 });
+    assert.deepEqual(adminValidate(catalogModelPatchSchema, { fallbacks: ['qwen-max'] }), { fallbacks: ['qwen-max'] });
+    for (const bad of [{}, { tier: 'gold' }, { strengths: { poetry: 0.5 } }, { strengths: { math: 1.5 } }, { output_factor: 0 }, { fallbacks: ['auto'] }, { context_window: 1 }]) refused(catalogModelPatchSchema, bad);
+  });
+
+  it("takes a category prior's gain, classifier weight and answer length within bounds", () => {
+    assert.deepEqual(adminValidate(categoryPriorPatchSchema, { gain: -0.2, classifier_weight: 0.5, output_tokens: 300 }), { gain: -0.2, classifier_weight: 0.5, output_tokens: 300 });
+    for (const bad of [{}, { gain: 2 }, { classifier_weight: -0.1 }, { output_tokens: 0 }, { output_tokens: 1.5 }, { other: 1 }]) refused(categoryPriorPatchSchema, bad);
+  });
+
+  it('takes an optional model for a channel test', () => {
+    assert.deepEqual(adminValidate(channelTestSchema, {}), {});
+    assert.deepEqual(adminValidate(channelTestSchema, { model: 'gpt-4o' }), { model: 'gpt-4o' });
+    refused(channelTestSchema, { model: '' });
+    refused(channelTestSchema, { keys: 3 });
   });
 });

@@ -109,7 +109,7 @@ export const catalogModelPatchSchema = z
   .strictObject({
     fallbacks: keyFallbacksSchema,
     tier: z.enum(['economy', 'standard', 'premium']),
-    strengths: z.record(z.enum(CATEGORIES), z.number().min(0).max(1)),
+    strengths: z.partialRecord(z.enum(CATEGORIES), z.number().min(0).max(1)),
     output_factor: z.number().gt(0).max(100),
   })
   .partial()
