@@ -94,6 +94,25 @@ describe('Anthropic-format clients: the official @anthropic-ai/sdk against /v1/m
     }
   });
 
+  it('auto: route preferences and fallbacks in the body (`extra_body`) and the latency header steer the choice', async () => {
+    const { data, response } = await client.messages
+      .create({ model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: 'Hello there!' }], route: { mode: 'quality', models: ['glm-4-plus', 'qwen-max'] } } as Anthropic.MessageCreateParamsNonStreaming, {
+        headers: { 'x-tokenflow-latency-target-ms': '5000' },
+      })
+      .withResponse();
+    assert.ok(['glm-4-plus', 'qwen-max'].includes(data.model), data.model);
+    assert.match(response.headers.get('x-tokenflow-route') ?? '', /;mode=quality;/);
+    const bad = await fetch(`${p.baseUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': p.key, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'auto', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }], route: { mode: 'cheapest' } }),
+    });
+    assert.equal(bad.status, 400);
+    const err = (await bad.json()) as { type: string; error: { type: string; message: string } };
+    assert.equal(err.error.type, 'invalid_request_error');
+    assert.match(err.error.message, /route\.mode/);
+  });
+
   it('counts tokens without running the model', async () => {
     const short = await client.messages.countTokens({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] });
     const long = await client.messages.countTokens({ model: 'claude-sonnet', tools, messages: [{ role: 'user', content: 'hi '.repeat(200) }] });

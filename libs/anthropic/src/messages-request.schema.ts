@@ -1,3 +1,4 @@
+import { requestFallbacksSchema, requestRouteSchema } from '@tokenflow/openai';
 import { z } from 'zod';
 import { ANTHROPIC_REQUEST_LIMITS as L } from './messages-request.limits';
 
@@ -120,7 +121,14 @@ function checkToolChoice(req: Common, ctx: z.RefinementCtx): void {
 export const countTokensRequestSchema = z.looseObject(common).superRefine(checkToolChoice);
 
 export const messagesRequestSchema = z
-  .looseObject({ ...common, max_tokens: z.number().int().min(1), stream: z.boolean().nullish() })
+  .looseObject({
+    ...common,
+    max_tokens: z.number().int().min(1),
+    stream: z.boolean().nullish(),
+    // Ours, as on Chat Completions (`extra_body` in the SDKs): they steer the plan and never go upstream.
+    fallbacks: requestFallbacksSchema.optional(),
+    route: requestRouteSchema.optional(),
+  })
   .superRefine((req, ctx) => {
     checkToolChoice(req, ctx);
     if (req.thinking?.type === 'enabled' && req.thinking.budget_tokens >= req.max_tokens) {

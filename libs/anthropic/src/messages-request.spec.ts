@@ -37,6 +37,14 @@ describe('validateMessagesRequest', () => {
     assert.deepEqual(validateMessagesRequest(body), body);
   });
 
+  it('accepts our `route` and `fallbacks` extensions and refuses malformed ones, naming the field', () => {
+    const body = minimal({ model: 'auto', route: { mode: 'economy', latency_target_ms: 800, models: ['deepseek-v3'] }, fallbacks: ['glm-4-plus'] });
+    assert.deepEqual(validateMessagesRequest(structuredClone(body)), body);
+    assert.equal(rejection(minimal({ route: { mode: 'cheapest' } })).param, 'route.mode');
+    assert.equal(rejection(minimal({ route: { surprise: 1 } })).param, 'route');
+    assert.equal(rejection(minimal({ fallbacks: 'glm-4-plus' })).param, 'fallbacks');
+  });
+
   it('rejects the body itself when it is not a JSON object', () => {
     for (const body of [null, [], 'x', 3]) {
       const err = rejection(body);
