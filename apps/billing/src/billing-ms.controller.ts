@@ -4,6 +4,7 @@ import { NatsBus } from '@tokenflow/messaging';
 import { AccountsService } from './accounts/accounts.service';
 import { HoldService } from './holds/hold.service';
 import { KeysService } from './keys/keys.service';
+import { OutputStatsService } from './output-stats/output-stats.service';
 import { PricesService } from './prices/prices.service';
 import { LedgerVerifyService } from './settlement/ledger-verify.service';
 import { ReportsService } from './reports/reports.service';
@@ -19,6 +20,7 @@ export class BillingMsController implements OnApplicationBootstrap {
     private readonly prices: PricesService,
     private readonly verifier: LedgerVerifyService,
     private readonly reports: ReportsService,
+    private readonly outputStats: OutputStatsService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -38,6 +40,7 @@ export class BillingMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.billingAccountUpdate, (req) => this.accounts.update(req));
     this.bus.serve(Subjects.billingPriceGet, (req) => this.prices.get(req.model));
     this.bus.serve(Subjects.billingPriceSet, (req) => this.prices.set(req));
+    this.bus.serve(Subjects.billingOutputStats, () => this.outputStats.stats());
     return this.bus.flush();
   }
 }

@@ -17,6 +17,9 @@ import { KeysService } from './keys/keys.service';
 import { PriceBookService } from './prices/price-book.service';
 import { PricesRepository } from './prices/prices.repository';
 import { PricesService } from './prices/prices.service';
+import { OutputRollupJob } from './output-stats/output-rollup.job';
+import { OutputStatsService } from './output-stats/output-stats.service';
+import { OutputUsageRepository } from './output-stats/output-usage.repository';
 import { LedgerRepository } from './settlement/ledger.repository';
 import { LedgerVerifyService } from './settlement/ledger-verify.service';
 import { SettlementService } from './settlement/settlement.service';
@@ -51,6 +54,9 @@ export class BillingModule {
         LedgerVerifyService,
         ReportsRepository,
         ReportsService,
+        OutputUsageRepository,
+        OutputStatsService,
+        OutputRollupJob,
         BillingMsController,
       ],
     };

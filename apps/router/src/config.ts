@@ -6,6 +6,13 @@ export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).ext
   /** Added to the classifier's threshold: `economy` needs a larger expected gain to go premium, `quality` a smaller one. */
   AUTO_ECONOMY_OFFSET: z.coerce.number().min(0).max(2).default(0.1),
   AUTO_QUALITY_OFFSET: z.coerce.number().min(0).max(2).default(0.1),
+  /**
+   * How many settled answers of a model in a category the ledger must have seen before `auto` expects their average
+   * length instead of the category prior × the model's output factor.
+   */
+  AUTO_OUTPUT_MIN_SAMPLES: env.int(20, 1),
+  /** How often the router re-reads those averages from billing (`tf.billing.output-stats.v1`). */
+  AUTO_OUTPUT_STATS_REFRESH_MS: env.int(60_000, 100),
   /** How many of a channel's available keys one plan may try before moving to the next channel. */
   PLAN_KEYS_PER_CHANNEL: env.int(3, 1, 32),
   /** The rolling window over which key and channel error rates, TTFT and tokens/s are measured. */

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { OutputStatsCache } from './auto/output-stats-cache';
 import { PriceCache } from './auto/price-cache';
 import { CatalogAdminService } from './catalog/catalog-admin.service';
 import { CatalogService } from './catalog/catalog.service';
@@ -24,11 +25,13 @@ export class RouterMsController implements OnApplicationBootstrap {
     private readonly health: HealthService,
     private readonly prober: ChannelProber,
     private readonly prices: PriceCache,
+    private readonly outputs: OutputStatsCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.table.reload();
     await this.prices.start();
+    await this.outputs.start();
     this.bus.on(Subjects.routerChannelsChanged, (ev) => {
       if (ev.channelId) this.book.forgetChannel(ev.channelId);
       return this.table.reload();

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { postgresOptions } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
+import { OutputStatsCache } from './auto/output-stats-cache';
 import { PriceCache } from './auto/price-cache';
 import { CatalogAdminService } from './catalog/catalog-admin.service';
 import { CatalogService } from './catalog/catalog.service';
@@ -31,12 +32,13 @@ export class RouterModule {
         { provide: HealthBook, useFactory: () => new HealthBook(config) },
         {
           provide: PlannerService,
-          useFactory: (table: RoutingTable, book: HealthBook, prices: PriceCache) => new PlannerService(table, config, book, prices),
-          inject: [RoutingTable, HealthBook, PriceCache],
+          useFactory: (table: RoutingTable, book: HealthBook, prices: PriceCache, outputs: OutputStatsCache) => new PlannerService(table, config, book, prices, outputs),
+          inject: [RoutingTable, HealthBook, PriceCache, OutputStatsCache],
         },
         ChannelsRepository,
         RoutingTable,
         PriceCache,
+        OutputStatsCache,
         ChannelsService,
         CatalogService,
         CatalogAdminService,

@@ -28,6 +28,11 @@ export interface InvokeRequest {
   keyId: string;
   /** Our model id (not the upstream name). */
   model: string;
+  /**
+   * `auto` requests only: the task category the classifier saw. The usage event carries it to the ledger, whose
+   * per-model, per-category answer lengths are what `auto` expects a model to write.
+   */
+  category?: string;
   /** The price quoted when the request started; the usage event carries it so settlement bills at it. */
   price: PriceQuote;
   /**

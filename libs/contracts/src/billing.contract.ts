@@ -276,6 +276,22 @@ export interface UsageReportReply {
   total: Omit<UsageReportRow, 'group'>;
 }
 
+/**
+ * How long answers really are, per model and `auto` task category: completion tokens (a reasoning model's thinking
+ * included) of settled, successful usage over the last `window_days` UTC days, from billing's daily rollup.
+ */
+export interface OutputStatsReply {
+  window_days: number;
+  rows: OutputStatsRow[];
+}
+export interface OutputStatsRow {
+  model: string;
+  category: string;
+  /** Usage entries averaged. */
+  n: number;
+  avg_completion_tokens: number;
+}
+
 export interface KeyInfoRequest {
   keyId: string;
 }

@@ -166,8 +166,13 @@ export interface CategoryPriorView {
   gain: number;
   /** How much the classifier's gain counts against `gain` (0–1): high where its training data covers the category. */
   classifier_weight: number;
-  /** Expected answer length when a request sets no `max_tokens`. */
+  /** Expected answer length when a request sets no `max_tokens` (times a model's output factor). */
   output_tokens: number;
+  /**
+   * What the ledger saw, per model: average completion tokens in this category over billing's window and how many
+   * requests that is. From `AUTO_OUTPUT_MIN_SAMPLES` requests on, `auto` expects that instead of `output_tokens`.
+   */
+  observed_output_tokens?: Record<string, { n: number; avg_completion_tokens: number }>;
 }
 export interface CategoryPriorUpdateRequest {
   category: string;

@@ -26,6 +26,8 @@ export const Subjects = {
   billingPricesChanged: 'tf.billing.prices-changed.v1',
   billingPriceGet: 'tf.billing.price-get.v1',
   billingPriceSet: 'tf.billing.price-set.v1',
+  /** Average answer length per model and `auto` task category over recent days, from billing's rollup of the ledger. */
+  billingOutputStats: 'tf.billing.output-stats.v1',
 
   routerPlan: 'tf.router.plan.v1',
   routerModelsList: 'tf.router.models-list.v1',
@@ -90,6 +92,7 @@ export interface RequestMap {
   [Subjects.billingAccountUpdate]: { req: B.AccountUpdateRequest; res: B.AccountView };
   [Subjects.billingPriceGet]: { req: B.PriceGetRequest; res: B.PriceView };
   [Subjects.billingPriceSet]: { req: B.PriceSetRequest; res: B.PriceView };
+  [Subjects.billingOutputStats]: { req: Record<string, never>; res: B.OutputStatsReply };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
   [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };

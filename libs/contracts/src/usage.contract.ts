@@ -19,6 +19,8 @@ export interface UsageRecordedEvent {
   reasoningTokens: number;
   usageSource: 'upstream' | 'estimated';
   outcome: 'ok' | 'error' | 'cancelled';
+  /** `auto` requests only: the classifier's task category (InvokeRequest.category), kept on the ledger entry. */
+  category?: string;
   /** Price per token quoted at the start of the request (nano-USD, decimal strings). */
   inputNanoPerToken: string;
   outputNanoPerToken: string;

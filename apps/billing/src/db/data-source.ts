@@ -9,6 +9,7 @@ import { CachedInputPrice1764400000000 } from './migrations/1764400000000-cached
 import { HoldMovements1764500000000 } from './migrations/1764500000000-hold-movements';
 import { RateLimits1764600000000 } from './migrations/1764600000000-rate-limits';
 import { KeyFallbacks1764900000000 } from './migrations/1764900000000-key-fallbacks';
+import { OutputUsageRollup1765100000000 } from './migrations/1765100000000-output-usage-rollup';
 
 export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
@@ -23,6 +24,7 @@ export function billingSchemaOptions(url: string, poolSize?: number): PostgresSc
       HoldMovements1764500000000,
       RateLimits1764600000000,
       KeyFallbacks1764900000000,
+      OutputUsageRollup1765100000000,
     ],
     migrationsTableName: 'billing_migrations',
     poolSize,

@@ -58,6 +58,10 @@ export class LedgerEntryEntity {
   @Column('text', { nullable: true }) model: string | null;
   @Column('int', { name: 'prompt_tokens', default: 0 }) promptTokens: number;
   @Column('int', { name: 'completion_tokens', default: 0 }) completionTokens: number;
+  /** Usage of an `auto` request: the classifier's task category (what the output-usage rollup groups by). */
+  @Column('text', { nullable: true }) category: string | null;
+  /** Usage: how the attempt ended (`ok`, `error`, `cancelled`); null before it was recorded. */
+  @Column('text', { nullable: true }) outcome: 'ok' | 'error' | 'cancelled' | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

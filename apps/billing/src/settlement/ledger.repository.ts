@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { UsageRecordedEvent } from '@tokenflow/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { movementParams } from './ledger-params';
 
@@ -17,6 +18,9 @@ export interface UsageEntry {
   inputPriceNano: bigint;
   outputPriceNano: bigint;
   cachedInputPriceNano: bigint | null;
+  /** `auto` requests: the classifier's task category. */
+  category: string | null;
+  outcome: UsageRecordedEvent['outcome'] | null;
 }
 
 /** A hold or release: money moving between a customer's spendable account and its escrow. */
@@ -84,17 +88,18 @@ export class LedgerRepository {
     const rows: { inserted: string }[] = await tx.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-                              $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::bigint[], $14::bigint[])
+                              $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::bigint[], $14::bigint[],
+                              $15::text[], $16::text[])
            AS t(idempotency_key, account_id, amount_nano, request_id, key_id, model, channel_id,
                 prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-                cached_input_price_nano)
+                cached_input_price_nano, category, outcome)
        ), ins AS (
          INSERT INTO billing.ledger_entries (idempotency_key, account_id, kind, amount_nano, request_id, key_id, model,
            channel_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-           cached_input_price_nano, posting_nano, debit_account, credit_account)
+           cached_input_price_nano, category, outcome, posting_nano, debit_account, credit_account)
          SELECT idempotency_key, account_id, 'usage', amount_nano, request_id, key_id, model, channel_id,
            prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, input_price_nano, output_price_nano,
-           cached_input_price_nano, abs(amount_nano), 'account:' || account_id, 'system:revenue'
+           cached_input_price_nano, category, outcome, abs(amount_nano), 'account:' || account_id, 'system:revenue'
          FROM input ORDER BY idempotency_key
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING account_id, amount_nano
@@ -120,6 +125,8 @@ export class LedgerRepository {
         col((e) => e.inputPriceNano.toString()),
         col((e) => e.outputPriceNano.toString()),
         col((e) => e.cachedInputPriceNano?.toString() ?? null),
+        col((e) => e.category),
+        col((e) => e.outcome),
       ],
     );
     return Number(rows[0].inserted);

@@ -126,6 +126,15 @@ describe('usageEntry', () => {
     assert.equal(e.cachedInputPriceNano, null);
   });
 
+  it("keeps an auto request's category and the outcome; old events and implausible categories leave none", () => {
+    const quote = { inputNanoPerToken: '1', outputNanoPerToken: '1' };
+    const e = usageEntry(usage({ category: 'math', outcome: 'cancelled' }), quote);
+    assert.deepEqual([e.category, e.outcome], ['math', 'cancelled']);
+    assert.equal(usageEntry(usage(), quote).category, null);
+    assert.equal(usageEntry(usage({ category: 'x'.repeat(65) }), quote).category, null);
+    assert.equal(usageEntry(usage({ category: '' }), quote).category, null);
+  });
+
   it('stays exact for costs far past 2^53 nano-USD', () => {
     const e = usageEntry(usage({ promptTokens: 2_000_000_000, completionTokens: 0 }), { inputNanoPerToken: '9007199254', outputNanoPerToken: '0' });
     assert.equal(e.amountNano, -(2_000_000_000n * 9007199254n));

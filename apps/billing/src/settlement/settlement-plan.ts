@@ -66,7 +66,17 @@ export function usageEntry(e: UsageRecordedEvent, quote: PriceQuote): UsageEntry
     inputPriceNano: BigInt(quote.inputNanoPerToken),
     outputPriceNano: BigInt(quote.outputNanoPerToken),
     cachedInputPriceNano: quote.cachedInputNanoPerToken === undefined ? null : BigInt(quote.cachedInputNanoPerToken),
+    category: categoryOf(e),
+    outcome: e.outcome ?? null,
   };
+}
+
+/** The longest category name kept: the classifier's are short words; anything else is not a category. */
+const MAX_CATEGORY_LENGTH = 64;
+
+/** The event's `auto` category, if it carries a plausible one (events from before categories have none). */
+function categoryOf(e: UsageRecordedEvent): string | null {
+  return typeof e.category === 'string' && e.category.length > 0 && e.category.length <= MAX_CATEGORY_LENGTH ? e.category : null;
 }
 
 /** The amount an end's release records when billing freed the hold itself (it travels with the event). */

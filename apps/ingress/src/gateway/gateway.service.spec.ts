@@ -188,10 +188,14 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     assert.equal(c.headers['x-tokenflow-route'], 'cat=chat;gain=-0.2;mode=economy;est_usd=0.00001;reason=cheap;fallback=glm-4-plus');
     assert.equal(c.headers['x-tokenflow-model'], 'deepseek-v3');
     assert.deepEqual(h.decided, ['deepseek-v3'], 'counted by model and category');
+    // The category rides to the adapter, whose usage event leaves it on the ledger entry.
+    const attempts = h.gateway['attempts'] as unknown as ScriptedAttempts;
+    assert.equal(attempts.bases[0].category, 'chat');
     // A named model is not classified.
     const named = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]) });
     await named.gateway.complete(call('deepseek-v3', false));
     assert.equal(named.plans[0].auto, undefined);
+    assert.equal((named.gateway['attempts'] as unknown as ScriptedAttempts).bases[0].category, undefined);
   });
 
   it('returns a non-retryable error at once, without trying a fallback model', async () => {

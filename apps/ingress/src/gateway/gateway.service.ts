@@ -4,7 +4,7 @@ import type { CallContext } from '@tokenflow/messaging';
 import { type PromptCount, unsupportedContent } from '@tokenflow/openai';
 import { AdmissionService } from './admission.service';
 import { AutoAdvisor } from './auto-advisor';
-import { AttemptLog, AttemptRunner, type OpenedStream } from './attempt-runner';
+import { type AttemptBase, AttemptLog, AttemptRunner, type OpenedStream } from './attempt-runner';
 import { BodyCarrier } from './carried-body';
 import { BusCompensations } from './bus-compensations';
 import type { ClientChannel } from './client-channel';
@@ -79,7 +79,7 @@ export class GatewayService {
           if (plan.route === 'auto' && signal) this.advisor.decided(plan, signal);
           // `auto`'s larger-context model has no chain of its own: nothing smaller to go back to.
           if (chain === null || plan.route === 'auto-context-fallback') chain = [...plan.fallbacks];
-          return await this.serve(call, plan, saga, log, chain.length === 0);
+          return await this.serve(call, plan, saga, log, chain.length === 0, signal);
         } catch (err) {
           if (client.started) throw err;
           if (planned && isContextTooLong(err) && model === AUTO_MODEL && saga.round < MAX_CONTEXT_FALLBACKS) {
@@ -118,7 +118,7 @@ export class GatewayService {
   }
 
   /** One round on the plan's model: admit → attempts → present. */
-  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, mayWait: boolean): Promise<void> {
+  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, mayWait: boolean, signal?: AutoSignal): Promise<void> {
     const { principal, ctx, client } = call;
     assertInputsFit(call, plan);
     const { size, upstreamBody } = sizeRequest(call.body, plan, call.endpoint, call.prompt);
@@ -128,7 +128,9 @@ export class GatewayService {
     const carried = await this.carrier.carry(upstreamBody, call.bodyBytes);
     let stream: OpenedStream | undefined;
     try {
-      const base = { requestId: saga.requestId, endpoint: call.endpoint, ...carried.fields, accountId: principal.accountId, keyId: principal.keyId, model: plan.model, price: hold.price, size };
+      const base: AttemptBase = { requestId: saga.requestId, endpoint: call.endpoint, ...carried.fields, accountId: principal.accountId, keyId: principal.keyId, model: plan.model, price: hold.price, size };
+      // The ledger learns how long each model's answers are per category from this (what `auto` expects of a model).
+      if (signal) base.category = signal.category;
       stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga, { mayWait, log });
       await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log) });
     } finally {

@@ -41,6 +41,7 @@ export class UsagePublisher {
       reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
       usageSource: source,
       outcome,
+      ...(req.category ? { category: req.category } : {}),
       inputNanoPerToken: req.price.inputNanoPerToken,
       outputNanoPerToken: req.price.outputNanoPerToken,
       cachedInputNanoPerToken: req.price.cachedInputNanoPerToken,

@@ -83,6 +83,33 @@ describe('decideAuto', () => {
     assert.deepEqual([d.gain, d.premium, d.ranked[0]], [round(0.1 * 0.2 + 0.9 * -0.1), false, 'deepseek-v3']);
   });
 
+  it("expects a model's observed answer length: a reasoning model that thinks at length loses to a dearer one of equal quality", () => {
+    // Equal math quality; per token, 'reasoner' is the cheaper. The catalog's output factor (1) undersells its thinking.
+    const pair: AutoCandidate[] = [
+      { id: 'reasoner', tier: 'economy', strengths: { math: 0.9 }, outputFactor: 1, inputNano: 200, outputNano: 400, p95TtftMs: null },
+      { id: 'plain', tier: 'economy', strengths: { math: 0.9 }, outputFactor: 1, inputNano: 200, outputNano: 500, p95TtftMs: null },
+    ];
+    const math = signal({ category: 'math', gain: -0.2 });
+    const unobserved = decideAuto(math, pair, POLICY);
+    assert.deepEqual([unobserved.premium, unobserved.ranked], [false, ['reasoner', 'plain']]);
+    assert.equal(unobserved.estUsd, (50 * 200 + 400 * 400) / 1e9, 'the math prior: 400 output tokens');
+    assert.match(unobserved.reason, /~400 output tokens \(prior\)/);
+    // The ledger saw it write 3000 tokens (reasoning included) per math answer: now the dearer per token is cheaper.
+    const observed = pair.map((c) => (c.id === 'reasoner' ? { ...c, observedOutputTokens: 3000 } : c));
+    const d = decideAuto(math, observed, POLICY);
+    assert.deepEqual(d.ranked, ['plain', 'reasoner']);
+    assert.equal(d.estUsd, (50 * 200 + 400 * 500) / 1e9);
+    // max_tokens bounds what either may bill: capped at 100, per-token prices decide again.
+    const capped = decideAuto({ ...math, maxTokens: 100 }, observed, POLICY);
+    assert.deepEqual(capped.ranked, ['reasoner', 'plain']);
+    assert.equal(capped.estUsd, (50 * 200 + 100 * 400) / 1e9);
+    assert.match(capped.reason, /~100 output tokens \(max_tokens\)/);
+    // A prior larger than what the ledger saw does not count either: the observation replaces it.
+    const short = pair.map((c) => ({ ...c, observedOutputTokens: c.id === 'plain' ? 50 : null }));
+    assert.equal(decideAuto(math, short, POLICY).ranked[0], 'plain');
+    assert.match(decideAuto(math, short, POLICY).reason, /~50 output tokens \(ledger\)/);
+  });
+
   it('uses the request max_tokens for the expected cost, and explains itself in one header value', () => {
     const d = decideAuto(signal({ maxTokens: 10 }), MODELS, POLICY);
     assert.equal(d.estUsd, (50 * 140 + 10 * 280) / 1e9);

@@ -9,10 +9,18 @@ export interface AutoCandidate {
   /** Expected quality per category, 0–1. */
   strengths: Record<string, number>;
   outputFactor: number;
+  /**
+   * How many completion tokens (thinking included) this model's answers in the request's category averaged in the
+   * ledger, once enough were seen; absent or null: the category prior × `outputFactor` is expected instead.
+   */
+  observedOutputTokens?: number | null;
   /** The price book's per-token prices (nano-USD); null: not priced, so never chosen. */
   inputNano: number | null;
   outputNano: number | null;
-  /** The best p95 time to first token among its available channels (null: not measured yet). */
+  /**
+   * The best p95 time to first token among the channels the plan would use (with a latency target: those that meet
+   * it, when any does); null: not measured yet.
+   */
   p95TtftMs: number | null;
 }
 
@@ -54,18 +62,17 @@ const NEAR_TIE = 0.05;
  * mode's threshold decides whether a premium model is worth it; then:
  * - premium: the best quality for the category, the cheaper of equals first;
  * - otherwise: the best quality per expected dollar (prompt and expected output at each model's prices, a
- *   reasoning model's thinking included).
+ *   reasoning model's thinking included: what the ledger saw it write in the category, else the prior's estimate).
  * A price cap and an allow-list from the request narrow the candidates; a latency target drops models whose p95 TTFT
  * misses it (unless none meets it) and breaks near-ties by speed. The ranked rest is the fallback chain.
  */
 export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], policy: AutoPolicy): AutoDecision {
   const mode = signal.prefs.mode ?? 'balanced';
-  const prior = policy.priors[signal.category] ?? policy.priors.chat ?? { gain: 0, classifierWeight: 1, outputTokens: 200 };
+  const prior: CategoryPrior = policy.priors[signal.category] ?? policy.priors.chat ?? { gain: 0, classifierWeight: 1, outputTokens: 200 };
   const w = prior.classifierWeight;
   const gain = round3(w * signal.gain + (1 - w) * prior.gain);
   const threshold = signal.threshold + policy.modeOffsets[mode];
   const premium = gain >= threshold;
-  const outputTokens = signal.maxTokens ?? prior.outputTokens;
   const notes: string[] = [];
 
   let pool = candidates.filter((c) => c.inputNano !== null && c.outputNano !== null);
@@ -82,8 +89,9 @@ export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], poli
 
   const scored = pool.map((c) => {
     const quality = c.strengths[signal.category] ?? TIER_QUALITY[c.tier];
-    const costNano = signal.promptTokens * c.inputNano! + outputTokens * c.outputFactor * c.outputNano!;
-    return { c, quality, costNano, value: premium ? quality : quality / Math.max(1, costNano) };
+    const output = expectedOutput(c, prior, signal.maxTokens);
+    const costNano = signal.promptTokens * c.inputNano! + output.tokens * c.outputNano!;
+    return { c, quality, costNano, output, value: premium ? quality : quality / Math.max(1, costNano) };
   });
   scored.sort((a, b) => {
     if (premium && a.c.tier !== b.c.tier) return TIER_ORDER[b.c.tier] - TIER_ORDER[a.c.tier];
@@ -94,6 +102,7 @@ export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], poli
   });
   const best = scored[0];
   const why = premium ? `gain ${gain} >= ${round3(threshold)}: best ${signal.category} quality` : `gain ${gain} < ${round3(threshold)}: best ${signal.category} quality per $`;
+  if (best) notes.push(`~${Math.round(best.output.tokens)} output tokens (${best.output.source})`);
   return {
     ranked: scored.map((s) => s.c.id),
     category: signal.category,
@@ -103,6 +112,20 @@ export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], poli
     estUsd: best ? best.costNano / 1e9 : 0,
     reason: [why, ...notes].join(', '),
   };
+}
+
+/**
+ * The output tokens a candidate is expected to bill: what its answers in this category averaged in the ledger, else
+ * the category's prior × its output factor (a reasoning model's thinking) — never more than the request allows,
+ * `max_tokens` (times the output factor: a reasoning model thinks on top of the answer it caps). A cap is a bound,
+ * not an expectation: a client that always sends 4096 does not get 4096-token answers to "hi".
+ */
+function expectedOutput(c: AutoCandidate, prior: CategoryPrior, maxTokens: number | null): { tokens: number; source: 'ledger' | 'prior' | 'max_tokens' } {
+  const typical = c.observedOutputTokens ?? prior.outputTokens * c.outputFactor;
+  const source = c.observedOutputTokens != null ? 'ledger' : 'prior';
+  if (maxTokens === null) return { tokens: typical, source };
+  const cap = maxTokens * c.outputFactor;
+  return cap < typical ? { tokens: cap, source: 'max_tokens' } : { tokens: typical, source };
 }
 
 /** The `x-tokenflow-route` value: `cat=math;gain=0.35;mode=balanced;est_usd=0.0012;reason=…;fallback=a,b`. */

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AUTO_MODEL, type CatalogListReply, type CatalogModelPatch, type CatalogModelView, type CategoryPriorView, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import { OutputStatsCache } from '../auto/output-stats-cache';
 import { ChannelsRepository } from '../channels/channels.repository';
 import type { CategoryPriorEntity, ModelEntity } from '../db/entities';
 import { MAX_FALLBACKS } from '../planning/planner.service';
 import { RoutingTable } from '../planning/routing-table';
 
-function priorView(p: CategoryPriorEntity): CategoryPriorView {
-  return { category: p.category, gain: p.gain, classifier_weight: p.classifierWeight, output_tokens: p.outputTokens };
+function priorView(p: CategoryPriorEntity, observed: CategoryPriorView['observed_output_tokens']): CategoryPriorView {
+  return { category: p.category, gain: p.gain, classifier_weight: p.classifierWeight, output_tokens: p.outputTokens, observed_output_tokens: observed };
 }
 
 /** The catalog as operators edit it: each model's fallback chain and what `auto` knows of it; the category priors. */
@@ -17,6 +18,7 @@ export class CatalogAdminService {
     private readonly repo: ChannelsRepository,
     private readonly table: RoutingTable,
     private readonly bus: NatsBus,
+    private readonly outputs: OutputStatsCache,
   ) {}
 
   list(): CatalogListReply {
@@ -40,7 +42,7 @@ export class CatalogAdminService {
   }
 
   listPriors(): { object: 'list'; data: CategoryPriorView[] } {
-    return { object: 'list', data: [...this.table.current.priors.values()].map(priorView) };
+    return { object: 'list', data: [...this.table.current.priors.values()].map((p) => priorView(p, this.outputs.inCategory(p.category))) };
   }
 
   async updatePrior(category: string, patch: { gain?: number; classifier_weight?: number; output_tokens?: number }): Promise<CategoryPriorView> {
@@ -53,7 +55,7 @@ export class CatalogAdminService {
     });
     await this.table.reload();
     this.bus.emit(Subjects.routerChannelsChanged, {});
-    return priorView(this.table.current.priors.get(category)!);
+    return priorView(this.table.current.priors.get(category)!, this.outputs.inCategory(category));
   }
 
   /** A chain names catalog models, each once, never the model itself nor `auto`. */

@@ -364,12 +364,17 @@ describe('PlannerService', () => {
     const prices: Record<string, { inputNano: number; outputNano: number }> = { cheap: { inputNano: 100, outputNano: 200 }, mid: { inputNano: 300, outputNano: 900 }, strong: { inputNano: 2500, outputNano: 10000 } };
     const catalog = Object.keys(tiers).map((id) => ({ ...model(id), tier: tiers[id], strengths: {}, outputFactor: 1 }) as ModelEntity);
     const signal = (gain: number): PlanRequest['auto'] => ({ category: 'math', gain, classifier: 't', threshold: 0.1, promptTokens: 20, maxTokens: null, prefs: {} });
-    function autoPlanner(book = new HealthBook(breakerConfig())) {
-      const chans = { cheap: [channel({ name: 'c' })], mid: [channel({ name: 'm' })], strong: [channel({ name: 's' })] };
+    function autoPlanner(book = new HealthBook(breakerConfig()), observed: (model: string, category: string) => number | null = () => null) {
+      const chans = { cheap: [channel({ name: 'c' }), channel({ name: 'c2' })], mid: [channel({ name: 'm' })], strong: [channel({ name: 's' })] };
       const table = { current: { ...snapshotOf(catalog, chans), priors: new Map([['math', { category: 'math', gain: 0.1, classifierWeight: 1, outputTokens: 300 }]]) } } as unknown as RoutingTable;
       const config = { AUTO_DEFAULT_MODEL: 'cheap', PLAN_KEYS_PER_CHANNEL: 3, AUTO_ECONOMY_OFFSET: 0.1, AUTO_QUALITY_OFFSET: 0.1 } as RouterConfig;
-      return { p: new PlannerService(table, config, book, { get: (m: string) => prices[m] ?? null }), book, chans };
+      return { p: new PlannerService(table, config, book, { get: (m: string) => prices[m] ?? null }, { expected: observed }), book, chans };
     }
+    /** Recent first-token times of one channel serving one model, as adapters report them. */
+    function timed(book: HealthBook, channelId: string, m: string, ttftMs: number[]): void {
+      book.fold(report([{ channelId, model: m, ok: ttftMs.length, ttftMs }]));
+    }
+    const withTarget = (gain: number, latencyTargetMs: number): PlanRequest['auto'] => ({ ...signal(gain)!, prefs: { latencyTargetMs } });
 
     it('plans the decided model, explains it, and ranks the rest as fallbacks', () => {
       const { p } = autoPlanner();
@@ -393,6 +398,44 @@ describe('PlannerService', () => {
       const r = p.plan({ ...req('auto'), auto: signal(0.9) });
       assert.equal(r.model, 'mid');
       assert.ok(!r.fallbacks.includes('strong'));
+    });
+
+    it("plans only a model's channels whose p95 TTFT meets the latency target (or is not measured yet)", () => {
+      const { p, book, chans } = autoPlanner();
+      timed(book, chans.cheap[0].id, 'cheap', [900, 950, 1000]);
+      timed(book, chans.cheap[1].id, 'cheap', [100, 120, 150]);
+      for (let i = 0; i < 10; i++) {
+        const r = p.plan({ ...req('auto'), auto: withTarget(-0.2, 500) });
+        assert.equal(r.model, 'cheap');
+        assert.deepEqual(r.attempts.map((a) => a.channelName), ['c2'], 'the slow channel is left out');
+      }
+      // Without a target both channels serve.
+      assert.deepEqual(new Set(p.plan({ ...req('auto'), auto: signal(-0.2) }).attempts.map((a) => a.channelName)), new Set(['c', 'c2']));
+    });
+
+    it('drops a model none of whose channels meets the target, unless no model does', () => {
+      const { p, book, chans } = autoPlanner();
+      for (const ch of chans.cheap) timed(book, ch.id, 'cheap', [800, 900]);
+      timed(book, chans.mid[0].id, 'mid', [200]);
+      timed(book, chans.strong[0].id, 'strong', [300]);
+      const r = p.plan({ ...req('auto'), auto: withTarget(-0.2, 500) });
+      assert.equal(r.model, 'mid');
+      assert.ok(!r.fallbacks.includes('cheap'));
+      // Nobody meets 50 ms: cheapest again, every one of its channels planned.
+      const none = p.plan({ ...req('auto'), auto: withTarget(-0.2, 50) });
+      assert.equal(none.model, 'cheap');
+      assert.equal(none.attempts.length, 2);
+      assert.match(none.explain!, /no model meets 50 ms/);
+    });
+
+    it("expects each model's answer length as the ledger saw it in the request's category", () => {
+      // 'cheap' writes 20,000 tokens per math answer: 20 + 20000 × 200 nano against mid's 20 × 300 + 300 × 900.
+      const asked: string[] = [];
+      const { p } = autoPlanner(undefined, (m, c) => (asked.push(`${m}/${c}`), m === 'cheap' ? 20_000 : null));
+      const r = p.plan({ ...req('auto'), auto: signal(-0.2) });
+      assert.equal(r.model, 'mid');
+      assert.match(r.explain!, /~300 output tokens \(prior\)/);
+      assert.deepEqual(asked.sort(), ['cheap/math', 'mid/math', 'strong/math']);
     });
 
     it('falls back to AUTO_DEFAULT_MODEL when nothing is priced', () => {

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTO_MODEL, type AutoSignal, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
 import { type AutoCandidate, type AutoPolicy, decideAuto, explain } from '../auto/auto-decision';
+import { withinLatencyTarget } from '../auto/latency-target';
+import type { OutputStatsCache } from '../auto/output-stats-cache';
 import type { PriceCache } from '../auto/price-cache';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import type { ModelEntity } from '../db/entities';
@@ -10,6 +12,9 @@ import { type ChannelSelector, HealthWeightedSelector } from './channel-selector
 import { RoutingTable } from './routing-table';
 
 type AutoConfig = Pick<RouterConfig, 'AUTO_DEFAULT_MODEL' | 'PLAN_KEYS_PER_CHANNEL' | 'AUTO_ECONOMY_OFFSET' | 'AUTO_QUALITY_OFFSET'>;
+
+/** Without billing's observations `auto` expects the category priors. */
+const NOTHING_OBSERVED: Pick<OutputStatsCache, 'expected'> = { expected: () => null };
 
 /** The longest fallback chain a plan follows (the asked model not counted). */
 export const MAX_FALLBACKS = 8;
@@ -27,6 +32,7 @@ export class PlannerService {
     @Inject(ROUTER_CONFIG) private readonly config: AutoConfig,
     private readonly health: HealthBook,
     private readonly prices: Pick<PriceCache, 'get'>,
+    private readonly outputs: Pick<OutputStatsCache, 'expected'> = NOTHING_OBSERVED,
     private readonly random: () => number = Math.random,
   ) {
     this.selector = new HealthWeightedSelector(random);
@@ -72,7 +78,9 @@ export class PlannerService {
   /**
    * `auto` with the classifier's signal: among the catalog models the key may use that have an available channel,
    * `decideAuto` ranks by expected quality per dollar for the request's mode; the first that can serve is the plan,
-   * the ranked rest its fallback chain. Null when nothing is priced and available (then the default model serves).
+   * the ranked rest its fallback chain. Each model's expected answer length is what the ledger saw it write in the
+   * category (once enough was seen); with a latency target, only its channels that meet it are planned. Null when
+   * nothing is priced and available (then the default model serves).
    */
   private autoPlan(req: PlanRequest, signal: AutoSignal): PlanReply | null {
     const { catalog } = this.table.current;
@@ -82,17 +90,18 @@ export class PlannerService {
       if (req.allowedModels && !req.allowedModels.includes(m.id)) continue;
       const sel = this.select(m.id, req);
       if (sel.attempts.length === 0) continue;
-      selections.set(m.id, sel);
+      const timed = withinLatencyTarget(sel, (channelId) => this.health.channel(channelId, m.id).p95TtftMs, signal.prefs.latencyTargetMs);
+      selections.set(m.id, timed.selection);
       const price = this.prices.get(m.id);
-      const p95s = sel.attempts.map((a) => this.health.channel(a.channelId, m.id).p95TtftMs).filter((x): x is number => x !== null);
       candidates.push({
         id: m.id,
         tier: m.tier,
         strengths: m.strengths ?? {},
         outputFactor: m.outputFactor ?? 1,
+        observedOutputTokens: this.outputs.expected(m.id, signal.category),
         inputNano: price?.inputNano ?? null,
         outputNano: price?.outputNano ?? null,
-        p95TtftMs: p95s.length ? Math.min(...p95s) : null,
+        p95TtftMs: timed.p95TtftMs,
       });
     }
     const decision = decideAuto(signal, candidates, this.policy());
