@@ -141,6 +141,26 @@ describe('auto: the cost-aware router', () => {
     assert.equal(route(code.response.headers).cat, 'code');
   });
 
+  it("a short code question stays cheap; the code prior's size term is the operator's to edit", async () => {
+    const short = await auto('Write a Python function that reverses a string.');
+    assert.equal(tiers.get(short.data.model), 'economy', `${short.data.model}: ${short.response.headers.get('x-tokenflow-route')}`);
+
+    const priors = await admin<{ data: { category: string; gain: number; gain_per_doubling: number }[] }>('GET', '/admin/v1/categories');
+    const code = priors.body.data.find((c) => c.category === 'code');
+    assert.ok(code && code.gain_per_doubling > 0, JSON.stringify(code));
+    const off = await admin<{ gain_per_doubling: number }>('PATCH', '/admin/v1/categories/code', { gain_per_doubling: 0 });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    assert.equal(off.body.gain_per_doubling, 0);
+    try {
+      const large = await auto(LARGE_CODE_TASK);
+      assert.equal(tiers.get(large.data.model), 'economy', `without the size term: ${large.response.headers.get('x-tokenflow-route')}`);
+      assert.doesNotMatch(large.response.headers.get('x-tokenflow-route') ?? '', /size \+/);
+    } finally {
+      await admin('PATCH', '/admin/v1/categories/code', { gain_per_doubling: code.gain_per_doubling });
+    }
+    assert.equal((await admin('PATCH', '/admin/v1/categories/code', { gain_per_doubling: 1 })).status, 400);
+  });
+
   it('streams with the served model in every chunk', async () => {
     const stream = await client.chat.completions.create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'hi there!' }] });
     const models = new Set<string>();
@@ -209,6 +229,29 @@ describe('auto: the cost-aware router', () => {
       // Without a target the cheapest model still wins: slowness alone is not a reason to pay more.
       const plain = await auto('Hey, how are you doing today?');
       assert.equal(plain.data.model, 'deepseek-v3');
+
+      // A second, fast channel for deepseek-v3: the target now drops the slow channel, not the model.
+      const fast = await admin<{ id: string }>('POST', '/admin/v1/channels', {
+        name: 'fast-deepseek-v3',
+        provider: 'openai-compatible',
+        base_url: `${p.mockUrl}/v1`,
+        api_keys: ['sk-mock-fast'],
+        models: ['deepseek-v3'],
+        model_mapping: { 'deepseek-v3': 'deepseek-chat+fast' },
+      });
+      assert.equal(fast.status, 201, JSON.stringify(fast.body));
+      try {
+        await fetch(`${p.mockUrl}/mock/requests`, { method: 'DELETE' });
+        for (let i = 0; i < 6; i++) {
+          const r = await auto('Hey, how are you doing today?', {}, { 'x-tokenflow-latency-target-ms': '800' });
+          assert.equal(r.data.model, 'deepseek-v3');
+        }
+        const log = (await (await fetch(`${p.mockUrl}/mock/requests`)).json()) as { data: { body?: { model?: string } }[] };
+        const upstream = log.data.map((r) => r.body?.model ?? '').filter((m) => m.startsWith('deepseek-chat'));
+        assert.deepEqual([...new Set(upstream)], ['deepseek-chat+fast'], 'only the channel that meets the target');
+      } finally {
+        await admin('DELETE', `/admin/v1/channels/${fast.body.id}`);
+      }
     } finally {
       await scriptDeepseekV3('deepseek-chat');
     }
@@ -222,6 +265,11 @@ describe('auto: the cost-aware router', () => {
       assert.equal(response.headers.get('x-tokenflow-model'), data.model);
       assert.ok(data.choices[0].message.content);
       assert.ok(Number(response.headers.get('x-tokenflow-attempts')) >= 2, 'deepseek-v3 was tried first');
+      // The decision is still explained, with who served it and which choice failed before it.
+      const explained = route(response.headers);
+      assert.equal(explained.cat, 'chat');
+      assert.equal(explained.served, data.model);
+      assert.equal(explained.after, 'deepseek-v3');
       const id = response.headers.get('x-request-id');
       // Each model of the chain is a round of its own (`<id>-r1`…), with its own hold and price.
       const ours = (u: { request_id: string }) => u.request_id === id || u.request_id.startsWith(`${id}-r`);

@@ -166,6 +166,8 @@ export interface CategoryPriorView {
   gain: number;
   /** How much the classifier's gain counts against `gain` (0–1): high where its training data covers the category. */
   classifier_weight: number;
+  /** Added to the gain per doubling of the prompt past 256 tokens, at most four times (0–0.25; seeded for code). */
+  gain_per_doubling: number;
   /** Expected answer length when a request sets no `max_tokens` (times a model's output factor). */
   output_tokens: number;
   /**
@@ -176,7 +178,7 @@ export interface CategoryPriorView {
 }
 export interface CategoryPriorUpdateRequest {
   category: string;
-  patch: { gain?: number; classifier_weight?: number; output_tokens?: number };
+  patch: { gain?: number; classifier_weight?: number; gain_per_doubling?: number; output_tokens?: number };
 }
 export interface CatalogUpdateRequest {
   id: string;

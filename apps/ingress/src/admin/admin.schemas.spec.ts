@@ -93,7 +93,8 @@ describe('catalog and category admin schemas', () => {
 
   it("takes a category prior's gain, classifier weight and answer length within bounds", () => {
     assert.deepEqual(adminValidate(categoryPriorPatchSchema, { gain: -0.2, classifier_weight: 0.5, output_tokens: 300 }), { gain: -0.2, classifier_weight: 0.5, output_tokens: 300 });
-    for (const bad of [{}, { gain: 2 }, { classifier_weight: -0.1 }, { output_tokens: 0 }, { output_tokens: 1.5 }, { other: 1 }]) refused(categoryPriorPatchSchema, bad);
+    assert.deepEqual(adminValidate(categoryPriorPatchSchema, { gain_per_doubling: 0.05 }), { gain_per_doubling: 0.05 });
+    for (const bad of [{}, { gain: 2 }, { classifier_weight: -0.1 }, { output_tokens: 0 }, { output_tokens: 1.5 }, { gain_per_doubling: 0.3 }, { gain_per_doubling: -0.01 }, { other: 1 }]) refused(categoryPriorPatchSchema, bad);
   });
 
   it('takes an optional model for a channel test', () => {

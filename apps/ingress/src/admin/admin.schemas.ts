@@ -117,9 +117,9 @@ export const catalogModelPatchSchema = z
 
 /** `auto`'s prior for a task category. */
 export const categoryPriorPatchSchema = z
-  .strictObject({ gain: z.number().min(-1).max(1), classifier_weight: z.number().min(0).max(1), output_tokens: z.number().int().min(1).max(1_000_000) })
+  .strictObject({ gain: z.number().min(-1).max(1), classifier_weight: z.number().min(0).max(1), gain_per_doubling: z.number().min(0).max(0.25), output_tokens: z.number().int().min(1).max(1_000_000) })
   .partial()
-  .refine(atLeastOne, 'at least one of gain, classifier_weight, output_tokens must be given');
+  .refine(atLeastOne, 'at least one of gain, classifier_weight, gain_per_doubling, output_tokens must be given');
 
 /** Which model a channel test asks (default: the channel's first). */
 export const channelTestSchema = z.strictObject({ model: modelId.optional() });

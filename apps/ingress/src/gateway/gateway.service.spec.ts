@@ -198,6 +198,20 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     assert.equal((named.gateway['attempts'] as unknown as ScriptedAttempts).bases[0].category, undefined);
   });
 
+  it("keeps auto's explanation when its first choice failed, naming the model that served and those passed over", async () => {
+    const attempts = new ScriptedAttempts([new TfError('upstream_error', 'HTTP 500', { retryable: true }), [chunk(0, 'ok'), end(1)]]);
+    const h = harness({ attempts, models: (req) => (req.model === 'auto' ? 'deepseek-v3' : req.model) });
+    const router = h.gateway['router'] as unknown as { plan: (r: PlanRequest) => Promise<PlanReply> };
+    const plan = router.plan.bind(router);
+    const explained = 'cat=chat;gain=-0.2;mode=balanced;est_usd=0.00001;reason=cheap;fallback=glm-4-plus';
+    router.plan = async (r) => (r.model === 'auto' ? { ...(await plan(r)), route: 'auto', explain: explained, fallbacks: ['glm-4-plus'] } : plan(r));
+    const c = new RecordingClient();
+    await h.gateway.complete(call('auto', false, c));
+    assert.deepEqual(h.plans.map((p) => p.model), ['auto', 'glm-4-plus']);
+    assert.equal(c.headers['x-tokenflow-model'], 'glm-4-plus');
+    assert.equal(c.headers['x-tokenflow-route'], `${explained};served=glm-4-plus;after=deepseek-v3`);
+  });
+
   it('returns a non-retryable error at once, without trying a fallback model', async () => {
     const h = harness({ attempts: new ScriptedAttempts([new TfError('invalid_request', 'bad temperature')]), chain: () => ['qwen-max'] });
     await assert.rejects(h.gateway.complete(call('deepseek-v3', false)), (e: unknown) => e instanceof TfError && e.code === 'invalid_request');

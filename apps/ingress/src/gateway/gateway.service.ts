@@ -69,6 +69,8 @@ export class GatewayService {
     const signal = body.model === AUTO_MODEL && call.endpoint === 'chat' ? this.advisor.signal(body, call.prompt.tokens, call.prefs ?? {}) : undefined;
     // What ended the last round that moved on: the call's answer if no later model can even try.
     let moved: unknown = null;
+    // `auto`'s decision as first explained, and the models tried since: a fallback's answer still says why.
+    const route: AutoRoute = { explain: null, passed: [] };
     try {
       for (;;) {
         const requestId = saga.startRound();
@@ -77,9 +79,10 @@ export class GatewayService {
           const plan = await this.router.plan(this.planRequest(call, requestId, model, chain, tooLong, log, signal), ctx);
           planned = plan.model;
           if (plan.route === 'auto' && signal) this.advisor.decided(plan, signal);
+          if (plan.route === 'auto' && plan.explain) route.explain = plan.explain;
           // `auto`'s larger-context model has no chain of its own: nothing smaller to go back to.
           if (chain === null || plan.route === 'auto-context-fallback') chain = [...plan.fallbacks];
-          return await this.serve(call, plan, saga, log, chain.length === 0, signal);
+          return await this.serve(call, plan, saga, log, chain.length === 0, signal, route);
         } catch (err) {
           if (client.started) throw err;
           if (planned && isContextTooLong(err) && model === AUTO_MODEL && saga.round < MAX_CONTEXT_FALLBACKS) {
@@ -93,6 +96,7 @@ export class GatewayService {
           const next = chain?.length && (skipped || movesOn(err)) ? chain.shift() : undefined;
           if (!next) throw skipped ? moved : err;
           if (!skipped) moved = err;
+          if (planned) route.passed.push(planned);
           model = next;
         } finally {
           await saga.endRound();
@@ -118,7 +122,7 @@ export class GatewayService {
   }
 
   /** One round on the plan's model: admit → attempts → present. */
-  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, mayWait: boolean, signal?: AutoSignal): Promise<void> {
+  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, mayWait: boolean, signal?: AutoSignal, route?: AutoRoute): Promise<void> {
     const { principal, ctx, client } = call;
     assertInputsFit(call, plan);
     const { size, upstreamBody } = sizeRequest(call.body, plan, call.endpoint, call.prompt);
@@ -132,7 +136,7 @@ export class GatewayService {
       // The ledger learns how long each model's answers are per category from this (what `auto` expects of a model).
       if (signal) base.category = signal.category;
       stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga, { mayWait, log });
-      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log) });
+      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log, route) });
     } finally {
       stream?.frames.close();
       carried.close();
@@ -176,10 +180,17 @@ function movesOn(err: unknown): boolean {
   return err instanceof TfError && (err.retryable || MOVES_ON.has(err.code));
 }
 
+/** `auto`'s explained decision (the first plan's) and the models of its ranking that failed since, in order. */
+interface AutoRoute {
+  explain: string | null;
+  passed: string[];
+}
+
 /** Who served the answer, and how many upstream attempts it took. */
-function servedBy(asked: string, plan: PlanReply, stream: OpenedStream, log: AttemptLog): Record<string, string> {
+function servedBy(asked: string, plan: PlanReply, stream: OpenedStream, log: AttemptLog, route?: AutoRoute): Record<string, string> {
   const h: Record<string, string> = { [Headers.model]: plan.model, [Headers.provider]: stream.attempt.provider, [Headers.attempts]: String(log.count) };
   if (plan.route === 'auto' && plan.explain) h[Headers.route] = plan.explain;
+  else if (route?.explain && route.passed.length) h[Headers.route] = `${route.explain};served=${plan.model};after=${route.passed.join(',')}`;
   else if (plan.model !== asked && plan.route !== 'auto' && plan.route !== 'auto-default' && plan.route !== 'auto-context-fallback') h[Headers.route] = `fallback; model=${plan.model}; from=${asked}`;
   else if (plan.route !== 'direct') h[Headers.route] = `${plan.route}; model=${plan.model}`;
   return h;

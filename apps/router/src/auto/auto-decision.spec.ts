@@ -57,6 +57,24 @@ describe('decideAuto', () => {
     assert.equal(decideAuto({ ...borderline, prefs: { mode: 'quality' } }, MODELS, POLICY).ranked[0], 'claude-sonnet');
   });
 
+  it('sends a one-line code question to a cheap model and a large code task to the strongest coder (size prior)', () => {
+    const policy: AutoPolicy = { ...POLICY, priors: { ...POLICY.priors, code: { gain: 0, classifierWeight: 0.2, gainPerDoubling: 0.06, outputTokens: 800 } } };
+    const small = decideAuto(signal({ category: 'code', gain: 0.1, promptTokens: 40 }), MODELS, policy);
+    assert.equal(small.premium, false);
+    assert.equal(small.ranked[0], 'deepseek-v3');
+    assert.doesNotMatch(small.reason, /size/);
+    // 2,048 tokens: three doublings past 256, + 0.18 on 0.2 × 0.1.
+    const large = decideAuto(signal({ category: 'code', gain: 0.1, promptTokens: 2048 }), MODELS, policy);
+    assert.equal(large.gain, round(0.2 * 0.1 + 3 * 0.06));
+    assert.equal(large.premium, true);
+    assert.equal(large.ranked[0], 'claude-sonnet');
+    assert.match(large.reason, /size \+0\.18/);
+    // Past 4,096 tokens size says nothing more.
+    assert.equal(decideAuto(signal({ category: 'code', gain: 0.1, promptTokens: 100_000 }), MODELS, policy).gain, round(0.2 * 0.1 + 4 * 0.06));
+    // Categories without a size prior (a padded knowledge question) gain nothing from length.
+    assert.equal(decideAuto(signal({ promptTokens: 100_000 }), MODELS, policy).gain, decideAuto(signal(), MODELS, policy).gain);
+  });
+
   it("honours the request's price cap and allow-list, and never picks an unpriced model", () => {
     const capped = decideAuto(signal({ category: 'math', gain: 0.5 }, { maxPricePer1mOutput: 3 }), MODELS, POLICY);
     assert.deepEqual(capped.ranked, ['deepseek-r1', 'deepseek-v3', 'glm-4-plus']);

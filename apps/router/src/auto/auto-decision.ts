@@ -28,6 +28,8 @@ export interface CategoryPrior {
   gain: number;
   /** How much the classifier's gain counts against this prior (1: only the classifier). */
   classifierWeight: number;
+  /** Added per doubling of the prompt past `SIZE_FROM_TOKENS`, at most `SIZE_MAX_DOUBLINGS` times (a large code task). */
+  gainPerDoubling?: number;
   outputTokens: number;
 }
 
@@ -53,6 +55,9 @@ export interface AutoDecision {
 /** Quality a model is assumed to have in a category it names no strength for. */
 const TIER_QUALITY: Record<Tier, number> = { economy: 0.75, standard: 0.8, premium: 0.9 };
 const TIER_ORDER: Record<Tier, number> = { economy: 0, standard: 1, premium: 2 };
+/** Where a prompt starts to count as large, and from how many doublings past it size says nothing more (4,096 tokens). */
+const SIZE_FROM_TOKENS = 256;
+const SIZE_MAX_DOUBLINGS = 4;
 /** Candidates this close in value are near-ties, which the latency target (or speed) breaks. */
 const NEAR_TIE = 0.05;
 
@@ -70,10 +75,12 @@ export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], poli
   const mode = signal.prefs.mode ?? 'balanced';
   const prior: CategoryPrior = policy.priors[signal.category] ?? policy.priors.chat ?? { gain: 0, classifierWeight: 1, outputTokens: 200 };
   const w = prior.classifierWeight;
-  const gain = round3(w * signal.gain + (1 - w) * prior.gain);
+  const size = sizeGain(prior, signal.promptTokens);
+  const gain = round3(w * signal.gain + (1 - w) * prior.gain + size);
   const threshold = signal.threshold + policy.modeOffsets[mode];
   const premium = gain >= threshold;
   const notes: string[] = [];
+  if (size > 0) notes.push(`size +${round3(size)}`);
 
   let pool = candidates.filter((c) => c.inputNano !== null && c.outputNano !== null);
   if (signal.prefs.models?.length) pool = pool.filter((c) => signal.prefs.models!.includes(c.id));
@@ -112,6 +119,12 @@ export function decideAuto(signal: AutoSignal, candidates: AutoCandidate[], poli
     estUsd: best ? best.costNano / 1e9 : 0,
     reason: [why, ...notes].join(', '),
   };
+}
+
+/** The prior's bonus for a large prompt: `gainPerDoubling` per doubling past 256 tokens, at most four doublings. */
+function sizeGain(prior: CategoryPrior, promptTokens: number): number {
+  if (!prior.gainPerDoubling || promptTokens <= SIZE_FROM_TOKENS) return 0;
+  return prior.gainPerDoubling * Math.min(SIZE_MAX_DOUBLINGS, Math.log2(promptTokens / SIZE_FROM_TOKENS));
 }
 
 /**

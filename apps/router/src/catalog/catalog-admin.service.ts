@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type CatalogListReply, type CatalogModelPatch, type CatalogModelView, type CategoryPriorView, Subjects, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type CatalogListReply, type CatalogModelPatch, type CatalogModelView, type CategoryPriorUpdateRequest, type CategoryPriorView, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { OutputStatsCache } from '../auto/output-stats-cache';
 import { ChannelsRepository } from '../channels/channels.repository';
@@ -8,7 +8,7 @@ import { MAX_FALLBACKS } from '../planning/planner.service';
 import { RoutingTable } from '../planning/routing-table';
 
 function priorView(p: CategoryPriorEntity, observed: CategoryPriorView['observed_output_tokens']): CategoryPriorView {
-  return { category: p.category, gain: p.gain, classifier_weight: p.classifierWeight, output_tokens: p.outputTokens, observed_output_tokens: observed };
+  return { category: p.category, gain: p.gain, classifier_weight: p.classifierWeight, gain_per_doubling: p.gainPerDoubling, output_tokens: p.outputTokens, observed_output_tokens: observed };
 }
 
 /** The catalog as operators edit it: each model's fallback chain and what `auto` knows of it; the category priors. */
@@ -45,12 +45,13 @@ export class CatalogAdminService {
     return { object: 'list', data: [...this.table.current.priors.values()].map((p) => priorView(p, this.outputs.inCategory(p.category))) };
   }
 
-  async updatePrior(category: string, patch: { gain?: number; classifier_weight?: number; output_tokens?: number }): Promise<CategoryPriorView> {
+  async updatePrior(category: string, patch: CategoryPriorUpdateRequest['patch']): Promise<CategoryPriorView> {
     if (!this.table.current.priors.has(category)) throw new TfError('not_found', `No task category '${category}'.`, { param: 'category' });
     await this.repo.savePrior({
       category,
       ...(patch.gain !== undefined ? { gain: patch.gain } : {}),
       ...(patch.classifier_weight !== undefined ? { classifierWeight: patch.classifier_weight } : {}),
+      ...(patch.gain_per_doubling !== undefined ? { gainPerDoubling: patch.gain_per_doubling } : {}),
       ...(patch.output_tokens !== undefined ? { outputTokens: patch.output_tokens } : {}),
     });
     await this.table.reload();

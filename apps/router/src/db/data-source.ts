@@ -7,12 +7,13 @@ import { ModelInputs1764700000000 } from './migrations/1764700000000-model-input
 import { ProviderListInCode1764800000000 } from './migrations/1764800000000-provider-list-in-code';
 import { ModelFallbacks1764900000000 } from './migrations/1764900000000-model-fallbacks';
 import { AutoRouting1765000000000 } from './migrations/1765000000000-auto-routing';
+import { SizeAwarePriors1765200000000 } from './migrations/1765200000000-size-aware-priors';
 
 export function routingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
   return {
     url,
     entities: routingEntities,
-    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000, ModelInputs1764700000000, ProviderListInCode1764800000000, ModelFallbacks1764900000000, AutoRouting1765000000000],
+    migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000, ModelInputs1764700000000, ProviderListInCode1764800000000, ModelFallbacks1764900000000, AutoRouting1765000000000, SizeAwarePriors1765200000000],
     migrationsTableName: 'routing_migrations',
     poolSize,
   };

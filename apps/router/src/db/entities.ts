@@ -48,6 +48,8 @@ export class CategoryPriorEntity {
   @Column('real') gain: number;
   /** How much the classifier's gain counts against this prior (0–1): high where its training data covers the category. */
   @Column('real', { name: 'classifier_weight' }) classifierWeight: number;
+  /** Added to the gain per doubling of the prompt past 256 tokens, at most four times (a large code task). */
+  @Column('real', { name: 'gain_per_doubling' }) gainPerDoubling: number;
   /** Expected answer length when the request sets no `max_tokens`. */
   @Column('int', { name: 'output_tokens' }) outputTokens: number;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

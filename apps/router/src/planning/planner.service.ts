@@ -122,7 +122,9 @@ export class PlannerService {
 
   private policy(): AutoPolicy {
     const priors: AutoPolicy['priors'] = {};
-    for (const p of this.table.current.priors.values()) priors[p.category] = { gain: p.gain, classifierWeight: p.classifierWeight, outputTokens: p.outputTokens };
+    for (const p of this.table.current.priors.values()) {
+      priors[p.category] = { gain: p.gain, classifierWeight: p.classifierWeight, gainPerDoubling: p.gainPerDoubling, outputTokens: p.outputTokens };
+    }
     return {
       priors,
       modeOffsets: { economy: this.config.AUTO_ECONOMY_OFFSET, balanced: 0, quality: -this.config.AUTO_QUALITY_OFFSET },
