@@ -1,22 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@tokenflow/testing';
+import type { ModelCard } from '@tokenflow/contracts';
 import OpenAI from 'openai';
 import { usageRows } from './support/ledger';
 import { adminApi, type Platform, startPlatform } from './support/platform';
 
-type Tier = 'economy' | 'standard' | 'premium';
-interface ListedModel {
-  id: string;
-  object: string;
-  owned_by: string;
-  description?: string;
-  pricing?: { input_usd_per_mtok: string; output_usd_per_mtok: string };
-  context_window?: number | null;
-  max_output_tokens?: number | null;
-  input_modalities?: string[];
-  tier?: Tier;
-}
+/** `/v1/models` entries with our extra fields, as the SDK hands them over. */
+type ListedModel = ModelCard;
+type Tier = NonNullable<ModelCard['tier']>;
 interface ChannelRow {
   id: string;
   name: string;

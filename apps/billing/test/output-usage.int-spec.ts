@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ensureDatabase, postgresOptions } from '@tokenflow/config';
 import type { UsageRecordedEvent } from '@tokenflow/contracts';
-import { testUrls } from '@tokenflow/testing';
+import { testUrls, usageEvent } from '@tokenflow/testing';
 import { DataSource } from 'typeorm';
 import { billingSchemaOptions, runBillingMigrations } from '../src/db/data-source';
 import { OutputStatsService } from '../src/output-stats/output-stats.service';
@@ -41,30 +41,7 @@ describe('output-usage rollup (real Postgres)', () => {
   /** Settles usage events as billing does (one batch, one transaction). */
   async function settle(events: Partial<UsageRecordedEvent>[]): Promise<void> {
     const usage = events.map((over) => {
-      const id = `ou-${run}-${++seq}`;
-      const e: UsageRecordedEvent = {
-        eventId: `${id}:1`,
-        requestId: id,
-        attemptNo: 1,
-        accountId,
-        keyId: '00000000-0000-4000-8000-000000000001',
-        model: model('reasoner'),
-        channelId: 'ch',
-        provider: 'deepseek',
-        upstreamModel: 'deepseek-reasoner',
-        promptTokens: 10,
-        completionTokens: 0,
-        cachedTokens: 0,
-        reasoningTokens: 0,
-        usageSource: 'upstream',
-        outcome: 'ok',
-        inputNanoPerToken: '1',
-        outputNanoPerToken: '1',
-        ttftMs: 100,
-        durationMs: 1_000,
-        occurredAt: new Date().toISOString(),
-        ...over,
-      };
+      const e = usageEvent(`ou-${run}-${++seq}`, { accountId, model: model('reasoner'), provider: 'deepseek', upstreamModel: 'deepseek-reasoner', ...over });
       return usageEntry(e, { inputNanoPerToken: '1', outputNanoPerToken: '1' });
     });
     await ledger.appendBatch({ usage, holds: [], releases: [] });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type RateLimitAcquireRequest, type RateLimits, Streams, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+import { testNamespace, testUrls, usageEvent, waitFor } from '@tokenflow/testing';
 import { Redis } from 'ioredis';
 import { ratelimitEnvSchema } from '../src/config';
 import { SCRIPTS } from '../src/limits/limit-scripts.lua';
@@ -185,26 +185,5 @@ describe('ratelimit service (real NATS + Redis), three replicas', () => {
 });
 
 function usage(accountId: string, requestId: string, promptTokens: number, completionTokens: number): UsageRecordedEvent {
-  return {
-    eventId: `${requestId}:1`,
-    requestId,
-    attemptNo: 1,
-    accountId,
-    keyId: 'key-t',
-    model: 'm',
-    channelId: 'c',
-    provider: 'openai',
-    upstreamModel: 'm',
-    promptTokens,
-    completionTokens,
-    cachedTokens: 0,
-    reasoningTokens: 0,
-    usageSource: 'upstream',
-    outcome: 'ok',
-    inputNanoPerToken: '1',
-    outputNanoPerToken: '1',
-    ttftMs: 1,
-    durationMs: 2,
-    occurredAt: new Date().toISOString(),
-  };
+  return usageEvent(requestId, { accountId, keyId: 'key-t', promptTokens, completionTokens });
 }

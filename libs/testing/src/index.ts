@@ -1,3 +1,4 @@
 export * from './test-env';
 export * from './hostile';
 export * from './test-redis';
+export * from './usage-event.fixture';
