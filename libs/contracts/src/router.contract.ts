@@ -76,6 +76,11 @@ export interface PlanRequest {
   avoidKeys?: string[];
   /** `auto` only: what ingress learnt of the request, for the router's cost-aware choice. */
   auto?: AutoSignal;
+  /**
+   * The request's latency target (`route.latency_target_ms`, `x-tokenflow-latency-target-ms`), for every round of
+   * every model: channels whose recent p95 TTFT misses it are left out of the plan, unless none meets it.
+   */
+  latencyTargetMs?: number;
 }
 
 /** How `auto` trades quality for money: `economy` goes premium only for a large expected gain, `quality` for a small one. */

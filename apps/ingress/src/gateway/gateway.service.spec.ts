@@ -212,6 +212,13 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     assert.equal(c.headers['x-tokenflow-route'], `${explained};served=glm-4-plus;after=deepseek-v3`);
   });
 
+  it('sends the latency target with every round, named models included', async () => {
+    const attempts = new ScriptedAttempts([new TfError('upstream_error', 'HTTP 500', { retryable: true }), [chunk(0, 'ok'), end(1)]]);
+    const h = harness({ attempts, models: (req) => req.model, chain: (req) => (req.fallbacks?.length === 0 ? [] : ['qwen-max']) });
+    await h.gateway.complete({ ...call('deepseek-v3', false), prefs: { latencyTargetMs: 800 } });
+    assert.deepEqual(h.plans.map((p) => [p.model, p.latencyTargetMs]), [['deepseek-v3', 800], ['qwen-max', 800]]);
+  });
+
   it('returns a non-retryable error at once, without trying a fallback model', async () => {
     const h = harness({ attempts: new ScriptedAttempts([new TfError('invalid_request', 'bad temperature')]), chain: () => ['qwen-max'] });
     await assert.rejects(h.gateway.complete(call('deepseek-v3', false)), (e: unknown) => e instanceof TfError && e.code === 'invalid_request');

@@ -413,6 +413,15 @@ describe('PlannerService', () => {
       assert.deepEqual(new Set(p.plan({ ...req('auto'), auto: signal(-0.2) }).attempts.map((a) => a.channelName)), new Set(['c', 'c2']));
     });
 
+    it('applies the latency target to a named model too (a later round of auto, or a client that names one)', () => {
+      const { p, book, chans } = autoPlanner();
+      timed(book, chans.cheap[0].id, 'cheap', [900, 950, 1000]);
+      timed(book, chans.cheap[1].id, 'cheap', [100, 120, 150]);
+      for (let i = 0; i < 10; i++) assert.deepEqual(p.plan({ ...req('cheap'), latencyTargetMs: 500 }).attempts.map((a) => a.channelName), ['c2']);
+      // None meets it: every channel stays, the target is a preference, not a refusal.
+      assert.equal(p.plan({ ...req('cheap'), latencyTargetMs: 50 }).attempts.length, 2);
+    });
+
     it('drops a model none of whose channels meets the target, unless no model does', () => {
       const { p, book, chans } = autoPlanner();
       for (const ch of chans.cheap) timed(book, ch.id, 'cheap', [800, 900]);

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTO_MODEL, type AutoSignal, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
 import { type AutoCandidate, type AutoPolicy, decideAuto, explain } from '../auto/auto-decision';
-import { withinLatencyTarget } from '../auto/latency-target';
 import type { OutputStatsCache } from '../auto/output-stats-cache';
 import type { PriceCache } from '../auto/price-cache';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import type { ModelEntity } from '../db/entities';
 import { HealthBook } from '../health/health-book';
 import { type Selection, selectAttempts } from './attempt-selection';
+import { type TimedSelection, withinLatencyTarget } from './latency-target';
 import { type ChannelSelector, HealthWeightedSelector } from './channel-selector';
 import { RoutingTable } from './routing-table';
 
@@ -88,9 +88,8 @@ export class PlannerService {
     const selections = new Map<string, Selection>();
     for (const m of catalog.values()) {
       if (req.allowedModels && !req.allowedModels.includes(m.id)) continue;
-      const sel = this.select(m.id, req);
-      if (sel.attempts.length === 0) continue;
-      const timed = withinLatencyTarget(sel, (channelId) => this.health.channel(channelId, m.id).p95TtftMs, signal.prefs.latencyTargetMs);
+      const timed = this.timed(m.id, req);
+      if (timed.selection.attempts.length === 0) continue;
       selections.set(m.id, timed.selection);
       const price = this.prices.get(m.id);
       candidates.push({
@@ -177,12 +176,18 @@ export class PlannerService {
   }
 
   private select(model: string, req: PlanRequest): Selection {
-    return selectAttempts(this.table.current, this.health, model, this.selector, {
+    return this.timed(model, req).selection;
+  }
+
+  /** The model's attempts by health; with a latency target, only its channels that meet it (when any does). */
+  private timed(model: string, req: PlanRequest): TimedSelection {
+    const sel = selectAttempts(this.table.current, this.health, model, this.selector, {
       keysPerChannel: this.config.PLAN_KEYS_PER_CHANNEL,
       now: Date.now(),
       random: this.random,
       avoid: req.avoidKeys?.length ? new Set(req.avoidKeys) : undefined,
     });
+    return withinLatencyTarget(sel, (channelId) => this.health.channel(channelId, model).p95TtftMs, req.latencyTargetMs ?? req.auto?.prefs.latencyTargetMs);
   }
 
   private limitsOf(model: string): Pick<PlanReply, 'maxOutputTokens' | 'contextWindow' | 'inputs'> {

@@ -1,5 +1,5 @@
 import type { PlannedAttempt } from '@tokenflow/contracts';
-import type { Selection } from '../planning/attempt-selection';
+import type { Selection } from './attempt-selection';
 
 /** A model's attempts as `auto` would plan them, and the p95 TTFT that decides whether the model meets a target. */
 export interface TimedSelection {

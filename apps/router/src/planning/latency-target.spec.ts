@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { PlannedAttempt } from '@tokenflow/contracts';
-import type { Selection } from '../planning/attempt-selection';
+import type { Selection } from './attempt-selection';
 import { withinLatencyTarget } from './latency-target';
 
 const attempt = (channelId: string, keyRef = 'k'): PlannedAttempt => ({
