@@ -9,7 +9,7 @@
  *   --dev      4-fold CV over folds 0–3 only: fold 4 never trains nor scores (what development was tuned on)
  */
 import type { ChatLike, RouterClassifier, ScoredRow, WeightsFile } from '@tokenflow/routing';
-import { bestAtQuality, LogisticRouterClassifier, robustness } from '@tokenflow/routing';
+import { bestAtQuality, FEATURE_VERSION, LogisticRouterClassifier, robustness } from '@tokenflow/routing';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DATA, loadRows, parseArgs, WEIGHTS_PATH } from './dataset';
 import type { LoadedRow } from './dataset';
@@ -105,7 +105,7 @@ function main(): void {
     mode,
     threshold,
     // The padding benchmark on the deployed classifier (committed weights and threshold).
-    robustness: committed ? robustness(new LogisticRouterClassifier(committed), committed.threshold) : null,
+    robustness: committed && committed.featureVersion === FEATURE_VERSION ? robustness(new LogisticRouterClassifier(committed), committed.threshold) : null,
     classifier: mode === 'weights' ? committed?.version : `cv-retrained (${FIT_CONFIG.grid.length}-point grid)`,
     data: { file, sha256 },
     by_source: Object.fromEntries(groups.map((g) => [g.name, { ...g.router, baselines: g.base }])),

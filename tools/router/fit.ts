@@ -18,8 +18,9 @@ export const FIT_CONFIG: FitConfig = {
   hashBits: DEFAULT_FEATURE_CONFIG.hashBits,
   hashSeed: DEFAULT_FEATURE_CONFIG.hashSeed,
   // Bounds, chosen on development folds 0–3 with the padding benchmark (padding-benchmark.ts): n-gram sums are plain
-  // up to 32 known n-grams and discounted as √(32/n) beyond; the SIZE group moves a logit by at most ±0.1.
-  shape: { tokenNormFloor: 32, tokenClip: 3, sizeClip: 0.1, markerClip: 1.5 },
+  // up to 32 known n-grams and discounted as √(32/n) beyond; the question's n-grams move a logit by at most ±3, the
+  // context's by at most 0.25 towards cheap and 0 towards premium; SIZE ±0.1; the MATH group (word problems) ±0.5.
+  shape: { tokenNormFloor: 32, tokenClip: 3, contextClip: 0.25, contextSlack: 0, sizeClip: 0.1, markerClip: 1.5, mathClip: 0.5 },
   // n-gram L2 × dense L2; each head picks its own point by inner CV. L1 = 3 on the n-grams is fixed: it keeps the
   // weights file at a few hundred KB (L1 = 1 doubles it for no measurable gain).
   grid: [1, 10, 100].flatMap((l2) => [10, 100].map((l2Dense) => ({ ...BASE, l2, l2Dense }))),
@@ -35,6 +36,7 @@ export function featurize(rows: readonly LoadedRow[], config: FitConfig): TrainR
       key: r.key,
       indices: fv.indices.slice(0, fv.count),
       count: fv.count,
+      region: fv.region.slice(0, fv.count),
       dense: fv.dense.slice(),
       needed: r.premium_quality > r.cheap_quality ? 1 : 0,
       hurts: r.cheap_quality > r.premium_quality ? 1 : 0,

@@ -9,8 +9,9 @@ import { Kw, kwCount } from './keywords';
  * 1. `tools`: the request offers tools, or the conversation already has tool calls/results.
  * 2. `extraction`: `response_format` asks for JSON.
  * 3. `code`: code score ≥ 3 — a ``` fence counts 3, braces (unless there is LaTeX), semicolons at line ends,
- *    `==` `=>` `->` `&&` `::` and indented lines count ½ each (capped), each distinct programming word (python,
- *    function, compile, regex…) 1.
+ *    `==` `=>` `->` `&&` `::` and indented lines count ½ each (capped), each distinct programming word or phrase
+ *    (python, function, compile, regex, query, linked list, binary search, this bug…) 1 — or at least two distinct
+ *    programming words or phrases ("write a Python function…", "implement a binary search in Java").
  * 4. `math`: math score ≥ 3 and ≥ the reasoning score — LaTeX commands count 2 (up to 3 of them), operators/math
  *    symbols ½ each (capped at 3), distinct numbers ¾ each (up to 4), a percent/currency/fraction/decimal 1, each
  *    distinct math word (total, each, how many, percent, solve, equation, integral…) 1, each proof word (prove, lemma,
@@ -33,7 +34,9 @@ export function categorize(s: ScanStats): Category {
   // LaTeX (\frac{1}{2}) brings braces too: then they are math, not code.
   const braces = s.latex > 0 ? 0 : Math.min(s.braces, 6);
   const code = 3 * Math.min(s.codeFences, 2) + (braces + Math.min(s.semicolons, 6) + Math.min(s.codeOps, 6) + Math.min(s.indentedLines, 6)) / 2 + kwCount(kw, Kw.Code);
-  if (code >= 3) return 'code';
+  // Two distinct programming words or phrases ("a Python function", "binary search in Java", "refactor this
+  // TypeScript class") make a coding task even without code in the prompt, before the writing words can claim it.
+  if (code >= 3 || kwCount(kw, Kw.Code) >= 2) return 'code';
 
   const proof = kwCount(kw, Kw.Proof);
   const otherMath =

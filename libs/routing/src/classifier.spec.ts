@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ChatLike } from './classification';
 import { loadClassifier } from './classifier';
 import { FEATURE_VERSION } from './features';
-import { fillerSet } from './padding-benchmark';
+import { narrativeFillerSet, robustness, SIMPLE_QUESTIONS } from './padding-benchmark';
 
 const user = (content: string): ChatLike => ({ messages: [{ role: 'user', content }] });
 
@@ -69,16 +69,27 @@ describe('loadClassifier (committed weights)', () => {
       assert.ok(many.gain < clf.threshold, `gain ${many.gain} ≥ threshold ${clf.threshold}`);
     });
 
-    // Template filler (distinct sentences, no topic) stays below the threshold. Known limitation, not asserted here
-    // (README, "Robustness"; issue 12 stays open for it): 30 distinct *everyday* sentences are real n-gram evidence to a
-    // model trained on MMLU, where such vocabulary means moral_scenarios, and they do cross it. The eval's padding
-    // benchmark reports how often.
-    for (const seed of [1, 2, 3]) {
-      it(`after 30 distinct template sentences (set ${seed})`, () => {
-        const c = clf.classify(user(`${SIMPLE} ${fillerSet(seed).join(' ')}`));
-        assert.ok(c.gain < clf.threshold, `gain ${c.gain} ≥ threshold ${clf.threshold}`);
-      });
-    }
+    // Issue 12: no padding flips a simple question that is below the threshold — for the benchmark's sets and for the
+    // held-out ones (other template seeds, a second generator with other words, a narrative), never tuned on.
+    it('no padded variant of a simple question below the threshold reaches it (benchmark and held-out filler)', () => {
+      const report = robustness(clf, clf.threshold);
+      assert.ok(report.questions_below >= 15, `only ${report.questions_below} simple questions below the threshold`);
+      const flips = Object.entries(report.by_kind).filter(([, k]) => k.flips > 0).map(([kind, k]) => `${kind} ${k.flips}/${k.padded}`);
+      assert.deepEqual(flips, [], `flips: ${flips.join(', ')}`);
+      for (const kind of ['keywords', 'repeat200', 'distinct30_after', 'distinct30_before', 'heldout_template_after', 'heldout_template_before', 'narrative_after', 'narrative_before']) {
+        assert.ok(report.by_kind[kind]?.padded > 0, `no ${kind} variants`);
+      }
+    });
+
+    it('text around the question can lower its gain but hardly raise it (30 narrative sentences before and after)', () => {
+      for (const q of SIMPLE_QUESTIONS) {
+        const base = clf.classify(user(q)).gain;
+        for (const seed of [11, 12]) {
+          const story = narrativeFillerSet(seed).join(' ');
+          for (const text of [`${q} ${story}`, `${story} ${q}`]) assert.ok(clf.classify(user(text)).gain <= base + 0.01, `${text.slice(0, 60)}…`);
+        }
+      }
+    });
   });
 
   it('puts a hard proof and a large code task in their categories (the router adds their priors)', () => {

@@ -20,7 +20,7 @@ export class LogisticRouterClassifier implements RouterClassifier {
   private readonly hurts: Head;
   private readonly shape: ModelShape;
   private readonly pair: Float32Array;
-  private readonly tokens = new Float64Array(2);
+  private readonly tokens = new Float64Array(4);
 
   constructor(weights: WeightsFile) {
     if (weights.featureVersion !== FEATURE_VERSION) {
@@ -38,8 +38,8 @@ export class LogisticRouterClassifier implements RouterClassifier {
     const fv = this.scanner.extract(body);
     const t = this.tokens;
     pairTokens(this.pair, fv, this.shape, t);
-    const pNeeded = sigmoid(logitWithTokens(this.needed, fv, this.shape, t[0]));
-    const pHurts = sigmoid(logitWithTokens(this.hurts, fv, this.shape, t[1]));
+    const pNeeded = sigmoid(logitWithTokens(this.needed, fv, this.shape, t[0], t[2]));
+    const pHurts = sigmoid(logitWithTokens(this.hurts, fv, this.shape, t[1], t[3]));
     return { category: fv.category, pNeeded, pHurts, gain: pNeeded - pHurts, threshold: this.threshold };
   }
 }

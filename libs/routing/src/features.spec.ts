@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { ChatLike } from './classification';
-import { DENSE_DIM, FeatureScanner, MAX_ACTIVE, READ_CAP } from './features';
+import { DENSE_DIM, FeatureScanner, MATH_START, MAX_ACTIVE, READ_CAP } from './features';
 
 const user = (content: unknown): ChatLike => ({ messages: [{ role: 'user', content }] });
 
@@ -94,5 +94,43 @@ describe('FeatureScanner', () => {
       assert.equal(fv.count, 0);
       assert.equal(fv.category, 'chat');
     }
+  });
+  describe('question and context (FeatureVector.region)', () => {
+    const s = new FeatureScanner();
+    const question = (text: string) => {
+      const fv = s.extract(user(text));
+      return [...fv.indices.slice(0, fv.count)].filter((_, i) => fv.region[i] === 1).sort((a, b) => a - b);
+    };
+    const dense = (text: string) => [...s.extract(user(text)).dense];
+    const filler = 'The old man walked to the quiet park this morning. My cousin painted the kitchen after lunch.';
+    const q = 'Which ocean is the largest?';
+
+    it('the question is the last sentence ending with "?": text before or after it is context', () => {
+      const plain = question(q);
+      assert.ok(plain.length > 0);
+      assert.deepEqual(question(`${q} ${filler}`), plain);
+      assert.deepEqual(question(`${filler} ${q}`), plain);
+      assert.deepEqual(question(`${filler} ${q} He asked "why?" and left.`), plain, 'a quoted question is reported speech');
+    });
+
+    it('without a "?", the first sentence that opens with an instruction word; lettered options belong to it', () => {
+      const instruction = 'Translate "thank you" into Spanish.';
+      assert.deepEqual(question(`${filler} ${instruction} ${filler}`), question(instruction));
+      const fv = s.extract(user('Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:'));
+      assert.ok(fv.region.slice(0, fv.count).every((r) => r === 1));
+    });
+
+    it('text without numbers or quantity words leaves every dense feature as it was (SIZE, markers, MATH)', () => {
+      for (const text of [q, 'A shop sells 12 apples at $3 each. How much do 5 apples cost?']) {
+        assert.deepEqual(dense(`${filler} ${text}`), dense(text));
+        assert.deepEqual(dense(`${text} ${filler}`), dense(text));
+      }
+    });
+
+    it('the MATH group is on only for open prompts with two or more distinct numbers', () => {
+      assert.equal(s.extract(user('A shop sells 12 apples at $3 each. How much do 5 apples cost?')).dense[MATH_START], 1);
+      assert.equal(s.extract(user(q)).dense[MATH_START], 0);
+      assert.equal(s.extract(user('What is 12 + 30?\nA. 42\nB. 43\nC. 41\nD. 40\nAnswer:')).dense[MATH_START], 0);
+    });
   });
 });

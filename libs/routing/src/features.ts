@@ -1,7 +1,7 @@
 import type { Category, ChatLike } from './classification';
 import { categorize } from './category';
 import { bucketHash, fmix32, fnvStep, FNV_OFFSET, pairHash } from './hash';
-import { KEYPAIRS, KEYWORDS, Kw } from './keywords';
+import { KEYPAIRS, KEYWORDS, Kw, kwCount } from './keywords';
 
 /**
  * The classifier's view of a chat body: hashed, de-duplicated word uni/bigrams plus a few dense features, and the rule
@@ -16,7 +16,7 @@ import { KEYPAIRS, KEYWORDS, Kw } from './keywords';
  * Bump FEATURE_VERSION whenever the scan, the hashing or the dense layout changes: weights are only valid for the
  * version they were trained with.
  */
-export const FEATURE_VERSION = 'f1';
+export const FEATURE_VERSION = 'f2';
 export const READ_CAP = 4096;
 /** Of the last user message when it is longer than READ_CAP: its head, then its tail (questions often end a prompt). */
 const HEAD_CAP = 3072;
@@ -33,6 +33,10 @@ export const MAX_ACTIVE = 8192;
  */
 const KEY_SET = 512;
 const MAX_NUMBER_VALUES = 128;
+/** Feature occurrences listed per segment (a 4k-character segment has fewer: ≤ 2 per token plus symbols). */
+const LIST_CAP = 3 * READ_CAP;
+/** Feature occurrences of the lettered options (and what follows them) kept for the question: options are short. */
+const OPTIONS_CAP = 1024;
 
 /** The scan's counters: what the dense features and the category rules are computed from. */
 export interface ScanStats {
@@ -78,10 +82,11 @@ export interface ScanStats {
 
 /** Dense layout. SIZE features (length, counts, turns) form one group whose share of the score the model clips. */
 /**
- * De-duplicated on purpose: `words` and `numbers` count distinct tokens and values, `sentences` only sentences that
- * brought a new n-gram — so pasting the same filler many times adds nothing. (Raw length is not a feature.)
+ * Nothing that text without numbers can change: the question's distinct n-grams, distinct number values, sentences
+ * with a number, turns, the longest number, numbers in the question. (Neither raw length nor the prompt's word or
+ * sentence count is a feature: filler would buy them.)
  */
-export const SIZE_FEATURES = ['words', 'numbers', 'sentences', 'turns', 'max_digits', 'number_density'] as const;
+export const SIZE_FEATURES = ['question_ngrams', 'numbers', 'number_sentences', 'turns', 'max_digits', 'question_numbers'] as const;
 const N_SIZE = SIZE_FEATURES.length;
 export const MARKER_FEATURES = [
   'system',
@@ -114,13 +119,27 @@ export const MARKER_FEATURES = [
  * through their own n-gram weights, learnt from data.
  */
 export const SIZE_DIM = N_SIZE;
-export const DENSE_DIM = SIZE_DIM + MARKER_FEATURES.length;
+/**
+ * The MATH group, for word problems: all zero unless the prompt is open (no lettered options) and has at least two
+ * distinct numbers; then a gate (1, no weight) and the problem's quantitative content — words and sentences of the
+ * sentences that state a quantity (a number or a quantity word: two, dozen, twice, each, per…), operation words,
+ * kinds of numbers (percent, currency, decimal, fraction), distinct numbers. Text without quantities adds nothing.
+ * The model centres the group on the training rows where it is on (GSM8K), so it carries no base rate.
+ */
+export const MATH_FEATURES = ['math_gate', 'quantity_words', 'quantity_sentences', 'operation_words', 'number_kinds', 'distinct_numbers'] as const;
+export const MATH_START = SIZE_DIM + MARKER_FEATURES.length;
+export const DENSE_DIM = MATH_START + MATH_FEATURES.length;
 
 export interface FeatureVector {
   /** Active hashed-feature buckets, de-duplicated: `indices[0..count)`. Each has value 1 (the model scales them). */
   indices: Int32Array;
   count: number;
-  /** `dense[0..SIZE_DIM)` is the SIZE group, the rest the markers; every value is in [0, 1]. */
+  /**
+   * Per active feature, 1 when it occurs in the request's *question*, 0 when only in its context (see `markRegion`):
+   * the model scores the two groups separately and bounds the context's share.
+   */
+  region: Uint8Array;
+  /** `dense[0..SIZE_DIM)` is the SIZE group, then the markers, then from MATH_START the MATH group; all in [0, 1]. */
   dense: Float64Array;
   category: Category;
   stats: ScanStats;
@@ -151,7 +170,7 @@ for (const c of '.!-') PUNCT[c.charCodeAt(0)] = 2;
 /** Namespaces that word hashes never reach (words never contain code units 1–3). */
 const SYMBOL_NS = fnvStep(FNV_OFFSET, 1);
 const NUMBER_NS = fnvStep(FNV_OFFSET, 2);
-const KW_BITS = 9;
+const KW_BITS = 11;
 const EFFORT_SALT = 0x3c6ef372;
 
 function newStats(): ScanStats {
@@ -208,23 +227,77 @@ export class FeatureScanner {
   private readonly out: FeatureVector;
   /** `out.count` at the last sentence end: a sentence counts only if it added a feature. */
   private sentenceMark = 0;
-  // The previous token of the running segment (bigrams), kept unboxed: [hash, has-previous, first-word-pending].
-  private readonly prev = new Int32Array(3);
+  // The previous token of the running segment (bigrams), kept unboxed: [hash, has-previous].
+  private readonly prev = new Int32Array(2);
+  // Segments (sentences and lines) for the question/context split. Per bucket, its position in `out.indices` (valid
+  // while the bucket's stamp is current, read only for the segments that make the question). Each segment's
+  // feature occurrences (buckets, repeats included) are listed as it is read; when it ends, the list is kept if the
+  // segment may be the question: the last '?' one, the first instruction, the first, the last body segment (by
+  // swapping buffers), and the options. A repeat costs one sequential write.
+  private readonly posOf: Uint16Array;
+  private segList = new Int32Array(LIST_CAP);
+  private segLen = 0;
+  private bodyList = new Int32Array(LIST_CAP);
+  private bodyLen = 0;
+  private readonly qList = new Int32Array(LIST_CAP);
+  private qLen = 0;
+  private readonly instrList = new Int32Array(LIST_CAP);
+  private instrLen = 0;
+  private readonly firstList = new Int32Array(LIST_CAP);
+  private firstLen = 0;
+  private readonly optList = new Int32Array(OPTIONS_CAP);
+  private optLen = 0;
+  /** Whether the running line starts with an option marker; whether the options are over. */
+  private optLine = 0;
+  private optDone = 0;
+  /** Running segment id (segments without features are not counted); −1 values mean "none". */
+  private seg = 0;
+  /** Whether the running segment started with a question word, and the value for the last '?' and first segments. */
+  private segWh = 0;
+  private segWords = 0;
+  /** Whether the running segment starts with an instruction word (find, write, translate, calculate…). */
+  private segInstr = 0;
+  /** Number tokens in the running segment; segments with one; number tokens in the question. */
+  private segNums = 0;
+  private numSegs = 0;
+  /** Whether the running segment has a quantity word; segments with a number or one, and their words. */
+  private segQty = 0;
+  private qtySegs = 0;
+  private qtyWords = 0;
+  private qNums = 0;
+  private instrSeg = -1;
+  private regionCount = 0;
+  private qSeg = -1;
+  private qWh = 0;
+  private firstWh = 0;
+  private lastBodySeg = -1;
+  /** Segment of the first lettered option, −1 before. */
+  private optSeg = -1;
+  /** 1 while the last user message is scanned (only it holds the question). */
+  private inUser = 0;
 
   constructor(config: FeatureConfig = DEFAULT_FEATURE_CONFIG) {
     this.config = config;
     this.mask = (1 << config.hashBits) - 1;
     this.bucketStamp = new Uint8Array(1 << config.hashBits);
+    this.posOf = new Uint16Array(1 << config.hashBits);
     this.markerBuckets = new Uint8Array(1 << config.hashBits);
     for (const h of KEYWORDS.hashes()) this.markerBuckets[bucketHash(h, config.hashSeed) & this.mask] |= 1;
     for (const h of KEYPAIRS.hashes()) this.markerBuckets[bucketHash(h, config.hashSeed) & this.mask] |= 2;
-    this.out = { indices: new Int32Array(MAX_ACTIVE), count: 0, dense: new Float64Array(DENSE_DIM), category: 'chat', stats: newStats() };
+    this.out = { indices: new Int32Array(MAX_ACTIVE), count: 0, region: new Uint8Array(MAX_ACTIVE), dense: new Float64Array(DENSE_DIM), category: 'chat', stats: newStats() };
   }
 
   private reset(): void {
     resetStats(this.out.stats);
     this.out.count = 0;
     this.sentenceMark = 0;
+    this.segLen = 0;
+    this.seg = 0;
+    this.bodyLen = this.qLen = this.instrLen = this.firstLen = this.optLen = this.optLine = this.optDone = 0;
+    this.segWh = this.segWords = this.segInstr = this.segNums = this.numSegs = this.segQty = this.qtySegs = this.qtyWords = this.qNums = this.regionCount = 0;
+    this.qSeg = this.lastBodySeg = this.optSeg = this.instrSeg = -1;
+    this.qWh = this.firstWh = 0;
+    this.inUser = 0;
     this.stamp = (this.stamp + 1) & 0xff;
     if (this.stamp === 0) {
       this.bucketStamp.fill(0);
@@ -260,10 +333,12 @@ export class FeatureScanner {
 
     let budget = READ_CAP;
     if (lastUser >= 0) {
-      this.prev[2] = 1;
+      this.inUser = 1;
       budget -= this.scanContent((messages[lastUser] as Record<string, unknown>).content, budget, true);
-      this.prev[2] = 0;
+      this.endSegment(false);
+      this.inUser = 0;
     }
+    const userFeatures = out.count;
     if (system >= 0 && budget > 0) budget -= this.scanContent((messages[system] as Record<string, unknown>).content, Math.min(budget, SYSTEM_CAP), false);
     let visited = 0;
     const from = lastUser >= 0 ? lastUser - 1 : messages.length - 1;
@@ -273,7 +348,9 @@ export class FeatureScanner {
       visited++;
       budget -= this.scanContent(m.content, Math.min(budget, EARLIER_CAP), false);
     }
+    this.endSegment(false);
     s.readChars = READ_CAP - budget;
+    this.markRegion(userFeatures);
 
     if (Array.isArray(body.tools)) s.tools = body.tools.length;
     const rf = body.response_format;
@@ -403,6 +480,10 @@ export class FeatureScanner {
           atLineStart = 1;
           lineIndent = 0;
           this.prev[1] = 0;
+          this.endSegment(false);
+          // The options end with the first line after them that is no option ("Answer:"): later text is context.
+          if (this.optSeg >= 0 && this.optLine === 0) this.optDone = 1;
+          this.optLine = 0;
           if (i < to) s.lines++;
         } else if (c === C_SPACE || c === C_TAB) {
           if (atLineStart === 1) lineIndent += c === C_TAB ? 4 : 1;
@@ -430,15 +511,18 @@ export class FeatureScanner {
     switch (c) {
       case 46: // .
         if (prevDigit && nextDigit) s.decimals++;
-        else if (next === C_SPACE || next === C_NL || next === 0) this.sentenceEnd();
+        else if (next === C_SPACE || next === C_NL || next === 0) this.sentenceEnd(false);
         break;
       case 33: // !
-        this.sentenceEnd();
+        this.sentenceEnd(false);
         break;
       case 63: // ?
-        this.sentenceEnd();
+        // The symbol belongs to its sentence. A '?' right before a closing quote is reported speech, not the user's
+        // question: it ends a sentence but no question.
+        this.emitSymbol(c);
+        this.sentenceEnd(!(next === 34 || next === 39 || next === 0x201d || next === 0x2019 || next === 0xbb));
         s.questionMarks++;
-        break;
+        return;
       case 47: // /
         if (prevDigit && nextDigit) s.fractions++;
         else if (next === 47) s.codeOps++;
@@ -457,8 +541,8 @@ export class FeatureScanner {
       case 125:
         s.braces++;
         break;
-      case 59: // ;
-        if (next === C_NL || next === 0 || next === C_SPACE) s.semicolons++;
+      case 59: // ; at a line end, or before a space after a non-letter (`);`, `0;`): not prose's "word; word"
+        if (next === C_NL || next === 0 || (next === C_SPACE && !((prev >= 97 && prev <= 122) || (prev >= 65 && prev <= 90)))) s.semicolons++;
         break;
       case 61: // =
         if (next === 61 || next === 62 || prev === 33) s.codeOps++;
@@ -487,8 +571,9 @@ export class FeatureScanner {
   }
 
   /** A sentence ends: bigrams do not cross it, and it counts if it brought a new n-gram. */
-  private sentenceEnd(): void {
+  private sentenceEnd(question: boolean): void {
     this.prev[1] = 0;
+    this.endSegment(question);
     if (this.out.count > this.sentenceMark) {
       this.out.stats.sentences++;
       this.sentenceMark = this.out.count;
@@ -505,7 +590,15 @@ export class FeatureScanner {
       if (s.distinctNumbers < MAX_NUMBER_VALUES && this.newKey(hash)) s.distinctNumbers++;
       this.emitWord(fnvStep(NUMBER_NS, len < 5 ? len : 5), true);
     } else {
-      if (atLineStart === 1 && len === 1 && digits === 0 && (c === 46 || c === 41)) s.mcOptions++;
+      if (atLineStart === 1 && len === 1 && digits === 0 && (c === 46 || c === 41)) {
+        s.mcOptions++;
+        this.optLine = 1;
+        if (this.inUser === 1 && this.optSeg < 0) {
+          // The options start here: close the body segment before this marker.
+          this.endSegment(false);
+          this.optSeg = this.seg;
+        }
+      }
       this.emitWord(hash, false);
     }
   }
@@ -518,26 +611,24 @@ export class FeatureScanner {
     const seed = this.config.hashSeed;
     const bucket = bucketHash(h, seed) & this.mask;
     const kinds = !isNumber && (this.markerBuckets[bucket] & 1) !== 0 ? KEYWORDS.get(h) : 0;
+    if (this.segWords++ === 0) {
+      if ((kinds & Kw.Question) !== 0) this.segWh = 1;
+      if ((kinds & Kw.Instruction) !== 0) this.segInstr = 1;
+    }
+    if (isNumber) this.segNums++;
+    else if ((kinds & Kw.Quantity) !== 0) this.segQty = 1;
     if ((kinds & Kw.Effort) !== 0) {
       // Words about effort or difficulty ("think step by step", "prove rigorously") cost nothing to add: they reach
       // the category rules but are never model evidence — no n-gram, and the bigram chain restarts after them.
-      if (this.newKey(h ^ EFFORT_SALT)) {
-        if (prev[2] === 1 && (kinds & Kw.Question) !== 0) s.whStart = 1;
-        this.countKinds(kinds & ~(Kw.Question | Kw.Effort));
-      }
+      if (this.newKey(h ^ EFFORT_SALT)) this.countKinds(kinds & ~(Kw.Question | Kw.Effort));
       prev[1] = 0;
-      prev[2] = 0;
       return;
     }
     if (this.addFeature(bucket)) {
       s.distinctWords++;
-      // Marker words count once per distinct word; the first word of the request is always new here.
-      if (kinds !== 0) {
-        if (prev[2] === 1 && (kinds & Kw.Question) !== 0) s.whStart = 1;
-        this.countKinds(kinds & ~Kw.Question);
-      }
+      // Marker words count once per distinct word.
+      if (kinds !== 0) this.countKinds(kinds & ~Kw.Question);
     }
-    prev[2] = 0;
     if (prev[1] === 1) {
       const ph = pairHash(prev[0], h);
       const pb = bucketHash(ph, seed) & this.mask;
@@ -559,12 +650,101 @@ export class FeatureScanner {
     for (let b = 0; b < KW_BITS; b++) if (kinds & (1 << b)) kw[b]++;
   }
 
+  /** Adds a bucket (false when already active) and records its occurrence in the running segment. */
   private addFeature(bucket: number): boolean {
     const out = this.out;
-    if (this.bucketStamp[bucket] === this.stamp || out.count >= MAX_ACTIVE) return false;
-    this.bucketStamp[bucket] = this.stamp;
-    out.indices[out.count++] = bucket;
-    return true;
+    let added = false;
+    if (this.bucketStamp[bucket] !== this.stamp) {
+      if (out.count >= MAX_ACTIVE) return false;
+      this.bucketStamp[bucket] = this.stamp;
+      this.posOf[bucket] = out.count;
+      out.indices[out.count++] = bucket;
+      added = true;
+    }
+    if (this.segLen < LIST_CAP) this.segList[this.segLen++] = bucket;
+    return added;
+  }
+
+  /**
+   * Closes the running segment (a sentence or a line) and counts it (sentences with a number or a quantity). In the
+   * last user message, before the lettered options, it is a body segment: its occurrence list is kept as the last '?'
+   * segment's when it ends with a question mark, as the first instruction's, as the first segment's, and (swapped)
+   * as the last body segment's; within the options it is appended to theirs.
+   */
+  private endSegment(question: boolean): void {
+    if (this.segLen === 0) {
+      this.segWords = this.segWh = this.segInstr = this.segNums = this.segQty = 0;
+      return;
+    }
+    const seg = this.seg;
+    if (this.segNums > 0) this.numSegs++;
+    if (this.segNums > 0 || this.segQty === 1) {
+      this.qtySegs++;
+      this.qtyWords += this.segWords;
+    }
+    if (this.inUser === 1 && this.optSeg >= 0) {
+      if (this.optDone === 0 && this.optLen < OPTIONS_CAP) this.optLen = copyList(this.segList, this.segLen, this.optList, this.optLen);
+    } else if (this.inUser === 1) {
+      const list = this.segList;
+      this.lastBodySeg = seg;
+      if (question) {
+        this.qLen = copyList(list, this.segLen, this.qList, 0);
+        this.qSeg = seg;
+        this.qWh = this.segWh;
+        this.qNums = this.segNums;
+      } else if (this.segInstr === 1 && this.instrSeg < 0) {
+        // The first sentence that opens with an instruction word ("Translate…", "Find…").
+        this.instrLen = copyList(list, this.segLen, this.instrList, 0);
+        this.instrSeg = seg;
+      }
+      if (seg === 0) {
+        this.firstWh = this.segWh;
+        this.firstLen = copyList(list, this.segLen, this.firstList, 0);
+      }
+      // The last body segment so far: swap the buffers (the running segment starts on the old one).
+      this.segList = this.bodyList;
+      this.bodyList = list;
+      this.bodyLen = this.segLen;
+    }
+    this.seg = seg + 1;
+    this.segLen = 0;
+    this.segWords = this.segWh = this.segInstr = this.segNums = this.segQty = 0;
+  }
+
+  /** Marks the listed buckets' features as the question's. */
+  private mark(list: Int32Array, len: number): void {
+    const region = this.out.region;
+    for (let i = 0; i < len; i++) {
+      const p = this.posOf[list[i]];
+      if (region[p] === 0) {
+        region[p] = 1;
+        this.regionCount++;
+      }
+    }
+  }
+
+  /**
+   * Splits the active features into the question (region 1) and its context (0). The question is the last user
+   * message's last sentence ending with '?' before any lettered options — without one, its first sentence opening
+   * with an instruction word; without that, its first and its last sentence before the options — plus the options
+   * and the line after them. Everything else (other sentences, the system prompt, earlier turns) is context.
+   * `whStart`: the question (or the first sentence) starts with a question word.
+   */
+  private markRegion(userFeatures: number): void {
+    const out = this.out;
+    const region = out.region;
+    region.fill(0, 0, out.count);
+    this.regionCount = 0;
+    if (userFeatures > 0) {
+      if (this.qSeg >= 0) this.mark(this.qList, this.qLen);
+      else if (this.instrSeg >= 0) this.mark(this.instrList, this.instrLen);
+      else {
+        this.mark(this.firstList, this.firstLen);
+        this.mark(this.bodyList, this.bodyLen);
+      }
+      if (this.optSeg >= 0 && out.stats.mcOptions >= 2) this.mark(this.optList, this.optLen);
+    }
+    out.stats.whStart = this.qSeg >= 0 ? this.qWh : this.firstWh;
   }
 
   /** Whether a number's value or an effort word (by hash) is new in this request. */
@@ -588,12 +768,12 @@ export class FeatureScanner {
     const s = out.stats;
     const d = out.dense;
     d.fill(0);
-    d[0] = logRange(s.distinctWords, 8, 1024);
+    d[0] = logRange(this.regionCount, 4, 256);
     d[1] = logScale(s.distinctNumbers, 16);
-    d[2] = logScale(s.sentences, 24);
+    d[2] = logScale(this.numSegs, 16);
     d[3] = logScale(Math.max(0, s.messages - 1), 32);
     d[4] = Math.min(s.maxDigits, 6) / 6;
-    d[5] = Math.min(1, (4 * s.distinctNumbers) / (s.distinctWords + 1));
+    d[5] = logScale(this.qNums, 8);
     const letters = s.letters + s.cjk + s.cyrillic + s.otherScript;
     const codeScore = 2 * Math.min(s.codeFences, 4) + (Math.min(s.braces, 8) + Math.min(s.semicolons, 8) + Math.min(s.codeOps, 8) + Math.min(s.indentedLines, 8)) / 2;
     let m = SIZE_DIM;
@@ -603,7 +783,7 @@ export class FeatureScanner {
     d[m++] = logScale(codeScore, 16);
     d[m++] = s.latex > 0 ? 1 : 0;
     d[m++] = logScale(s.operators + s.mathSymbols, 16);
-    d[m++] = s.questionMarks > 0 ? 1 : 0;
+    d[m++] = this.qSeg >= 0 ? 1 : 0;
     d[m++] = s.whStart;
     d[m++] = s.tools > 0 || s.toolTurns > 0 ? 1 : 0;
     d[m++] = s.jsonFormat;
@@ -616,8 +796,24 @@ export class FeatureScanner {
     d[m++] = s.currency > 0 ? 1 : 0;
     d[m++] = s.decimals > 0 ? 1 : 0;
     d[m++] = s.fractions > 0 ? 1 : 0;
+    // The gate: an open prompt (no lettered options) with at least two distinct numbers — a word problem.
+    if (s.distinctNumbers >= 2 && s.mcOptions < 2) {
+      d[m++] = 1;
+      d[m++] = logRange(this.qtyWords, 8, 256);
+      d[m++] = logScale(this.qtySegs, 16);
+      d[m++] = logScale(kwCount(s.kw, Kw.Math), 8);
+      d[m++] = ((s.percents > 0 ? 1 : 0) + (s.currency > 0 ? 1 : 0) + (s.decimals > 0 ? 1 : 0) + (s.fractions > 0 ? 1 : 0)) / 4;
+      d[m++] = logScale(s.distinctNumbers, 16);
+    }
   }
 
+}
+
+/** Appends from[0, n) to `to` at `at` (as much as fits); returns the new length. No allocation. */
+function copyList(from: Int32Array, n: number, to: Int32Array, at: number): number {
+  const end = Math.min(at + n, to.length);
+  for (let i = at; i < end; i++) to[i] = from[i - at];
+  return end;
 }
 
 const WORD_CUT_SEARCH = 32;

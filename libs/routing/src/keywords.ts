@@ -16,6 +16,10 @@ export const enum Kw {
   Question = 128,
   /** Instructions about effort or difficulty: never model evidence (see features.ts). */
   Effort = 256,
+  /** Words that open an instruction ("Find…", "Translate…"): such a sentence is the request's question (features.ts). */
+  Instruction = 512,
+  /** Quantity words (two, dozen, twice, each, per, remaining…): a sentence with one states a quantity (features.ts). */
+  Quantity = 1024,
 }
 
 const WORDS: [Kw, string][] = [
@@ -25,7 +29,7 @@ const WORDS: [Kw, string][] = [
       'bug bugs debug compile compiler stacktrace traceback exception api endpoint implement implementation refactor ' +
       'def import const async await println console printf npm pip git html css ' +
       'dockerfile kubernetes bash unittest struct enum boolean int str null undefined lambda ' +
-      'repository repo snippet syntax runtime backend frontend react django flask',
+      'repository repo snippet syntax runtime backend frontend react django flask query queries',
   ],
   [
     Kw.Math,
@@ -58,6 +62,19 @@ const WORDS: [Kw, string][] = [
       'deduction deduce difficult hard chain deep deeply',
   ],
   [
+    Kw.Instruction,
+    'find calculate compute solve determine evaluate simplify estimate translate write rewrite summarize summarise list ' +
+      'name give explain describe define identify choose select classify convert show prove implement create make ' +
+      'generate draft compose suggest recommend tell answer complete fill sort fix refactor debug design outline compare ' +
+      'analyze analyse please',
+  ],
+  [
+    Kw.Quantity,
+    'one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty hundred ' +
+      'thousand million twice half dozen double triple quarter third times each per every more less fewer total ' +
+      'remaining rest',
+  ],
+  [
     Kw.Question,
     'what who whom whose when where which how is are can could does do did should would will define explain describe',
   ],
@@ -65,6 +82,12 @@ const WORDS: [Kw, string][] = [
 
 /** Two-word markers (looked up by the bigram's hash). */
 const PAIRS: [Kw, string][] = [
+  [
+    Kw.Code,
+    // Phrases of words that are no programming words alone (a pair with one would count that word twice).
+    'linked list|binary search|binary tree|hash map|hash table|unit test|unit tests|stack trace|pull request|time complexity|' +
+      'big o|sorting algorithm|data structure|data structures',
+  ],
   [Kw.Math, 'how many|how much|in total|how long|how old|how far|per hour|per day|per week|times as|more than|less than'],
   [Kw.Reasoning, 'step by|think through|pros and|trade off'],
   [Kw.Extraction, 'list all|key points|find all|pull out'],
@@ -129,7 +152,7 @@ const TABLES = build();
 /** Token hash (FNV-1a of the lower-case word) → kinds. */
 export const KEYWORDS = new KindTable(TABLES.words);
 /** Bigram hash (`pairHash` of the two token hashes) → kinds. */
-export const KEYPAIRS = new KindTable(TABLES.pairs, 7);
+export const KEYPAIRS = new KindTable(TABLES.pairs, 8);
 
 /** Distinct marker words of one kind, from the scan's per-kind counters (indexed by the kind's bit). */
 export function kwCount(kw: Int32Array, kind: Kw): number {

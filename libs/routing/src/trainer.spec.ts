@@ -9,7 +9,7 @@ import { trainHead } from './trainer';
 import type { WeightsMeta } from './weights-file';
 import { decodeHeads, encodeWeights, stringifyWeights } from './weights-file';
 
-const SHAPE: ModelShape = { tokenNormFloor: 16, tokenClip: 3, sizeClip: 0.25, markerClip: 1.5 };
+const SHAPE: ModelShape = { tokenNormFloor: 16, tokenClip: 3, contextClip: 1, contextSlack: 1, sizeClip: 0.25, markerClip: 1.5, mathClip: 0.5 };
 const PARAMS: TrainParams = { epochs: 4, alpha: 0.2, beta: 1, l1: 0.1, l2: 1, alphaDense: 0.02, l1Dense: 0, l2Dense: 10, minDf: 1, seed: 7 };
 
 /** "hard" prompts need the premium model, "easy" ones do not. */
@@ -21,7 +21,7 @@ function dataset(): TrainRow[] {
     const hard = rand() < 0.5;
     const text = `${hard ? 'derive the eigenvalues' : 'name the colour'} of item ${i % 17} please`;
     const fv = scanner.extract({ messages: [{ role: 'user', content: text }] });
-    rows.push({ key: i, indices: fv.indices.slice(0, fv.count), count: fv.count, dense: fv.dense.slice(), needed: hard ? 1 : 0, hurts: !hard && rand() < 0.2 ? 1 : 0, group: i % 2 });
+    rows.push({ key: i, indices: fv.indices.slice(0, fv.count), count: fv.count, region: fv.region.slice(0, fv.count), dense: fv.dense.slice(), needed: hard ? 1 : 0, hurts: !hard && rand() < 0.2 ? 1 : 0, group: i % 2 });
   }
   return rows;
 }

@@ -1,4 +1,4 @@
-import { DENSE_DIM, SIZE_DIM } from './features';
+import { DENSE_DIM, MATH_START, SIZE_DIM } from './features';
 import { mulberry32 } from './hash';
 import type { Head, LogitParts, ModelInput, ModelShape } from './model';
 import { headLogit, newHead, sigmoid, tokenScale } from './model';
@@ -42,7 +42,8 @@ export type HeadName = 'needed' | 'hurts';
 export function trainHead(input: readonly TrainRow[], head: HeadName, params: TrainParams, shape: ModelShape, hashBits: number): Head {
   const size = 1 << hashBits;
   const { mean, scale } = denseStats(input);
-  const rows = input.map((r) => ({ ...r, dense: r.dense.map((x, j) => (x - mean[j]) / scale[j]) }));
+  // Standardised; the MATH group only where its gate is on (elsewhere it stays zero), the gate itself as it is.
+  const rows = input.map((r) => ({ ...r, dense: r.dense.map((x, j) => (j < MATH_START ? (x - mean[j]) / scale[j] : j === MATH_START || r.dense[MATH_START] !== 1 ? x : (x - mean[j]) / scale[j])) }));
   const df = new Int32Array(size);
   for (const r of rows) for (let i = 0; i < r.count; i++) df[r.indices[i]]++;
   const zh = new Float64Array(size);
@@ -66,8 +67,8 @@ export function trainHead(input: readonly TrainRow[], head: HeadName, params: Tr
   };
   const update = (z: Float64Array, n: Float64Array, i: number, g: number, w: number) => ftrlUpdate(z, n, i, g, w, alpha);
 
-  const model = newHead(hashBits);
-  const parts: LogitParts = { tokens: 0, size: 0, markers: 0, tokensClipped: false, sizeClipped: false, markersClipped: false, logit: 0 };
+  const model = newHead(hashBits, head === 'needed' ? 1 : -1);
+  const parts: LogitParts = { tokens: 0, context: 0, contextClipped: false, math: 0, mathClipped: false, size: 0, markers: 0, tokensClipped: false, sizeClipped: false, markersClipped: false, logit: 0 };
   const order = Array.from(rows.keys());
   const rand = mulberry32(params.seed);
   for (let epoch = 0; epoch < params.epochs; epoch++) {
@@ -87,19 +88,26 @@ export function trainHead(input: readonly TrainRow[], head: HeadName, params: Tr
       const nb2 = nb[k] + g * g;
       zb[k] += g - ((Math.sqrt(nb2) - Math.sqrt(nb[k])) / alpha) * model.bias;
       nb[k] = nb2;
-      if (!parts.tokensClipped) {
+      if (!parts.tokensClipped || !parts.contextClipped) {
         let known = 0;
-        for (let i = 0; i < r.count; i++) if (model.hashed[r.indices[i]] !== 0) known++;
-        const gs = g * tokenScale(known, shape);
+        let knownU = 0;
+        for (let i = 0; i < r.count; i++) {
+          if (model.hashed[r.indices[i]] === 0) continue;
+          if (r.region[i] === 1) known++;
+          else knownU++;
+        }
+        const gq = parts.tokensClipped ? 0 : g * tokenScale(known, shape);
+        const gu = parts.contextClipped ? 0 : g * tokenScale(knownU, shape);
         for (let i = 0; i < r.count; i++) {
           const b = r.indices[i];
-          if (df[b] >= minDf) update(zh, nh, b, gs, model.hashed[b]);
+          const gs = r.region[i] === 1 ? gq : gu;
+          if (gs !== 0 && df[b] >= minDf) update(zh, nh, b, gs, model.hashed[b]);
         }
       }
       for (let j = 0; j < DENSE_DIM; j++) {
         const x = r.dense[j];
-        if (x === 0) continue;
-        const clipped = j < SIZE_DIM ? parts.sizeClipped : parts.markersClipped;
+        if (x === 0 || j === MATH_START) continue;
+        const clipped = j < SIZE_DIM ? parts.sizeClipped : j < MATH_START ? parts.markersClipped : parts.mathClipped;
         if (!clipped) ftrlUpdate(zd, nd, j, g * x, model.dense[j], params.alphaDense);
       }
     }
@@ -113,20 +121,30 @@ export function trainHead(input: readonly TrainRow[], head: HeadName, params: Tr
     const v = model.dense[j];
     model.dense[j] = v / scale[j];
     if (j < SIZE_DIM) model.sizeOffset -= (v * mean[j]) / scale[j];
-    else model.markerOffset -= (v * mean[j]) / scale[j];
+    else if (j < MATH_START) model.markerOffset -= (v * mean[j]) / scale[j];
+    else model.mathOffset -= (v * mean[j]) / scale[j];
   }
   return model;
 }
 
 /** Per dense feature, the training mean and standard deviation (1 for a constant feature, so it stays inert). */
 export function denseStats(rows: readonly TrainRow[]): { mean: Float64Array; scale: Float64Array } {
+  // The MATH group's statistics are over the rows where its gate is on (its gate slot: mean 0, scale 1).
   const mean = new Float64Array(DENSE_DIM);
   const scale = new Float64Array(DENSE_DIM);
-  for (const r of rows) for (let j = 0; j < DENSE_DIM; j++) mean[j] += r.dense[j];
-  for (let j = 0; j < DENSE_DIM; j++) mean[j] /= Math.max(1, rows.length);
-  for (const r of rows) for (let j = 0; j < DENSE_DIM; j++) scale[j] += (r.dense[j] - mean[j]) ** 2;
+  const counts = new Float64Array(DENSE_DIM);
+  const use = (r: TrainRow, j: number) => j < MATH_START || (j > MATH_START && r.dense[MATH_START] === 1);
+  for (const r of rows) {
+    for (let j = 0; j < DENSE_DIM; j++) {
+      if (!use(r, j)) continue;
+      mean[j] += r.dense[j];
+      counts[j]++;
+    }
+  }
+  for (let j = 0; j < DENSE_DIM; j++) mean[j] /= Math.max(1, counts[j]);
+  for (const r of rows) for (let j = 0; j < DENSE_DIM; j++) if (use(r, j)) scale[j] += (r.dense[j] - mean[j]) ** 2;
   for (let j = 0; j < DENSE_DIM; j++) {
-    const sd = Math.sqrt(scale[j] / Math.max(1, rows.length));
+    const sd = Math.sqrt(scale[j] / Math.max(1, counts[j]));
     scale[j] = sd > 1e-6 ? sd : 1;
   }
   return { mean, scale };

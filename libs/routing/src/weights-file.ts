@@ -32,6 +32,7 @@ export interface DenseHead {
   bias: number;
   sizeOffset: number;
   markerOffset: number;
+  mathOffset: number;
   dense: number[];
 }
 
@@ -51,17 +52,17 @@ export function encodeWeights(needed: Head, hurts: Head, meta: WeightsMeta, scal
     qn.push(a);
     qh.push(c);
   }
-  const dense = (h: Head): DenseHead => ({ bias: round(h.bias), sizeOffset: round(h.sizeOffset), markerOffset: round(h.markerOffset), dense: Array.from(h.dense, round) });
+  const dense = (h: Head): DenseHead => ({ bias: round(h.bias), sizeOffset: round(h.sizeOffset), markerOffset: round(h.markerOffset), mathOffset: round(h.mathOffset), dense: Array.from(h.dense, round) });
   return { format: WEIGHTS_FORMAT, ...meta, heads: { needed: dense(needed), hurts: dense(hurts) }, hashed: { scale, index, needed: qn, hurts: qh } };
 }
 
 export function decodeHeads(file: WeightsFile): { needed: Head; hurts: Head } {
   if (file.format !== WEIGHTS_FORMAT) throw new Error(`routing weights: format ${file.format}, expected ${WEIGHTS_FORMAT}`);
-  for (const k of ['tokenNormFloor', 'tokenClip', 'sizeClip', 'markerClip'] as const) {
+  for (const k of ['tokenNormFloor', 'tokenClip', 'contextClip', 'contextSlack', 'sizeClip', 'markerClip', 'mathClip'] as const) {
     if (typeof file.shape?.[k] !== 'number') throw new Error(`routing weights: shape.${k} missing (retrain with npm run router:train)`);
   }
-  const needed = newHead(file.hashBits);
-  const hurts = newHead(file.hashBits);
+  const needed = newHead(file.hashBits, 1);
+  const hurts = newHead(file.hashBits, -1);
   for (const [head, src] of [
     [needed, file.heads.needed],
     [hurts, file.heads.hurts],
@@ -70,6 +71,7 @@ export function decodeHeads(file: WeightsFile): { needed: Head; hurts: Head } {
     head.bias = src.bias;
     head.sizeOffset = src.sizeOffset;
     head.markerOffset = src.markerOffset;
+    head.mathOffset = src.mathOffset;
     head.dense.set(src.dense);
   }
   const { scale, index, needed: qn, hurts: qh } = file.hashed;
