@@ -205,12 +205,18 @@ describe('auto: the cost-aware router', () => {
   it('a latency target excludes the slow channel: the cheapest model is passed over while its channel misses it', async () => {
     await scriptDeepseekV3('deepseek-chat+ttft=1500');
     try {
-      // The router knows a channel's p95 TTFT from the adapters' health reports: give deepseek-v3 some traffic.
-      await Promise.all(Array.from({ length: 3 }, () => client.chat.completions.create({ model: 'deepseek-v3', messages: [{ role: 'user', content: 'hi' }] })));
-      await waitFor(async () => {
-        const ch = await mockDeepseek();
-        return (ch.health.models.find((m) => m.model === 'deepseek-v3')?.p50_ttft_ms ?? 0) >= 1000;
-      });
+      // The router knows a channel's TTFT from the adapters' health reports: slow traffic to deepseek-v3 until most
+      // of its recent answers (earlier tests' fast ones are still in the window) are the slow ones.
+      await waitFor(
+        async () => {
+          await Promise.all(Array.from({ length: 3 }, () => client.chat.completions.create({ model: 'deepseek-v3', messages: [{ role: 'user', content: 'hi' }] })));
+          await new Promise((r) => setTimeout(r, 300));
+          const ch = await mockDeepseek();
+          return (ch.health.models.find((m) => m.model === 'deepseek-v3')?.p50_ttft_ms ?? 0) >= 1000;
+        },
+        30_000,
+        'deepseek-v3 measured slow',
+      );
 
       const header = await auto('Hey, how are you doing today?', {}, { 'x-tokenflow-latency-target-ms': '800' });
       assert.notEqual(header.data.model, 'deepseek-v3');

@@ -137,6 +137,7 @@ function printTable(mode: string, groups: { name: string; router: Metrics; base:
       ['always premium', g.base.always_premium],
       ['always cheap', g.base.always_cheap],
       ['random (expected, at q95)', g.base.random],
+      ['length only (cut at q95)', g.base.length_only],
       ['oracle', g.base.oracle],
     ];
     for (const [name, m] of entries) lines.push([name.padEnd(28), ...cols.map(([, k]) => fmt(m[k]).padStart(13))].join(''));

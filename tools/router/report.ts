@@ -16,6 +16,8 @@ export interface Baselines {
   always_premium: Metrics;
   always_cheap: Metrics;
   random: Metrics;
+  /** Longer prompt = premium: the baseline a router must beat to be more than a length meter. */
+  length_only: Metrics;
   oracle: Metrics;
 }
 
@@ -63,9 +65,11 @@ export function baselines(rows: readonly LoadedRow[]): Baselines {
     quality_retained: r4(r95.qualityRetained),
     cost_save: r4(r95.costSave),
   };
+  const lengths = rows.map((r) => r.messages.reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0));
+  const lengthOnly = metrics(rows, lengths, bestAtQuality(scored(rows, lengths), 0.95).threshold);
   const oracleScores = rows.map((r) => r.premium_quality - r.cheap_quality);
   const oracle = metrics(rows, oracleScores, 1);
-  return { always_premium: fixed(true), always_cheap: fixed(false), random, oracle };
+  return { always_premium: fixed(true), always_cheap: fixed(false), random, length_only: lengthOnly, oracle };
 }
 
 export function percentile(values: readonly number[], p: number): number {
