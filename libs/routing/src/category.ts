@@ -1,5 +1,5 @@
 import type { Category } from './classification';
-import type { ScanStats } from './features';
+import type { ScanStats } from './scan-stats';
 import { Kw, kwCount } from './keywords';
 
 /**

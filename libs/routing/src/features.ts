@@ -2,6 +2,7 @@ import type { Category, ChatLike } from './classification';
 import { categorize } from './category';
 import { bucketHash, fmix32, fnvStep, FNV_OFFSET, pairHash } from './hash';
 import { KEYPAIRS, KEYWORDS, Kw, kwCount } from './keywords';
+import { KW_BITS, newStats, resetStats, type ScanStats } from './scan-stats';
 
 /**
  * The classifier's view of a chat body: hashed, de-duplicated word uni/bigrams plus a few dense features, and the rule
@@ -37,48 +38,6 @@ const MAX_NUMBER_VALUES = 128;
 const LIST_CAP = 3 * READ_CAP;
 /** Feature occurrences of the lettered options (and what follows them) kept for the question: options are short. */
 const OPTIONS_CAP = 1024;
-
-/** The scan's counters: what the dense features and the category rules are computed from. */
-export interface ScanStats {
-  totalChars: number;
-  readChars: number;
-  messages: number;
-  hasSystem: number;
-  assistantTurns: number;
-  toolTurns: number;
-  words: number;
-  distinctWords: number;
-  numbers: number;
-  distinctNumbers: number;
-  maxDigits: number;
-  decimals: number;
-  fractions: number;
-  percents: number;
-  currency: number;
-  sentences: number;
-  questionMarks: number;
-  lines: number;
-  mcOptions: number;
-  whStart: number;
-  codeFences: number;
-  braces: number;
-  semicolons: number;
-  codeOps: number;
-  indentedLines: number;
-  latex: number;
-  mathSymbols: number;
-  operators: number;
-  letters: number;
-  cjk: number;
-  cyrillic: number;
-  otherScript: number;
-  tools: number;
-  jsonFormat: number;
-  maxTokens: number;
-  images: number;
-  /** Distinct marker words per kind (Kw bit index → count). */
-  kw: Int32Array;
-}
 
 /** Dense layout. SIZE features (length, counts, turns) form one group whose share of the score the model clips. */
 /**
@@ -170,28 +129,7 @@ for (const c of '.!-') PUNCT[c.charCodeAt(0)] = 2;
 /** Namespaces that word hashes never reach (words never contain code units 1–3). */
 const SYMBOL_NS = fnvStep(FNV_OFFSET, 1);
 const NUMBER_NS = fnvStep(FNV_OFFSET, 2);
-const KW_BITS = 11;
 const EFFORT_SALT = 0x3c6ef372;
-
-function newStats(): ScanStats {
-  return {
-    totalChars: 0, readChars: 0, messages: 0, hasSystem: 0, assistantTurns: 0, toolTurns: 0, words: 0, distinctWords: 0,
-    numbers: 0, distinctNumbers: 0, maxDigits: 0, decimals: 0, fractions: 0, percents: 0, currency: 0, sentences: 0,
-    questionMarks: 0, lines: 0, mcOptions: 0, whStart: 0, codeFences: 0, braces: 0, semicolons: 0, codeOps: 0,
-    indentedLines: 0, latex: 0, mathSymbols: 0, operators: 0, letters: 0, cjk: 0, cyrillic: 0, otherScript: 0, tools: 0,
-    jsonFormat: 0, maxTokens: 0, images: 0, kw: new Int32Array(KW_BITS),
-  };
-}
-
-function resetStats(s: ScanStats): void {
-  s.totalChars = s.readChars = s.messages = s.hasSystem = s.assistantTurns = s.toolTurns = 0;
-  s.words = s.distinctWords = s.numbers = s.distinctNumbers = s.maxDigits = 0;
-  s.decimals = s.fractions = s.percents = s.currency = s.sentences = s.questionMarks = s.lines = 0;
-  s.mcOptions = s.whStart = s.codeFences = s.braces = s.semicolons = s.codeOps = s.indentedLines = 0;
-  s.latex = s.mathSymbols = s.operators = s.letters = s.cjk = s.cyrillic = s.otherScript = 0;
-  s.tools = s.jsonFormat = s.maxTokens = s.images = 0;
-  s.kw.fill(0);
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
