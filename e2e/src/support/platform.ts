@@ -34,11 +34,22 @@ const root = resolve(__dirname, '..', '..', '..', '..');
  * Boots the whole platform the way `npm start` does — six processes, migrations, seed — against the real local
  * NATS/Redis/Postgres, isolated by a fresh NATS namespace and a fresh database that is dropped afterwards.
  */
-export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Platform> {
+/** Where the services find their dependencies, when a fault suite puts its own in between. */
+export interface PlatformWiring {
+  /** A NATS server of the suite's own (default: the machine's). */
+  natsUrl?: string;
+  /** The port the services reach Postgres on (a proxy in front of the machine's; migrations and checks go direct). */
+  databasePort?: number;
+}
+
+export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv = {}, wiring: PlatformWiring = {}): Promise<Platform> {
   const ns = testNamespace(suite);
+  const natsUrl = wiring.natsUrl ?? testUrls.nats;
   const dbUrl = new URL(testUrls.database);
   dbUrl.pathname = `/tf_${ns.toLowerCase()}`;
   const databaseUrl = dbUrl.toString();
+  const servicesDbUrl = new URL(databaseUrl);
+  if (wiring.databasePort) servicesDbUrl.port = String(wiring.databasePort);
   await ensureDatabase(databaseUrl);
   await migrateAll(databaseUrl);
   const [port, mockPort] = await Promise.all([freePort(), freePort()]);
@@ -46,9 +57,9 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
   const logs: string[] = [];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NATS_URL: testUrls.nats,
+    NATS_URL: natsUrl,
     REDIS_URL: testUrls.redis,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: servicesDbUrl.toString(),
     TF_NAMESPACE: ns,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -96,7 +107,7 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
         await group.stopAll();
         // Every service has exited, so its last lines are in: read the keys before the database goes.
         const keys = [...(await storedUpstreamKeys(databaseUrl)), ...sentUpstreamKeys];
-        const bus = await NatsBus.connect({ url: testUrls.nats, name: 'e2e-teardown', namespace: ns });
+        const bus = await NatsBus.connect({ url: natsUrl, name: 'e2e-teardown', namespace: ns });
         await bus.durable.deleteStream(USAGE_STREAM);
         await bus.close();
         rmSync(stateDir, { recursive: true, force: true });
