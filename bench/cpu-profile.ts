@@ -289,7 +289,7 @@ interface CpuProfile {
 /** First match wins, for each frame from the sampled one up its stack; generic frames (Node core) are skipped. */
 const CATEGORIES: [string, (f: CallFrame) => boolean][] = [
   ['NATS async-trace Errors', (f) => /@nats-io\/nats-core\/lib\/errors/.test(f.url) && /^(RequestError|TimeoutError)$/.test(f.functionName)],
-  ['upstream SSE parse + chunk decode', (f) => /eventsource-parser|stream\.decoder|stream-relay|line-endings|chunk-guard|stream-tally/.test(f.url)],
+  ['upstream SSE parse + chunk decode', (f) => /openai\/src\/sse|stream\.decoder|stream-relay|chunk-guard|stream-tally/.test(f.url)],
   ['answer assembly / SSE encode', (f) => /completion-assembler|stream\.format|openai\/src\/sse|message-stream\.encoder|json-completion\.tracker/.test(f.url)],
   ['JSON encode/decode', (f) => (!f.url && /^(parse|stringify)$/.test(f.functionName)) || /messaging\/src\/codec|secure-json-parse|fast-json-stringify|json-body\.parser|sliced-json|json-scan/.test(f.url)],
   ['zod validation', (f) => /node_modules\/zod\//.test(f.url)],

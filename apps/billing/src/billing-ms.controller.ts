@@ -6,7 +6,9 @@ import { HoldService } from './holds/hold.service';
 import { KeysService } from './keys/keys.service';
 import { OutputStatsService } from './output-stats/output-stats.service';
 import { PricesService } from './prices/prices.service';
+import { ParkedUsageService } from './parked/parked-usage.service';
 import { LedgerVerifyService } from './settlement/ledger-verify.service';
+import { SettlementLagService } from './settlement/settlement-lag.service';
 import { ReportsService } from './reports/reports.service';
 
 /** The NATS surface of billing: thin, every handler delegates to a service. */
@@ -21,6 +23,8 @@ export class BillingMsController implements OnApplicationBootstrap {
     private readonly verifier: LedgerVerifyService,
     private readonly reports: ReportsService,
     private readonly outputStats: OutputStatsService,
+    private readonly lag: SettlementLagService,
+    private readonly parked: ParkedUsageService,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -41,6 +45,9 @@ export class BillingMsController implements OnApplicationBootstrap {
     this.bus.serve(Subjects.billingPriceGet, (req) => this.prices.get(req.model));
     this.bus.serve(Subjects.billingPriceSet, (req) => this.prices.set(req));
     this.bus.serve(Subjects.billingOutputStats, () => this.outputStats.stats());
+    this.bus.serve(Subjects.billingSettlementLag, () => this.lag.lag());
+    this.bus.serve(Subjects.billingParkedList, (req) => this.parked.list(req));
+    this.bus.serve(Subjects.billingParkedReplay, (req) => this.parked.replay(req));
     return this.bus.flush();
   }
 }

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { postgresOptions } from '@tokenflow/config';
+import { postgresOptions, postgresTimeouts } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
@@ -20,7 +20,11 @@ import { PricesService } from './prices/prices.service';
 import { OutputRollupJob } from './output-stats/output-rollup.job';
 import { OutputStatsService } from './output-stats/output-stats.service';
 import { OutputUsageRepository } from './output-stats/output-usage.repository';
+import { ParkedUsageRepository } from './parked/parked-usage.repository';
+import { ParkedUsageService } from './parked/parked-usage.service';
+import { LedgerHealth } from './settlement/ledger-health';
 import { LedgerRepository } from './settlement/ledger.repository';
+import { SettlementLagService } from './settlement/settlement-lag.service';
 import { LedgerVerifyService } from './settlement/ledger-verify.service';
 import { SettlementService } from './settlement/settlement.service';
 import { ReportsRepository } from './reports/reports.repository';
@@ -33,7 +37,7 @@ export class BillingModule {
       module: BillingModule,
       imports: [
         MessagingModule.forRoot({ url: config.NATS_URL, service: 'billing', namespace: config.TF_NAMESPACE }),
-        TypeOrmModule.forRoot(postgresOptions(billingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE))),
+        TypeOrmModule.forRoot(postgresOptions(billingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE, postgresTimeouts(config)))),
       ],
       providers: [
         { provide: BILLING_CONFIG, useValue: config },
@@ -50,7 +54,11 @@ export class BillingModule {
         HoldRecorder,
         HoldExpiryJob,
         LedgerRepository,
+        LedgerHealth,
+        ParkedUsageRepository,
         SettlementService,
+        SettlementLagService,
+        ParkedUsageService,
         LedgerVerifyService,
         ReportsRepository,
         ReportsService,

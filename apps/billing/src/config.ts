@@ -1,4 +1,5 @@
-import { baseEnvSchema, databaseEnvSchema, env, redisEnvSchema } from '@tokenflow/config';
+import { baseEnvSchema, databaseEnvSchema, env, redisEnvSchema, z } from '@tokenflow/config';
+import { usdToNano } from '@tokenflow/contracts';
 
 export const billingEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend(redisEnvSchema.shape).extend({
   /** How long an unsettled hold lives before the expiry job releases it (longer than any request may run). */
@@ -11,6 +12,19 @@ export const billingEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).ex
   OUTPUT_STATS_FOLD_MS: env.int(60_000, 100),
   /** How many recent UTC days `tf.billing.output-stats.v1` averages over. */
   OUTPUT_STATS_WINDOW_DAYS: env.int(7, 1, 366),
+  /**
+   * While settlement cannot write the ledger: the most each account may hold in new requests (their maximum cost,
+   * counted from the moment the ledger became unavailable) before its holds fail closed with 503
+   * `ledger_unavailable`. USD, a decimal string; "0" refuses every new hold during an outage (docs/decisions/0016).
+   */
+  UNSETTLED_LIMIT_USD: z
+    .string()
+    .default('5.00')
+    .refine((v) => usdToNano(v) !== null, 'must be a non-negative USD amount such as "5.00"'),
+  /** Statement limit of a settlement transaction: below the consumer's ack wait, so a stuck batch fails before it is redelivered. */
+  SETTLEMENT_STATEMENT_TIMEOUT_MS: env.int(5_000, 100, 60_000),
+  /** How often parked usage events (billing.parked_usage) are replayed on their own. */
+  PARKED_REPLAY_MS: env.int(60_000, 100),
 });
 export type BillingConfig = ReturnType<typeof billingEnvSchema.parse>;
 export const BILLING_CONFIG = Symbol('BILLING_CONFIG');

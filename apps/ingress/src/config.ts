@@ -32,6 +32,20 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   RETRY_BASE_MS: env.int(500, 1),
   /** The longest such a wait may be; an upstream asking for more is answered with its 429 and `Retry-After`. */
   RETRY_MAX_WAIT_MS: env.int(10_000, 0),
+  /**
+   * On SIGTERM, how long in-flight requests and streams may take to finish (readiness is false and new requests get
+   * 503 meanwhile); what is still running then ends with an OpenAI error (an error event on a stream) and its upstream
+   * attempt is cancelled (its usage is still billed). Keep it below the orchestrator's kill timeout
+   * (Kubernetes' terminationGracePeriodSeconds, 30 s by default) with a few seconds to spare.
+   */
+  SHUTDOWN_GRACE_MS: env.int(25_000, 0, 600_000),
+  /**
+   * Per stream, how far the client may fall behind the upstream: the messages (and their bytes) waiting in its inbox
+   * while its socket is full. Past either bound the attempt is cancelled and the client gets an error event, so one
+   * slow reader holds at most this much memory.
+   */
+  STREAM_BUFFER_MAX_FRAMES: env.int(8_192, 16, 1_000_000),
+  STREAM_BUFFER_MAX_BYTES: env.int(8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
 });
 export type IngressConfig = ReturnType<typeof ingressEnvSchema.parse>;
 export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');

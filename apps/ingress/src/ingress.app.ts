@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Headers } from '@tokenflow/contracts';
+import { Headers, TfError } from '@tokenflow/contracts';
 import { httpMetrics, setLogLevel } from '@tokenflow/observability';
 import type { Registry } from 'prom-client';
 import { authHook } from './auth/auth.hook';
@@ -11,15 +11,24 @@ import type { IngressConfig } from './config';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { decodeContentEncoding } from './http/content-encoding';
 import { clientErrorHandler, expectationFailed, frameworkErrors } from './http/edge-errors';
+import { sendError } from './http/error-response';
 import { registerJsonBodyParser } from './http/json-body.parser';
 import { JsonWorkers } from './http/json-workers';
 import { IngressModule } from './ingress.module';
+import { ShutdownDrain } from './lifecycle/shutdown-drain';
 
 export interface IngressApp {
   app: NestFastifyApplication;
   url: string;
+  /**
+   * Graceful: readiness false and new requests refused at once, in-flight ones finish (up to SHUTDOWN_GRACE_MS, then
+   * they end with an error), and only then the HTTP server closes and NATS drains.
+   */
   close(): Promise<void>;
 }
+
+/** Answered while shutting down, so probes and scrapers see the state; everything else is refused. */
+const ANSWERED_WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Headers may take this long to arrive (slowloris); the whole request gets REQUEST_BODY_TIMEOUT_MS. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -30,7 +39,8 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: () => `req_${randomBytes(12).toString('hex')}`,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Refusals while shutting down are ours (OpenAI format, see the drain hook), from the moment the drain starts.
+    return503OnClosing: false,
     keepAliveTimeout: 65_000,
     requestTimeout: config.REQUEST_BODY_TIMEOUT_MS,
     // Node checks request and header timeouts on this tick (30 s by default, late by up to as much).
@@ -58,6 +68,14 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header(Headers.requestId, req.id);
   });
+  const drain = app.get(ShutdownDrain);
+  fastify.addHook('onRequest', async (req, reply) => {
+    if (!drain.draining) return drain.track(reply.raw);
+    if (ANSWERED_WHILE_DRAINING.has(req.url.split('?', 1)[0])) return;
+    void reply.header('connection', 'close');
+    sendError(reply, new TfError('service_unavailable', 'The server is shutting down. Please retry.', { retryAfterMs: 1_000 }));
+    return reply;
+  });
   fastify.addHook('onRequest', authHook(app.get(AuthService)));
   fastify.addHook('preParsing', decodeContentEncoding);
   // Fastify closes the connection after any body-parser error, since unread body bytes would desynchronise it; a
@@ -72,10 +90,15 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     metrics.duration.observe({ route, status: reply.statusCode }, reply.elapsedTime / 1000);
   });
 
-  app.enableShutdownHooks();
+  // No Nest shutdown hooks: its sequence drains NATS before the HTTP server closes. `close` orders it (main.ts calls
+  // it on SIGTERM/SIGINT).
   await app.listen(config.PORT, config.HOST);
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
-  return { app, url: `http://${host}:${port}`, close: () => app.close() };
+  const close = async () => {
+    await drain.drain(fastify.server, config.SHUTDOWN_GRACE_MS);
+    await app.close();
+  };
+  return { app, url: `http://${host}:${port}`, close };
 }

@@ -26,6 +26,8 @@ import { HealthController } from './health/health.controller';
 import { METRICS_REGISTRY } from './health/metrics.tokens';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { JsonWorkers } from './http/json-workers';
+import { ShutdownDrain } from './lifecycle/shutdown-drain';
+import { StreamMetrics } from './gateway/stream-metrics';
 import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
 
@@ -79,6 +81,8 @@ export class IngressModule {
         AttemptRunner,
         BusCompensations,
         JsonWorkers,
+        ShutdownDrain,
+        StreamMetrics,
       ],
     };
   }

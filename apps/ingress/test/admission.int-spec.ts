@@ -9,6 +9,7 @@ import { ingressEnvSchema } from '../src/config';
 import { AdmissionService } from '../src/gateway/admission.service';
 import { AttemptLog, AttemptRunner } from '../src/gateway/attempt-runner';
 import { RequestSaga } from '../src/gateway/request-saga';
+import { StreamMetrics } from '../src/gateway/stream-metrics';
 
 const PRINCIPAL: KeyPrincipal = {
   keyId: 'k1',
@@ -162,7 +163,7 @@ describe('AdmissionService (real NATS)', () => {
     const a = new RequestSaga('req_none', none);
     a.startRound();
     a.holdPlaced();
-    await assert.rejects(new AttemptRunner(ingressBus, RETRIES).open([ATTEMPT], base, { deadline: Date.now() + 2_000 }, new AbortController().signal, a, { mayWait: false, log: new AttemptLog() }), (e: unknown) => e instanceof TfError && e.code === 'service_unavailable');
+    await assert.rejects(new AttemptRunner(ingressBus, RETRIES, new StreamMetrics(new Registry())).open([ATTEMPT], base, { deadline: Date.now() + 2_000 }, new AbortController().signal, a, { mayWait: false, log: new AttemptLog() }), (e: unknown) => e instanceof TfError && e.code === 'service_unavailable');
     await a.endRound();
     assert.deepEqual(none.log, ['hold req_none']);
 
@@ -178,7 +179,7 @@ describe('AdmissionService (real NATS)', () => {
     const b = new RequestSaga('req_maybe', maybe);
     b.startRound();
     b.holdPlaced();
-    await assert.rejects(new AttemptRunner(bus, RETRIES).open([ATTEMPT], base, { deadline: Date.now() + 300 }, new AbortController().signal, b, { mayWait: false, log: new AttemptLog() }));
+    await assert.rejects(new AttemptRunner(bus, RETRIES, new StreamMetrics(new Registry())).open([ATTEMPT], base, { deadline: Date.now() + 300 }, new AbortController().signal, b, { mayWait: false, log: new AttemptLog() }));
     await b.endRound();
     assert.deepEqual(maybe.log, ['cancel req_maybe deadline']);
   });

@@ -6,6 +6,7 @@ import { CancellationRegistry } from './invoke/cancellation.registry';
 import { InvokeService } from './invoke/invoke.service';
 import { ProbeService } from './probe/probe.service';
 import { RetryQueue } from './retry/retry.queue';
+import { serveStoppable, type StoppableService } from './shutdown/stoppable-serve';
 
 /** A caller that sent no deadline (a tool, a test) still gets an attempt that ends. */
 const UNBOUNDED_CALL_MS = 10 * 60_000;
@@ -13,6 +14,8 @@ const UNBOUNDED_CALL_MS = 10 * 60_000;
 @Injectable()
 export class AdapterMsController implements OnApplicationBootstrap {
   private readonly log = createLogger('provider-adapter.invoke');
+  /** The queue-group services shutdown leaves first (cancels keep arriving for the attempts still running). */
+  private readonly services: StoppableService[] = [];
 
   constructor(
     private readonly bus: NatsBus,
@@ -24,7 +27,7 @@ export class AdapterMsController implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): Promise<void> {
     // Ack at once (the caller learns a worker took it), then stream to the caller's inbox until its deadline.
-    this.bus.serve(Subjects.adapterInvoke, async (req, ctx) => {
+    const invokes = serveStoppable(this.bus, Subjects.adapterInvoke, async (req, ctx) => {
       // A caller of another version (mid rolling deploy) may send another shape: refused before anything runs.
       if (!req.size || !req.attempt || !req.inbox) throw new TfError('service_unavailable', 'The invoke request lacks fields this adapter needs.');
       const deadline = ctx.deadline ?? Date.now() + UNBOUNDED_CALL_MS;
@@ -35,8 +38,9 @@ export class AdapterMsController implements OnApplicationBootstrap {
       }
       this.invoke.run(req, deadline).catch((err: unknown) => this.log.error({ err, requestId: req.requestId }, 'attempt failed outside its own error handling'));
       return { accepted: true } as const;
-    });
-    this.bus.serve(Subjects.adapterProbe, (req, ctx) => this.probes.probe(req, ctx.deadline));
+    }, this.log);
+    const probes = serveStoppable(this.bus, Subjects.adapterProbe, (req, ctx) => this.probes.probe(req, ctx.deadline), this.log);
+    this.services.push(invokes, probes);
     this.bus.on(
       Subjects.adapterCancel,
       (ev) => {
@@ -47,5 +51,13 @@ export class AdapterMsController implements OnApplicationBootstrap {
       { wildcard: true },
     );
     return this.bus.flush();
+  }
+
+  /**
+   * Shutdown: no new invoke or probe reaches this replica once this resolves, and the ones delivered have been
+   * answered (or `maxWaitMs` passed).
+   */
+  async stopTaking(maxWaitMs: number): Promise<void> {
+    await Promise.all(this.services.map((s) => s.stop(maxWaitMs)));
   }
 }

@@ -14,6 +14,8 @@ import { ProbeService } from './probe/probe.service';
 import { RetryQueue } from './retry/retry.queue';
 import { RetryRunner } from './retry/retry.runner';
 import { UpstreamClient } from './upstream/upstream-client';
+import { MetricsServer } from './metrics/metrics.server';
+import { AdapterShutdown } from './shutdown/adapter-shutdown';
 import { UsagePublisher } from './usage/usage.publisher';
 
 @Module({})
@@ -38,6 +40,8 @@ export class AdapterModule {
         RetryRunner,
         RetryQueue,
         AdapterMsController,
+        AdapterShutdown,
+        MetricsServer,
       ],
     };
   }

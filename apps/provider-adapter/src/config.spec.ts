@@ -15,4 +15,11 @@ describe('adapter config', () => {
     assert.throws(() => parseEnv(adapterEnvSchema, { HEALTH_REPORT_MS: '49' }), (err: ConfigError) => err.problems.some((p) => p.startsWith('HEALTH_REPORT_MS')));
     assert.throws(() => parseEnv(adapterEnvSchema, { REDIS_URL: 'http://127.0.0.1:6379' }), (err: ConfigError) => err.problems.some((p) => p.startsWith('REDIS_URL')));
   });
+
+  it('spools usage under the OS temp folder by default, and refuses a relative spool path', () => {
+    const cfg = parseEnv(adapterEnvSchema, {});
+    assert.ok(cfg.USAGE_SPOOL_DIR.startsWith('/') && cfg.USAGE_SPOOL_DIR.endsWith('usage-spool'));
+    assert.equal(cfg.SHUTDOWN_GRACE_MS, 25_000);
+    assert.throws(() => parseEnv(adapterEnvSchema, { USAGE_SPOOL_DIR: 'var/spool' }), (err: ConfigError) => err.problems.some((p) => p.startsWith('USAGE_SPOOL_DIR')));
+  });
 });

@@ -1,6 +1,14 @@
 import { loadServiceConfig } from '@tokenflow/config';
-import { runMain } from '@tokenflow/observability';
-import { createAdapterApp } from './adapter.app';
+import { createLogger, runMain } from '@tokenflow/observability';
+import { createAdapterApp, exitOnSignals } from './adapter.app';
 import { adapterEnvSchema } from './config';
 
-runMain('provider-adapter', () => createAdapterApp(loadServiceConfig('provider-adapter', adapterEnvSchema)));
+/** Past the grace period: ended attempts settle, usage flushes, NATS drains. */
+const SHUTDOWN_OVERHEAD_MS = 15_000;
+
+const config = loadServiceConfig('provider-adapter', adapterEnvSchema);
+runMain('provider-adapter', async () => {
+  const app = await createAdapterApp(config);
+  exitOnSignals(app, createLogger('provider-adapter'), config.SHUTDOWN_GRACE_MS + SHUTDOWN_OVERHEAD_MS);
+  return app;
+});

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { postgresOptions } from '@tokenflow/config';
+import { postgresOptions, postgresTimeouts } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
 import { OutputStatsCache } from './auto/output-stats-cache';
 import { PriceCache } from './auto/price-cache';
@@ -25,7 +25,7 @@ export class RouterModule {
       module: RouterModule,
       imports: [
         MessagingModule.forRoot({ url: config.NATS_URL, service: 'router', namespace: config.TF_NAMESPACE }),
-        TypeOrmModule.forRoot(postgresOptions(routingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE))),
+        TypeOrmModule.forRoot(postgresOptions(routingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE, postgresTimeouts(config)))),
       ],
       providers: [
         { provide: ROUTER_CONFIG, useValue: config },

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import type { z } from 'zod';
 import { databaseEnvSchema, loadServiceConfig } from './env';
 
 export interface PostgresSchemaOptions {
@@ -11,6 +12,35 @@ export interface PostgresSchemaOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /** Absent: the defaults `databaseEnvSchema` declares (tools and services that do not pass their own). */
+  timeouts?: PostgresTimeouts;
+}
+
+/** Every pool gets all three: no call to Postgres may wait forever (see `databaseEnvSchema`). */
+export interface PostgresTimeouts {
+  connectMs: number;
+  /** 0 = no statement limit (migrations only: a large table's rewrite may legitimately take long). */
+  statementMs: number;
+  idleInTransactionMs: number;
+}
+
+/** How much later than the server's statement limit the client stops waiting for an answer that never comes. */
+const CLIENT_QUERY_MARGIN_MS = 5_000;
+
+/** The timeouts of a validated config (a service's DB_* variables). */
+export function postgresTimeouts(c: Pick<z.infer<typeof databaseEnvSchema>, 'DB_CONNECT_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS' | 'DB_IDLE_IN_TX_TIMEOUT_MS'>): PostgresTimeouts {
+  return { connectMs: c.DB_CONNECT_TIMEOUT_MS, statementMs: c.DB_STATEMENT_TIMEOUT_MS, idleInTransactionMs: c.DB_IDLE_IN_TX_TIMEOUT_MS };
+}
+
+const defaultTimeouts = (): PostgresTimeouts => postgresTimeouts(databaseEnvSchema.parse({}));
+
+/** The pg pool settings for `t`: connect, statement (server and client side) and idle-in-transaction limits. */
+export function poolTimeouts(t: PostgresTimeouts): Record<string, number> {
+  return {
+    connectionTimeoutMillis: t.connectMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    ...(t.statementMs > 0 ? { statement_timeout: t.statementMs, query_timeout: t.statementMs + CLIENT_QUERY_MARGIN_MS } : {}),
+  };
 }
 
 /** `synchronize` is always off: the schema only changes through committed migrations. */
@@ -22,14 +52,18 @@ export function postgresOptions(o: PostgresSchemaOptions): DataSourceOptions & {
     migrations: o.migrations,
     migrationsTableName: o.migrationsTableName,
     synchronize: false,
-    // Services pass their DB_POOL_SIZE; tools (migrations, the TypeORM CLI) get the driver's own default.
-    ...(o.poolSize ? { extra: { max: o.poolSize } } : {}),
+    connectTimeoutMS: (o.timeouts ?? defaultTimeouts()).connectMs,
+    extra: {
+      ...poolTimeouts(o.timeouts ?? defaultTimeouts()),
+      // Services pass their DB_POOL_SIZE; tools (migrations, the TypeORM CLI) get the driver's own default.
+      ...(o.poolSize ? { max: o.poolSize } : {}),
+    },
   };
 }
 
 /** Applies pending migrations (each in its own transaction) and returns the names of those that ran. */
 export async function runMigrations(o: PostgresSchemaOptions): Promise<string[]> {
-  const ds = new DataSource(postgresOptions({ ...o, poolSize: 2 }));
+  const ds = new DataSource(postgresOptions({ ...o, poolSize: 2, timeouts: { ...(o.timeouts ?? defaultTimeouts()), statementMs: 0 } }));
   await ds.initialize();
   try {
     const ran = await ds.runMigrations({ transaction: 'each' });

@@ -91,6 +91,15 @@ export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export const databaseEnvSchema = z.object({
   DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/tokenflow'),
   DB_POOL_SIZE: env.int(10, 1, 200),
+  /** Longest wait for a new connection: an unreachable Postgres fails a call in this time instead of hanging it. */
+  DB_CONNECT_TIMEOUT_MS: env.int(5_000, 100, 120_000),
+  /**
+   * Server-side limit on one statement (`statement_timeout`); the client gives up a little later (`query_timeout`)
+   * when the server cannot even answer. Long enough for reports and `billing:verify`; settlement sets a shorter one.
+   */
+  DB_STATEMENT_TIMEOUT_MS: env.int(30_000, 100, 3_600_000),
+  /** A session idle inside a transaction this long is ended by the server, so a stuck client cannot hold locks. */
+  DB_IDLE_IN_TX_TIMEOUT_MS: env.int(60_000, 100, 3_600_000),
 });
 
 export const redisEnvSchema = z.object({

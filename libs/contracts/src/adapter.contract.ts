@@ -1,6 +1,6 @@
 import type { WireError } from './errors';
 import type { PlannedAttempt } from './router.contract';
-import type { PriceQuote } from './billing.contract';
+import type { PriceQuote, PricingTerms } from './billing.contract';
 
 /**
  * The OpenAI APIs an attempt can serve. `chat` and `completions` stream chunks; `embeddings` answers with one
@@ -56,6 +56,8 @@ export interface RequestSize {
   promptReserve: number;
   /** Every choice's longest possible output. */
   outputTokens: number;
+  /** What else changes the request's price (audio, service tier, cache writes); the hold is sized with it. */
+  terms?: PricingTerms;
 }
 /** A value served in parts on a private NATS inbox: `bytes` long, `partBytes` a part. */
 export interface BlobRef {
@@ -97,5 +99,10 @@ export type WireStreamFrame = StreamFrame | { type: 'chunks'; seq: number; data:
 
 export interface CancelEvent {
   requestId: string;
-  reason: 'client_disconnected' | 'deadline';
+  /**
+   * Why ingress stops the attempt (the adapter still publishes the usage of what was produced): the client left, the
+   * deadline passed, frames were lost on the way (`stream_gap`), the client read too slowly for the bounded relay
+   * (`slow_client`), or the ingress shut down before the answer was complete (`shutdown`).
+   */
+  reason: 'client_disconnected' | 'deadline' | 'stream_gap' | 'slow_client' | 'shutdown';
 }

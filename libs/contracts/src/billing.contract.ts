@@ -43,6 +43,32 @@ export interface PriceQuote {
   outputNanoPerToken: string;
   /** Prompt tokens the provider served from its cache; absent = the input price. */
   cachedInputNanoPerToken?: string;
+  /**
+   * Prompt tokens written to the provider's cache (5-minute lifetime, and 1-hour), where the provider charges a write
+   * premium (Anthropic 1.25× and 2× the input price, Qwen's explicit cache 1.25×): quoted only to a request that marks
+   * cache writes; absent = the input price (1h: the 5-minute price).
+   */
+  cacheWriteNanoPerToken?: string;
+  cacheWrite1hNanoPerToken?: string;
+  /** Audio tokens in and out, quoted only to a request that sends or asks for audio. */
+  audioInputNanoPerToken?: string;
+  audioOutputNanoPerToken?: string;
+}
+
+/**
+ * What in a request changes its price beyond its token counts, worked out by ingress with the request's size: the
+ * hold and the quote (which settlement bills at) follow it, or billing refuses the request with a 400 naming the
+ * parameter it cannot price for the model.
+ */
+export interface PricingTerms {
+  /** Audio input's worst case in tokens (not in the prompt's tokens), held at the audio input price. */
+  audioTokens?: number;
+  /** The answer may be audio (`modalities` asks for it): the output is held at the audio output price. */
+  audioOutput?: boolean;
+  /** The client's `service_tier`: `priority` is priced at the price book's priority prices; `flex` at the standard ones. */
+  serviceTier?: string;
+  /** The longest cache lifetime the request writes (`cache_control` marks): the prompt is held at that write price. */
+  cacheWrite?: '5m' | '1h';
 }
 
 export interface HoldRequest {
@@ -56,6 +82,8 @@ export interface HoldRequest {
   /** Most output tokens the request can produce (all `n` choices). */
   maxOutputTokens: number;
   keyBudget: KeyBudget | null;
+  /** What else changes the price (audio, service tier, cache writes); absent = plain tokens at the standard prices. */
+  terms?: PricingTerms;
 }
 /** The hold placed for the request's maximum cost (nano-USD as a decimal string) and the price it was priced at. */
 export interface HoldReply {
@@ -166,6 +194,8 @@ export interface LedgerVerifyReply {
   escrow_mismatches: { account_id: string; escrow_nano: string; open_holds_nano: string }[];
   /** Open holds older than the hold lifetime plus a grace period: the expiry job should have released them. */
   stale_holds: string[];
+  /** How far settlement is behind: not an invariant (a backlog is not an error), reported for operators. */
+  settlement: SettlementLagReply;
 }
 export interface AccountGetRequest {
   id: string;
@@ -228,14 +258,27 @@ export interface PricesChangedEvent {
 }
 
 /** A model's price as the admin API shows it: USD per 1M tokens, decimal strings. */
-export interface PriceView {
+export interface PriceView extends PriceExtrasView {
   model: string;
   input_usd_per_mtok: string;
   output_usd_per_mtok: string;
   cached_input_usd_per_mtok: string | null;
   effective_from: string;
   /** Earlier and scheduled versions, newest first. */
-  history: { input_usd_per_mtok: string; output_usd_per_mtok: string; cached_input_usd_per_mtok: string | null; effective_from: string }[];
+  history: ({ input_usd_per_mtok: string; output_usd_per_mtok: string; cached_input_usd_per_mtok: string | null; effective_from: string } & PriceExtrasView)[];
+}
+
+/**
+ * The prices a model has beyond input and output (USD per 1M tokens; null = not offered, see `PriceSetRequest`).
+ */
+export interface PriceExtrasView {
+  priority_input_usd_per_mtok?: string | null;
+  priority_output_usd_per_mtok?: string | null;
+  priority_cached_input_usd_per_mtok?: string | null;
+  cache_write_usd_per_mtok?: string | null;
+  cache_write_1h_usd_per_mtok?: string | null;
+  audio_input_usd_per_mtok?: string | null;
+  audio_output_usd_per_mtok?: string | null;
 }
 export interface PriceGetRequest {
   model: string;
@@ -245,6 +288,19 @@ export interface PriceSetRequest {
   input_usd_per_mtok: string;
   output_usd_per_mtok: string;
   cached_input_usd_per_mtok?: string;
+  /**
+   * `service_tier: "priority"` prices (input and output together; cached input optional). Without them a priority
+   * request to this model is refused with a 400, as it cannot be priced.
+   */
+  priority_input_usd_per_mtok?: string;
+  priority_output_usd_per_mtok?: string;
+  priority_cached_input_usd_per_mtok?: string;
+  /** Cache-write prices where the provider charges them (default: the input price; 1h default: the 5-minute one). */
+  cache_write_usd_per_mtok?: string;
+  cache_write_1h_usd_per_mtok?: string;
+  /** Audio token prices; without an input one, audio input to this model is refused (without an output one, audio output). */
+  audio_input_usd_per_mtok?: string;
+  audio_output_usd_per_mtok?: string;
   /** ISO time; default now. A future time schedules a change. */
   effective_from?: string;
 }
@@ -308,4 +364,53 @@ export interface KeyInfoReply {
   spend_usd: { total: string; today: string; this_month: string };
   account: { balance_usd: string; credit_limit_usd: string };
   created_at: string;
+}
+
+/**
+ * How far settlement is behind (`tf.billing.settlement-lag.v1`, also in the ledger verify reply and the ingress's
+ * `tokenflow_settlement_*` metrics).
+ */
+export interface SettlementLagReply {
+  /** Events in the usage stream settlement has not acknowledged: not yet delivered, in flight, or waiting to retry. */
+  pending: number;
+  /** Age of the oldest of them (seconds since it was stored); 0 when nothing is pending. */
+  oldest_unsettled_seconds: number;
+  /** Events parked in `billing.parked_usage` and not yet replayed. */
+  parked: number;
+  /** Age of the oldest parked event (since its first failure), 0 when none. */
+  oldest_parked_seconds: number;
+  /** Since when settlement cannot write the ledger (ISO time), null when it can: holds are then risk-limited. */
+  ledger_unavailable_since: string | null;
+}
+
+/** A usage-stream event settlement could not apply for its own sake (not an outage), kept for replay. */
+export interface ParkedUsageView {
+  id: string;
+  /** The event's subject and JetStream msgId, and the event itself, as delivered. */
+  subject: string;
+  event_key: string;
+  event: unknown;
+  reason: string;
+  attempts: number;
+  first_failed_at: string;
+  last_failed_at: string;
+  /** When a replay applied it; null while it is still parked. */
+  replayed_at: string | null;
+}
+export interface ParkedUsageListRequest {
+  /** true: replayed ones too. */
+  all?: boolean;
+  limit?: number;
+}
+export interface ParkedUsageListReply {
+  object: 'list';
+  data: ParkedUsageView[];
+}
+/** `id` absent: every parked event, oldest first. */
+export interface ParkedUsageReplayRequest {
+  id?: string;
+}
+export interface ParkedUsageReplayReply {
+  replayed: number;
+  failed: { id: string; reason: string }[];
 }

@@ -31,6 +31,11 @@ export const ErrorCatalog = {
   no_available_channel: { status: 503, type: 'service_unavailable' },
   model_not_priced: { status: 503, type: 'service_unavailable' },
   service_unavailable: { status: 503, type: 'service_unavailable' },
+  /**
+   * Settlement cannot write the ledger and the account has reached its unsettled-spend limit
+   * (`UNSETTLED_LIMIT_USD`, docs/decisions/0016): no new hold until the ledger catches up.
+   */
+  ledger_unavailable: { status: 503, type: 'service_unavailable' },
   upstream_timeout: { status: 504, type: 'timeout_error' },
 } as const;
 

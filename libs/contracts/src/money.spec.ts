@@ -35,4 +35,18 @@ describe('usageCostNano', () => {
     assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 4, completionTokens: 0 }, price), 25_000n);
     assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 50, completionTokens: 0 }, { ...price, cachedInputNanoPerToken: '0' }), 0n);
   });
+  it('bills cache writes at their lifetime\'s price and audio at the audio prices, when the quote has them', () => {
+    const quote = { ...price, cacheWriteNanoPerToken: '3125', cacheWrite1hNanoPerToken: '5000', audioInputNanoPerToken: '40000', audioOutputNanoPerToken: '80000' };
+    const usage = { promptTokens: 1000, cachedTokens: 100, cacheWriteTokens: 500, cacheWrite1hTokens: 200, audioPromptTokens: 50, completionTokens: 100, audioCompletionTokens: 30 };
+    const expected = 350n * 2500n + 100n * 2500n + 300n * 3125n + 200n * 5000n + 50n * 40000n + 70n * 10000n + 30n * 80000n;
+    assert.equal(usageCostNano(usage, quote), expected);
+    // Without those prices every token is billed as before: input and output.
+    assert.equal(usageCostNano(usage, price), 1000n * 2500n + 100n * 10000n);
+    // A 1h write without a 1h price is a write at the 5-minute price.
+    assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 0, cacheWriteTokens: 10, cacheWrite1hTokens: 10, completionTokens: 0 }, { ...price, cacheWriteNanoPerToken: '3125' }), 31_250n);
+  });
+  it('never bills a token twice when the parts add up to more than the totals', () => {
+    const quote = { ...price, cacheWriteNanoPerToken: '3125', audioInputNanoPerToken: '40000' };
+    assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 6, cacheWriteTokens: 8, audioPromptTokens: 9, completionTokens: 0 }, quote), 6n * 2500n + 4n * 3125n);
+  });
 });

@@ -29,19 +29,43 @@ export function perMillionUsdToNanoPerToken(usdPerMillion: string): bigint {
   return nano / 1_000_000n;
 }
 
+/** Usage counts as priced: the counts priced apart (cache writes, audio) are parts of the prompt and output counts. */
+export interface PricedUsage {
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  audioPromptTokens?: number;
+  audioCompletionTokens?: number;
+}
+
 /**
  * What usage costs at a quote: uncached prompt tokens at the input price, cached ones at the cached-input price
- * (when the price book has one), output tokens at the output price. Reasoning tokens are part of the output.
+ * (when the price book has one), cache writes and audio at their prices when the quote has them, output tokens at
+ * the output price (audio output at its own). Reasoning tokens are part of the output. Each part is clamped into
+ * what is left of its total, so inconsistent counts can never bill a token twice.
  */
-export function usageCostNano(
-  u: { promptTokens: number; cachedTokens: number; completionTokens: number },
-  price: PriceQuote,
-): bigint {
-  const cached = BigInt(Math.max(0, Math.min(u.cachedTokens, u.promptTokens)));
-  const cachedPrice = BigInt(price.cachedInputNanoPerToken ?? price.inputNanoPerToken);
+export function usageCostNano(u: PricedUsage, price: PriceQuote): bigint {
+  const prompt = Math.max(0, u.promptTokens);
+  const cached = clampTo(u.cachedTokens, prompt);
+  const writes = clampTo(u.cacheWriteTokens, prompt - cached);
+  const writes1h = clampTo(u.cacheWrite1hTokens, writes);
+  const audioIn = clampTo(u.audioPromptTokens, prompt - cached - writes);
+  const completion = Math.max(0, u.completionTokens);
+  const audioOut = clampTo(u.audioCompletionTokens, completion);
+  const input = BigInt(price.inputNanoPerToken);
+  const write5m = BigInt(price.cacheWriteNanoPerToken ?? price.inputNanoPerToken);
+  const output = BigInt(price.outputNanoPerToken);
   return (
-    (BigInt(u.promptTokens) - cached) * BigInt(price.inputNanoPerToken) +
-    cached * cachedPrice +
-    BigInt(u.completionTokens) * BigInt(price.outputNanoPerToken)
+    BigInt(prompt - cached - writes - audioIn) * input +
+    BigInt(cached) * BigInt(price.cachedInputNanoPerToken ?? price.inputNanoPerToken) +
+    BigInt(writes - writes1h) * write5m +
+    BigInt(writes1h) * (price.cacheWrite1hNanoPerToken !== undefined ? BigInt(price.cacheWrite1hNanoPerToken) : write5m) +
+    BigInt(audioIn) * BigInt(price.audioInputNanoPerToken ?? price.inputNanoPerToken) +
+    BigInt(completion - audioOut) * output +
+    BigInt(audioOut) * BigInt(price.audioOutputNanoPerToken ?? price.outputNanoPerToken)
   );
 }
+
+const clampTo = (n: number | undefined, max: number): number => Math.max(0, Math.min(n ?? 0, max));

@@ -38,8 +38,10 @@ export interface ConsumerDeclaration {
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
   /**
-   * Deliveries after which a still-failing event is parked: logged whole for a manual replay and terminated.
-   * Enforced by the consumer, not the server, so an event whose last delivery died unacked is still delivered.
+   * Deliveries after which a still-failing event is handed to the consumer's dead-letter place (settlement:
+   * `billing.parked_usage`, decision 0016), or, for a consumer without one, logged whole and terminated. Failures
+   * its policy calls transient (the ledger is down) never park an event. Enforced by the consumer, not the
+   * server, so an event whose last delivery died unacked is still delivered.
    */
   readonly maxDeliver: number;
   /** Most events one handler call gets, and how long the first of them waits for others to join it. */

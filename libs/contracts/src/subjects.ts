@@ -28,6 +28,11 @@ export const Subjects = {
   billingPriceSet: 'tf.billing.price-set.v1',
   /** Average answer length per model and `auto` task category over recent days, from billing's rollup of the ledger. */
   billingOutputStats: 'tf.billing.output-stats.v1',
+  /** Settlement's backlog, oldest unsettled event and parked events (the ingress's settlement metrics ask it). */
+  billingSettlementLag: 'tf.billing.settlement-lag.v1',
+  /** Admin: usage-stream events settlement parked (`billing.parked_usage`), and replaying them. */
+  billingParkedList: 'tf.billing.parked-list.v1',
+  billingParkedReplay: 'tf.billing.parked-replay.v1',
 
   routerPlan: 'tf.router.plan.v1',
   routerModelsList: 'tf.router.models-list.v1',
@@ -93,6 +98,9 @@ export interface RequestMap {
   [Subjects.billingPriceGet]: { req: B.PriceGetRequest; res: B.PriceView };
   [Subjects.billingPriceSet]: { req: B.PriceSetRequest; res: B.PriceView };
   [Subjects.billingOutputStats]: { req: Record<string, never>; res: B.OutputStatsReply };
+  [Subjects.billingSettlementLag]: { req: Record<string, never>; res: B.SettlementLagReply };
+  [Subjects.billingParkedList]: { req: B.ParkedUsageListRequest; res: B.ParkedUsageListReply };
+  [Subjects.billingParkedReplay]: { req: B.ParkedUsageReplayRequest; res: B.ParkedUsageReplayReply };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
   [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };

@@ -25,6 +25,19 @@ export interface UsageRecordedEvent {
   inputNanoPerToken: string;
   outputNanoPerToken: string;
   cachedInputNanoPerToken?: string;
+  /**
+   * Priced apart where the upstream reports them (absent = 0): prompt tokens written to the provider's cache (all
+   * lifetimes; `cacheWrite1hTokens` of them for an hour), and audio tokens in and out. Each is part of
+   * `promptTokens` / `completionTokens`; the quote's matching price (carried below) bills them.
+   */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  audioPromptTokens?: number;
+  audioCompletionTokens?: number;
+  cacheWriteNanoPerToken?: string;
+  cacheWrite1hNanoPerToken?: string;
+  audioInputNanoPerToken?: string;
+  audioOutputNanoPerToken?: string;
 
   ttftMs: number | null;
   durationMs: number;

@@ -22,11 +22,73 @@ import { decode, encode } from './codec';
 const STREAM_POLL_MS = 500;
 /** How long that wait is unremarkable. */
 const STREAM_LATE_MS = 30_000;
+/**
+ * How often a running consumer checks that its stream and durable still exist. A NATS server that lost its
+ * JetStream store (restarted without its volume, a fresh install's first restart) loses both, and nothing else
+ * would bring them back until the owner restarts: publishes fail, and settlement waits forever.
+ */
+const HEAL_CHECK_MS = 2_000;
+/**
+ * The lifetime of one pull request. Short, so a pull the server dropped (a consumer created a moment earlier, a
+ * reconnect) is replaced within seconds, not after the client's 30 s default plus two missed heartbeats.
+ */
+const PULL_EXPIRES_MS = 5_000;
+/** Redelivery delays: a transient failure (the store is down) retries soon after it comes back; a failing event backs off further. */
+const TRANSIENT_BACKOFF = { firstMs: 250, maxMs: 5_000 };
+const FAILING_BACKOFF = { firstMs: 1_000, maxMs: 60_000 };
+
+/** The delay before delivery `deliveries + 1` of an event that failed `deliveries` times. */
+export function redeliveryDelayMs(deliveries: number, transient: boolean): number {
+  const b = transient ? TRANSIENT_BACKOFF : FAILING_BACKOFF;
+  return Math.min(b.maxMs, b.firstMs * 2 ** Math.min(30, Math.max(0, deliveries - 1)));
+}
 
 /** One delivered durable event, discriminated by its (un-namespaced) subject. */
 export type DeliveredEvent = {
   [K in DurableSubject]: { subject: K; payload: DurableEventMap[K]; msgId: string | undefined; redelivered: boolean };
 }[DurableSubject];
+
+/** An event that still failed after `maxDeliver` deliveries, for its consumer's dead-letter place. */
+export interface FailedEvent {
+  /** Un-namespaced, like `DeliveredEvent.subject`; the payload as its JSON text (it may not even decode). */
+  subject: string;
+  msgId: string | undefined;
+  data: string;
+  /** Its sequence in the (namespaced) stream, and the stream's name. */
+  seq: number;
+  stream: string;
+  deliveries: number;
+  /** When it was stored in the stream. */
+  storedAt: Date;
+  error: unknown;
+}
+
+/**
+ * How a consumer that must not lose events handles failures. Without one, an event still failing after
+ * `maxDeliver` deliveries is logged whole and terminated (fine for derived data such as rate-limit corrections).
+ */
+export interface FailurePolicy {
+  /**
+   * The failure says nothing about the events themselves (their store is unreachable, a lock or timeout): the whole
+   * batch comes back after a short, capped backoff, for as long as it takes, and is never parked.
+   */
+  transient(err: unknown): boolean;
+  /** The failure is certainly the event's own (a constraint it breaks): parked at once, without `maxDeliver` retries. */
+  poison?(err: unknown): boolean;
+  /**
+   * Keeps an event that keeps failing for its own sake where it can be replayed. Resolves true once it is stored
+   * (the event is then acked); false or a rejection keeps it in the stream, redelivered later.
+   */
+  park(failed: FailedEvent): Promise<boolean>;
+}
+
+/** Where a durable consumer stands: what it has not acknowledged yet, and since when the oldest of it waits. */
+export interface ConsumerLag {
+  /** Events stored but not yet delivered, plus those delivered and not acknowledged (in flight or waiting to retry). */
+  pending: number;
+  /** When the oldest unacknowledged event was stored; null when nothing is pending. */
+  oldestPendingAt: Date | null;
+}
 
 /**
  * A durable event was published before its stream existed. Only the stream's owner creates it, so this names the
@@ -137,9 +199,9 @@ export class DurableStreams {
    * back. `handle` must therefore be idempotent. When the stream does not exist yet (its owner is another service,
    * still booting), this waits for it, so a caller that must not block its own boot does not await it.
    */
-  async consumeBatches(consumer: ConsumerDeclaration, handle: (events: DeliveredEvent[]) => Promise<unknown>): Promise<void> {
-    const messages = await this.subscribe(consumer);
-    if (!messages) return;
+  async consumeBatches(consumer: ConsumerDeclaration, handle: (events: DeliveredEvent[]) => Promise<unknown>, policy?: FailurePolicy): Promise<void> {
+    const first = await this.subscribe(consumer);
+    if (!first) return;
     const { maxBatch, maxWaitMs } = consumer;
     const prefix = this.subject('');
     const pending: JsMsg[] = [];
@@ -154,7 +216,7 @@ export class DurableStreams {
       if (pending.length === 0) return Promise.resolve();
       const run = (async () => {
         try {
-          while (pending.length) await this.runBatch(consumer, pending.splice(0, maxBatch), prefix, handle);
+          while (pending.length) await this.runBatch(consumer, pending.splice(0, maxBatch), prefix, handle, policy);
         } finally {
           running = null;
         }
@@ -163,14 +225,74 @@ export class DurableStreams {
       return run;
     };
     const loop = (async () => {
-      for await (const m of messages) {
-        pending.push(m);
-        if (pending.length >= maxBatch) await drain();
-        else if (!running) timer ??= setTimeout(() => void drain(), maxWaitMs);
+      // Each turn consumes until the flow is closed: by stop(), or by the watchdog after it re-created a stream or
+      // durable that had vanished, when the next turn subscribes again.
+      for (let messages: ConsumerMessages | null = first; messages; messages = await this.subscribe(consumer)) {
+        const watchdog = this.watch(consumer, messages);
+        for await (const m of messages) {
+          pending.push(m);
+          if (pending.length >= maxBatch) await drain();
+          else if (!running) timer ??= setTimeout(() => void drain(), maxWaitMs);
+        }
+        await drain();
+        await watchdog.stop();
+        if (this.stopping.signal.aborted) break;
       }
-      await drain();
     })();
     this.loops.push(loop);
+  }
+
+  /**
+   * Every HEAL_CHECK_MS, checks that the consumer's durable (and so its stream) still exists. When it vanished, the
+   * stream is re-created if this consumer's owner owns it too (billing and the usage stream), then the durable,
+   * and `messages` is closed so the loop subscribes again at once.
+   */
+  private watch(consumer: ConsumerDeclaration, messages: ConsumerMessages): { stop(): Promise<void> } {
+    const halt = new AbortController();
+    const done = (async () => {
+      while (!halt.signal.aborted && !this.stopping.signal.aborted) {
+        await sleep(HEAL_CHECK_MS, undefined, { signal: halt.signal }).catch(() => undefined);
+        if (halt.signal.aborted || this.stopping.signal.aborted) return;
+        try {
+          if (await this.consumerExists(consumer)) continue;
+          const fields = { stream: consumer.stream.name, durable: consumer.durable };
+          if (consumer.stream.owner === consumer.owner) await this.ensureStream(consumer.stream);
+          else if (!(await this.streamExists(consumer.stream))) {
+            this.logger?.warn(fields, `stream ${consumer.stream.name} vanished; waiting for ${consumer.stream.owner} to re-create it`);
+            continue;
+          }
+          await this.ensureConsumer(consumer);
+          this.logger?.warn(fields, 'stream or durable consumer vanished (JetStream store lost?); re-created it');
+          await messages.close();
+          return;
+        } catch (err) {
+          // NATS unreachable: the client reconnects and resumes by itself; look again next time.
+          if (!this.stopping.signal.aborted) this.logger?.debug({ err, durable: consumer.durable }, 'consumer check failed');
+        }
+      }
+    })();
+    return {
+      stop: async () => {
+        halt.abort();
+        await done;
+      },
+    };
+  }
+
+  /**
+   * The consumer's backlog and the age of its oldest unacknowledged event (the one just past its ack floor). An event
+   * waiting for a retry counts: it is not settled.
+   */
+  async lag(consumer: ConsumerDeclaration): Promise<ConsumerLag> {
+    const jsm = await jetstreamManager(this.nc);
+    const stream = this.streamName(consumer.stream.name);
+    const info = await jsm.consumers.info(stream, consumer.durable);
+    const pending = info.num_pending + info.num_ack_pending;
+    if (pending === 0) return { pending, oldestPendingAt: null };
+    const seq = info.ack_floor.stream_seq + 1;
+    const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+    // Gone (aged out past the stream's max age): reported as old as the consumer, an upper bound that cannot hide it.
+    return { pending, oldestPendingAt: msg?.time ?? new Date(info.created) };
   }
 
   /** The consumer's message flow once its stream exists; null when stop() came first (nothing left to consume). */
@@ -181,7 +303,7 @@ export class DurableStreams {
       const subscription = await jetstream(this.nc).consumers.get(this.streamName(consumer.stream.name), consumer.durable);
       // A continuous pull (consume) rather than repeated fetches: a fetch that expires while the server is delivering
       // drops those messages on the client, and they only come back after ack_wait.
-      const messages = await subscription.consume({ max_messages: Math.max(1_000, consumer.maxBatch * 2) });
+      const messages = await subscription.consume({ max_messages: Math.max(1_000, consumer.maxBatch * 2), expires: PULL_EXPIRES_MS });
       if (!this.stopping.signal.aborted) {
         this.consumers.push(messages);
         return messages;
@@ -195,7 +317,13 @@ export class DurableStreams {
     }
   }
 
-  private async runBatch(consumer: ConsumerDeclaration, batch: JsMsg[], prefix: string, handle: (events: DeliveredEvent[]) => Promise<unknown>): Promise<void> {
+  private async runBatch(
+    consumer: ConsumerDeclaration,
+    batch: JsMsg[],
+    prefix: string,
+    handle: (events: DeliveredEvent[]) => Promise<unknown>,
+    policy: FailurePolicy | undefined,
+  ): Promise<void> {
     const stream = this.streamName(consumer.stream.name);
     const toEvent = (m: JsMsg) =>
       ({ subject: m.subject.slice(prefix.length), payload: decode(m.data), msgId: m.headers?.get('Nats-Msg-Id') || undefined, redelivered: m.redelivered }) as DeliveredEvent;
@@ -204,7 +332,13 @@ export class DurableStreams {
       for (const m of batch) m.ack();
       return;
     } catch (err) {
-      if (batch.length === 1) return this.failOne(consumer, batch[0], err);
+      if (policy?.transient(err)) {
+        // Nothing is wrong with these events: splitting the batch would only multiply the failing calls.
+        this.logger?.warn({ err, stream, size: batch.length }, 'batch failed for a transient cause; it comes back after a short backoff');
+        for (const m of batch) m.nak(redeliveryDelayMs(m.info.deliveryCount, true));
+        return;
+      }
+      if (batch.length === 1) return this.failOne(consumer, batch[0], prefix, err, policy);
       this.logger?.warn({ err, stream, size: batch.length }, 'batch failed; retrying its events one by one');
     }
     // One bad event must not hold back the good ones: settle them singly, park only what still fails.
@@ -213,20 +347,36 @@ export class DurableStreams {
         await handle([toEvent(m)]);
         m.ack();
       } catch (err) {
-        this.failOne(consumer, m, err);
+        if (policy?.transient(err)) m.nak(redeliveryDelayMs(m.info.deliveryCount, true));
+        else await this.failOne(consumer, m, prefix, err, policy);
       }
     }
   }
 
-  /** Retried with backoff; after `maxDeliver` deliveries it is dropped from the stream and logged whole for a manual replay. */
-  private failOne(consumer: ConsumerDeclaration, m: JsMsg, err: unknown): void {
+  /**
+   * Retried with backoff. After `maxDeliver` deliveries it goes to the policy's dead-letter place and is acked once
+   * stored there (kept in the stream and retried otherwise); without a policy it is logged whole and terminated.
+   */
+  private async failOne(consumer: ConsumerDeclaration, m: JsMsg, prefix: string, err: unknown, policy: FailurePolicy | undefined): Promise<void> {
     const stream = this.streamName(consumer.stream.name);
-    if (m.info.deliveryCount >= consumer.maxDeliver) {
-      this.logger?.error({ err, stream, seq: m.seq, subject: m.subject, data: new TextDecoder().decode(m.data) }, 'event parked after repeated failures');
+    const deliveries = m.info.deliveryCount;
+    if (deliveries < consumer.maxDeliver && !policy?.poison?.(err)) {
+      m.nak(redeliveryDelayMs(deliveries, false));
+      return;
+    }
+    if (!policy) {
+      this.logger?.error({ err, stream, seq: m.seq, subject: m.subject, data: new TextDecoder().decode(m.data) }, 'event dropped after repeated failures');
       m.term();
       return;
     }
-    m.nak(Math.min(60_000, 1_000 * 2 ** (m.info.deliveryCount - 1)));
+    const storedAt = new Date(Math.floor(Number(m.info.timestampNanos) / 1_000_000));
+    const failed = { subject: m.subject.slice(prefix.length), msgId: m.headers?.get('Nats-Msg-Id') || undefined, data: new TextDecoder().decode(m.data) };
+    const parked = await policy.park({ ...failed, seq: m.seq, stream, deliveries, storedAt, error: err }).catch((parkErr: unknown) => {
+      this.logger?.warn({ err: parkErr, stream, seq: m.seq }, 'could not park a failing event; it stays in the stream');
+      return false;
+    });
+    if (parked) m.ack();
+    else m.nak(redeliveryDelayMs(deliveries, false));
   }
 
   /** Stops consuming (and waiting for streams) and waits for the batch in hand to finish (and be acked). */
@@ -245,6 +395,16 @@ export class DurableStreams {
       duplicate_window: nanos(stream.duplicateWindowMs),
       max_age: nanos(stream.maxAgeMs),
     };
+  }
+
+  private async consumerExists(consumer: ConsumerDeclaration): Promise<boolean> {
+    try {
+      await (await jetstreamManager(this.nc)).consumers.info(this.streamName(consumer.stream.name), consumer.durable);
+      return true;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound)) return false;
+      throw err;
+    }
   }
 
   private async streamExists(stream: StreamDeclaration): Promise<boolean> {

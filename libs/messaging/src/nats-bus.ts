@@ -24,7 +24,7 @@ import { decode, encode } from './codec';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-import { FrameInbox } from './frame-inbox';
+import { FrameInbox, type InboxOptions } from './frame-inbox';
 import { DurableStreams } from './durable-streams';
 
 export interface BusOptions {
@@ -34,6 +34,12 @@ export interface BusOptions {
   /** Prefix for every subject and stream, isolating environments (and test runs) on one NATS server. */
   namespace?: string;
   logger?: Logger;
+  /**
+   * How long the first connection may take to succeed (NATS not up yet: a fresh deploy, a restart of everything).
+   * Attempts back off from 250 ms to `CONNECT_BACKOFF_MAX_MS`, each failure logged with what it waits for. Default
+   * 60 s; then `connect` fails and the service exits with one clear line (its supervisor restarts it).
+   */
+  startupTimeoutMs?: number;
 }
 
 export interface RequestOptions {
@@ -111,13 +117,12 @@ export class NatsBus {
     this.live = false;
   }
 
+  /**
+   * Connects, waiting for the server with capped backoff while it is not there yet. Once connected, the client itself
+   * reconnects forever (see `connected`).
+   */
   static async connect(opts: BusOptions): Promise<NatsBus> {
-    const nc = await connect({
-      servers: opts.url,
-      name: opts.name,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-    });
+    const nc = await connectWithBackoff(opts);
     return new NatsBus(nc, opts.namespace ?? '', opts.logger);
   }
 
@@ -170,16 +175,24 @@ export class NatsBus {
 
   private async dispatch<K extends RequestSubject>(subject: K, msg: Msg, handler: Handler<K>): Promise<void> {
     const ctx = fromNatsHeaders(msg.headers);
+    let reply: Uint8Array;
+    let failed = false;
     try {
       const req = decode<RequestMap[K]['req']>(msg.data);
-      const res = await handler(req, ctx);
-      msg.respond(encode(res));
+      reply = encode(await handler(req, ctx));
     } catch (err) {
       const tfErr = TfError.from(err);
       if (!(err instanceof TfError)) {
         this.logger?.error({ err, subject, requestId: ctx.requestId }, 'handler failed');
       }
-      msg.respond(encode(tfErr.toWire()), { headers: toNatsHeaders(undefined, { [ERROR_HEADER]: '1' }) });
+      reply = encode(tfErr.toWire());
+      failed = true;
+    }
+    // Nothing awaits this promise (`serve`): a reply on a connection that is draining or closed must not throw out of it.
+    try {
+      msg.respond(reply, failed ? { headers: toNatsHeaders(undefined, { [ERROR_HEADER]: '1' }) } : undefined);
+    } catch (err) {
+      this.logger?.warn({ err, subject, requestId: ctx.requestId }, 'reply not sent (connection closing)');
     }
   }
 
@@ -211,9 +224,9 @@ export class NatsBus {
     this.subs.push(sub);
   }
 
-  /** A private inbox for a streamed reply. */
-  openInbox(): FrameInbox {
-    return new FrameInbox(this.nc);
+  /** A private inbox for a streamed reply (bounded, sequence-checked: see `FrameInbox`). */
+  openInbox(opts?: InboxOptions): FrameInbox {
+    return new FrameInbox(this.nc, opts);
   }
 
   sendFrame(inbox: string, frame: WireStreamFrame): void {
@@ -293,6 +306,36 @@ export class NatsBus {
     this.logger?.error({ err, subject }, 'NATS request failed');
     return new UnansweredError('service_unavailable', `The ${service} service could not be reached.`);
   }
+}
+
+const CONNECT_BACKOFF_FIRST_MS = 250;
+const CONNECT_BACKOFF_MAX_MS = 5_000;
+const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+async function connectWithBackoff(opts: BusOptions): Promise<NatsConnection> {
+  const until = Date.now() + (opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
+  const where = redactUrl(opts.url);
+  let delay = CONNECT_BACKOFF_FIRST_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const nc = await connect({ servers: opts.url, name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+      if (attempt > 1) opts.logger?.info({ nats: where, attempts: attempt }, 'NATS connected');
+      return nc;
+    } catch (err) {
+      const left = until - Date.now();
+      const reason = (err as Error)?.message ?? String(err);
+      if (left <= 0) throw new Error(`NATS at ${where} is not reachable (${reason}); gave up after ${attempt} attempts`);
+      const wait = Math.min(delay, left);
+      opts.logger?.warn({ nats: where, attempt, retryInMs: wait, reason }, 'waiting for NATS');
+      await new Promise((r) => setTimeout(r, wait));
+      delay = Math.min(delay * 2, CONNECT_BACKOFF_MAX_MS);
+    }
+  }
+}
+
+/** The server list without credentials (`nats://user:pass@host` → `nats://host`). */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/g, '//');
 }
 
 function isTimeout(err: unknown): boolean {

@@ -122,6 +122,8 @@ export const chatRequestSchema = withPreflight(
       tool_choice: toolChoice.nullish(),
       parallel_tool_calls: z.boolean().nullish(),
       response_format: responseFormat.nullish(),
+      // OpenAI's tiers; the hold and the price follow it (`priority` costs more where the price book says so).
+      service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullish(),
       fallbacks: requestFallbacksSchema.optional(),
       route: requestRouteSchema.optional(),
     })

@@ -2,8 +2,38 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { countTokens } from 'gpt-tokenizer';
-import { countTextTokens, estimateCompletionTokens, estimatePromptTokens, IMAGE_TOKENS, promptParts, tokenUpperBound } from './token-count';
+import {
+  AUDIO_REFERENCE_TOKENS,
+  AUDIO_TOKENS_PER_SECOND,
+  audioTokenBound,
+  countTextTokens,
+  estimateCompletionTokens,
+  estimatePromptTokens,
+  IMAGE_TOKENS,
+  MAX_FILE_TOKENS,
+  promptParts,
+  tokenUpperBound,
+} from './token-count';
 import { TokenCounter } from './token-counter';
+
+/** A WAV of `seconds` of 16 kHz 16-bit mono silence (32,000 bytes a second), as base64. */
+function wav(seconds: number, byteRate = 32_000): string {
+  const data = Buffer.alloc(Math.round(seconds * byteRate));
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0, 'latin1');
+  head.writeUInt32LE(36 + data.length, 4);
+  head.write('WAVEfmt ', 8, 'latin1');
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(16_000, 24);
+  head.writeUInt32LE(byteRate, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write('data', 36, 'latin1');
+  head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]).toString('base64');
+}
 
 const english = 'The gateway counts every prompt once, in linear time, and never holds less than it bills. '.repeat(40);
 
@@ -62,6 +92,43 @@ describe('promptParts', () => {
     assert.equal(estimatePromptTokens({ ...base, tools }), n + countTokens(JSON.stringify(tools)));
   });
 
+  it('bills reasoning sent back, legacy function calls and the legacy functions list as input text', () => {
+    const base = { messages: [{ role: 'user', content: 'hi' }] };
+    const n = estimatePromptTokens(base);
+    const reasoning = 'Let me think about this step by step. '.repeat(50);
+    const history = { messages: [...base.messages, { role: 'assistant', content: 'ok', reasoning_content: reasoning }] };
+    assert.equal(estimatePromptTokens(history), n + 4 + countTokens('ok') + countTokens(reasoning));
+    const functions = [{ name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    assert.equal(estimatePromptTokens({ ...base, functions }), n + countTokens(JSON.stringify(functions)));
+    const call = { name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const called = { messages: [...base.messages, { role: 'assistant', content: null, function_call: call }] };
+    assert.equal(estimatePromptTokens(called), n + 4 + countTokens(JSON.stringify(call)));
+  });
+
+  it('holds a file part at its worst case (the page limit at the dearest page), whatever its size, and guesses from its size', () => {
+    const small = { messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0=' } }] }] };
+    const big = { messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'A'.repeat(4_000_000) } }] }] };
+    const byId = { messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }, { type: 'text', text: 'summarize' }] }] };
+    for (const body of [small, big, byId]) assert.equal(promptParts(body).fileReserve, MAX_FILE_TOKENS);
+    assert.ok(promptParts(big).fileTokens > promptParts(small).fileTokens, 'a larger file is guessed larger');
+    assert.ok(promptParts(big).fileTokens <= MAX_FILE_TOKENS);
+    assert.equal(promptParts({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'a' } }, { type: 'file', file: { file_id: 'b' } }] }] }).fileReserve, 2 * MAX_FILE_TOKENS);
+    assert.ok(estimatePromptTokens(big) > estimatePromptTokens({ messages: [{ role: 'user', content: 'x' }] }) + 100_000);
+  });
+
+  it('bounds audio by its longest possible duration: a WAV by its own byte rate, an MP3 by the lowest bitrate', () => {
+    const tenSeconds = wav(10);
+    assert.equal(audioTokenBound({ data: tenSeconds, format: 'wav' }), Math.ceil(((tenSeconds.length * 3) / 4 / 32_000) * AUDIO_TOKENS_PER_SECOND));
+    assert.ok(audioTokenBound({ data: tenSeconds, format: 'wav' }) >= 10 * 10, 'at least OpenAI\'s 10 tokens a second');
+    // A forged header claiming an absurd rate cannot shrink the bound below 96 kHz 24-bit stereo's.
+    assert.ok(audioTokenBound({ data: wav(1, 50_000_000), format: 'wav' }) >= Math.floor((50_000_000 / 576_000) * AUDIO_TOKENS_PER_SECOND));
+    const mp3 = Buffer.alloc(16_000).toString('base64'); // 16 s at 8 kbit/s, 1 s at 128 kbit/s
+    assert.equal(audioTokenBound({ data: mp3, format: 'mp3' }), Math.ceil(16 * AUDIO_TOKENS_PER_SECOND));
+    const body = { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: mp3, format: 'mp3' } }] }, { role: 'assistant', audio: { id: 'audio_1' } }] };
+    assert.equal(promptParts(body).audioTokens, Math.ceil(16 * AUDIO_TOKENS_PER_SECOND) + AUDIO_REFERENCE_TOKENS);
+    assert.equal(promptParts(body).texts.length, 0, 'audio is never tokenized as text');
+  });
+
   it('takes legacy prompts and embeddings inputs, token arrays as their own count', () => {
     assert.equal(estimatePromptTokens({ prompt: 'hello world' }), countTokens('hello world'));
     assert.equal(estimatePromptTokens({ input: [[1, 2, 3], [4, 5]] }), 5);
@@ -105,6 +172,20 @@ describe('TokenCounter', () => {
   it('counts small prompts inline, exactly as estimatePromptTokens does', async () => {
     const body = { messages: [{ role: 'user', content: 'What is the capital of France?' }] };
     assert.equal((await counter.prompt(body)).tokens, estimatePromptTokens(body));
+  });
+
+  it('reserves files at their worst case on top of the text, and audio apart (it has its own price)', async () => {
+    const text = { messages: [{ role: 'user', content: 'Summarize this.' }] };
+    const plain = await counter.prompt(text);
+    assert.equal(plain.fileReserve, undefined);
+    assert.equal(plain.audioTokens, undefined);
+    const withFile = await counter.prompt({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Summarize this.' }, { type: 'file', file: { file_id: 'file-1' } }] }] });
+    assert.equal(withFile.fileReserve, MAX_FILE_TOKENS);
+    assert.equal(withFile.reserve, plain.reserve + MAX_FILE_TOKENS);
+    const mp3 = Buffer.alloc(8_000).toString('base64');
+    const withAudio = await counter.prompt({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: mp3, format: 'mp3' } }] }] });
+    assert.equal(withAudio.audioTokens, Math.ceil(8 * AUDIO_TOKENS_PER_SECOND));
+    assert.ok(withAudio.reserve < 100, 'audio is not held at the text price too');
   });
 
   it('keeps ordinary counts out of the queue of huge ones', async () => {

@@ -54,6 +54,44 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0
  */
 export const MAX_PROMPT_CHARS = 4_000_000;
 
+/**
+ * A PDF page is billed as its extracted text plus an image of the page (OpenAI and Anthropic both put both in the
+ * context): Anthropic documents 1,500–3,000 text tokens a page, and the image costs at most `IMAGE_TOKENS`.
+ */
+export const FILE_PAGE_TOKENS = 3_000 + IMAGE_TOKENS;
+
+/** Pages one request may carry in files: OpenAI's and Anthropic's limit (100 pages across a request's PDFs). */
+export const MAX_FILE_PAGES = 100;
+
+/**
+ * The most one `file` part can be billed. Its size says nothing sure about its pages (a few KB of PDF can hold a
+ * hundred pages sharing one content stream, and a `file_id` has no size here), so this is the provider's page limit
+ * at the dearest page; `sizeRequest` lowers it to the model's context window, past which nothing is billed.
+ */
+export const MAX_FILE_TOKENS = MAX_FILE_PAGES * FILE_PAGE_TOKENS;
+
+/** Decoded file bytes per token of the best guess (a text PDF runs about 2–3 KB and 2,000 tokens a page). */
+const FILE_BYTES_PER_GUESSED_TOKEN = 16;
+
+/**
+ * Audio input tokens a second: OpenAI bills user audio at one token per 100 ms; with a 25 % margin, as for text.
+ */
+export const AUDIO_TOKENS_PER_SECOND = 12.5;
+
+/**
+ * The fewest bytes a second of each `input_audio` format takes, so bytes bound the duration from above: MP3's lowest
+ * standard bitrate (8 kbit/s), and 8 kHz 8-bit mono PCM for a WAV whose header does not say its own rate.
+ */
+const AUDIO_MIN_BYTES_PER_SECOND: Readonly<Record<string, number>> = { mp3: 1_000, wav: 8_000 };
+/** Any other format (providers take few): Opus's lowest speech bitrate, 6 kbit/s. */
+const AUDIO_MIN_BYTES_PER_SECOND_OTHER = 750;
+
+/**
+ * A prior audio answer referred to by id (`messages[].audio.id`) is billed again as audio input; it is at most one
+ * answer long (16,384 tokens, the audio models' output limit).
+ */
+export const AUDIO_REFERENCE_TOKENS = 16_384;
+
 /** A prompt taken apart in one linear pass: the texts to tokenize, and what costs a fixed number of tokens. */
 export interface PromptParts {
   texts: string[];
@@ -61,15 +99,22 @@ export interface PromptParts {
   fixedTokens: number;
   /** Characters across `texts`: how much tokenizing the prompt will cost. */
   chars: number;
+  /** `file` parts: the best guess of their tokens (from their size), and the most they can be billed. */
+  fileTokens: number;
+  fileReserve: number;
+  /** Audio input (`input_audio` parts, prior audio answers): the most tokens it can be billed, at the audio price. */
+  audioTokens: number;
 }
 
 /**
  * What of a request body is billed as input: message contents (each part on its own, so joining never
- * manufactures a long run), names, tool calls, tool definitions and the response format; for legacy completions
- * and embeddings, `prompt` or `input` (token-id arrays count as themselves).
+ * manufactures a long run; files and audio by their size), names, reasoning sent back, tool calls (and the legacy
+ * `function_call`), tool definitions (and the legacy `functions`) and the response format; for legacy completions
+ * and embeddings, `prompt` or `input` (token-id arrays count as themselves). Files and audio are sized from their
+ * string lengths, never decoded (a WAV header's few bytes aside), so this stays one linear pass.
  */
 export function promptParts(body: Record<string, unknown>): PromptParts {
-  const parts: PromptParts = { texts: [], fixedTokens: 0, chars: 0 };
+  const parts: PromptParts = { texts: [], fixedTokens: 0, chars: 0, fileTokens: 0, fileReserve: 0, audioTokens: 0 };
   const text = (s: string) => {
     if (!s) return;
     parts.texts.push(s);
@@ -84,10 +129,15 @@ export function promptParts(body: Record<string, unknown>): PromptParts {
     parts.fixedTokens += 4;
     messageContent(m?.content, text, parts);
     if (typeof m?.name === 'string') parts.fixedTokens += 1;
+    // Reasoning sent back in history is input like any other text (providers that take it bill it).
     if (typeof m?.reasoning_content === 'string') text(m.reasoning_content);
     if (Array.isArray(m?.tool_calls)) text(JSON.stringify(m.tool_calls));
+    if (m?.function_call && typeof m.function_call === 'object') text(JSON.stringify(m.function_call));
+    if (m?.audio && typeof m.audio === 'object') parts.audioTokens += AUDIO_REFERENCE_TOKENS;
   }
   if (body.tools) text(JSON.stringify(body.tools));
+  // The legacy `functions` list is `tools` by another name, and billed the same.
+  if (Array.isArray(body.functions)) text(JSON.stringify(body.functions));
   if (body.response_format && typeof body.response_format === 'object') text(JSON.stringify(body.response_format));
   return parts;
 }
@@ -95,10 +145,53 @@ export function promptParts(body: Record<string, unknown>): PromptParts {
 function messageContent(content: unknown, text: (s: string) => void, parts: PromptParts): void {
   if (typeof content === 'string') return text(content);
   if (!Array.isArray(content)) return;
-  for (const part of content as { type?: unknown; text?: unknown }[]) {
+  for (const part of content as { type?: unknown; text?: unknown; file?: unknown; input_audio?: unknown }[]) {
     if (part?.type === 'text' && typeof part.text === 'string') text(part.text);
     else if (part?.type === 'image_url') parts.fixedTokens += IMAGE_TOKENS;
+    else if (part?.type === 'file') {
+      parts.fileTokens += fileGuess(part.file);
+      parts.fileReserve += MAX_FILE_TOKENS;
+    } else if (part?.type === 'input_audio') parts.audioTokens += audioTokenBound(part.input_audio);
   }
+}
+
+/** Bytes a base64 string (or data URL) decodes to, without decoding it. */
+function base64Bytes(data: string): number {
+  const comma = data.startsWith('data:') ? data.indexOf(',') + 1 : 0;
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor(((data.length - comma) * 3) / 4) - padding);
+}
+
+/** A file part's likely tokens, for estimates only (holds take `MAX_FILE_TOKENS`): at least a page, at most the bound. */
+function fileGuess(file: unknown): number {
+  const data = (file as { file_data?: unknown } | null)?.file_data;
+  const bytes = typeof data === 'string' ? base64Bytes(data) : 0;
+  return Math.min(MAX_FILE_TOKENS, FILE_PAGE_TOKENS + Math.ceil(bytes / FILE_BYTES_PER_GUESSED_TOKEN));
+}
+
+/** The most tokens an `input_audio` part can be billed: its longest possible duration at `AUDIO_TOKENS_PER_SECOND`. */
+export function audioTokenBound(audio: unknown): number {
+  const { data, format } = (audio ?? {}) as { data?: unknown; format?: unknown };
+  if (typeof data !== 'string') return 0;
+  const bytes = base64Bytes(data);
+  const fmt = typeof format === 'string' ? format.toLowerCase() : '';
+  const perSecond = (fmt === 'wav' ? wavByteRate(data) : null) ?? AUDIO_MIN_BYTES_PER_SECOND[fmt] ?? AUDIO_MIN_BYTES_PER_SECOND_OTHER;
+  return Math.ceil((bytes / perSecond) * AUDIO_TOKENS_PER_SECOND);
+}
+
+/** 96 kHz 24-bit stereo PCM: no WAV a provider takes plays faster, so a header claiming more is not believed. */
+const WAV_MAX_BYTES_PER_SECOND = 576_000;
+
+/**
+ * A WAV's own byte rate (its RIFF header's bytes 28–31), which is what the provider plays it at; null when there is
+ * no header. A rate above any real recording's counts as that, so a forged header can only lengthen the bound.
+ */
+function wavByteRate(data: string): number | null {
+  const start = data.startsWith('data:') ? data.indexOf(',') + 1 : 0;
+  const head = Buffer.from(data.slice(start, start + 48), 'base64');
+  if (head.length < 32 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
+  const rate = head.readUInt32LE(28);
+  return rate > 0 ? Math.min(rate, WAV_MAX_BYTES_PER_SECOND) : null;
 }
 
 function textInput(input: unknown, text: (s: string) => void, parts: PromptParts): void {
@@ -162,7 +255,7 @@ export function tokenUpperBound(texts: readonly string[]): number {
 /** The prompt's tokens, counted here and now: for tests and small bodies (`TokenCounter` decides where to count). */
 export function estimatePromptTokens(body: Record<string, unknown>): number {
   const parts = promptParts(body);
-  return parts.fixedTokens + countTexts(parts.texts);
+  return parts.fixedTokens + parts.fileTokens + parts.audioTokens + countTexts(parts.texts);
 }
 
 /**

@@ -2,12 +2,29 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TfError } from '@tokenflow/contracts';
 import { Piscina } from 'piscina';
-import { countTextsAndDigits, MAX_PROMPT_CHARS, promptParts, reserveTokens, SYNC_CHARS, type TextCount, tokenUpperBound } from './token-count';
+import { countTextsAndDigits, MAX_PROMPT_CHARS, type PromptParts, promptParts, reserveTokens, SYNC_CHARS, type TextCount, tokenUpperBound } from './token-count';
 
 /** A prompt's tokens: the best estimate, and what holds and rate limits reserve for it (never less than billed). */
 export interface PromptCount {
+  /** Every input token, audio and files included (files and audio by a guess from their size). */
   tokens: number;
+  /** What is held at the input price: the text's reserve plus `fileReserve`. */
   reserve: number;
+  /** The part of `reserve` that is `file` parts' worst case (see `MAX_FILE_TOKENS`); absent without files. */
+  fileReserve?: number;
+  /** Audio input's worst case, held at the model's audio input price; absent without audio. */
+  audioTokens?: number;
+}
+
+/** The count of a prompt taken apart by `promptParts`, once its texts are counted. */
+export function promptCountOf(parts: PromptParts, count: TextCount): PromptCount {
+  const prompt: PromptCount = {
+    tokens: parts.fixedTokens + count.tokens + parts.fileTokens + parts.audioTokens,
+    reserve: reserveTokens(parts.fixedTokens, parts.chars, count) + parts.fileReserve,
+  };
+  if (parts.fileReserve > 0) prompt.fileReserve = parts.fileReserve;
+  if (parts.audioTokens > 0) prompt.audioTokens = parts.audioTokens;
+  return prompt;
 }
 
 export interface TokenCounterOptions {
@@ -57,8 +74,7 @@ export class TokenCounter {
         { param: Array.isArray(body.messages) ? 'messages' : body.prompt !== undefined ? 'prompt' : 'input' },
       );
     }
-    const count = await this.texts(parts.texts, parts.chars);
-    return { tokens: parts.fixedTokens + count.tokens, reserve: reserveTokens(parts.fixedTokens, parts.chars, count) };
+    return promptCountOf(parts, await this.texts(parts.texts, parts.chars));
   }
 
   /** Tokens of generated text. */

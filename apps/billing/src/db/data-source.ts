@@ -1,4 +1,4 @@
-import { databaseEnvSchema, defaultOf, postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
+import { databaseEnvSchema, defaultOf, postgresOptions, type PostgresSchemaOptions, type PostgresTimeouts, runMigrations } from '@tokenflow/config';
 import { DataSource } from 'typeorm';
 import { billingEntities } from './entities';
 import { BillingInit1764000000000 } from './migrations/1764000000000-billing-init';
@@ -10,8 +10,10 @@ import { HoldMovements1764500000000 } from './migrations/1764500000000-hold-move
 import { RateLimits1764600000000 } from './migrations/1764600000000-rate-limits';
 import { KeyFallbacks1764900000000 } from './migrations/1764900000000-key-fallbacks';
 import { OutputUsageRollup1765100000000 } from './migrations/1765100000000-output-usage-rollup';
+import { ParkedUsage1765300000000 } from './migrations/1765300000000-parked-usage';
+import { PriceTerms1765400000000 } from './migrations/1765400000000-price-terms';
 
-export function billingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
+export function billingSchemaOptions(url: string, poolSize?: number, timeouts?: PostgresTimeouts): PostgresSchemaOptions {
   return {
     url,
     entities: billingEntities,
@@ -25,9 +27,12 @@ export function billingSchemaOptions(url: string, poolSize?: number): PostgresSc
       RateLimits1764600000000,
       KeyFallbacks1764900000000,
       OutputUsageRollup1765100000000,
+      ParkedUsage1765300000000,
+      PriceTerms1765400000000,
     ],
     migrationsTableName: 'billing_migrations',
     poolSize,
+    timeouts,
   };
 }
 

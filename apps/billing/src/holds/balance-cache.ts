@@ -11,6 +11,12 @@ export interface BalanceSnapshot {
   version: bigint;
 }
 
+export interface UnsettledArgs {
+  limitNano: bigint;
+  epoch: string;
+  ttlMs: number;
+}
+
 export interface BudgetArgs {
   limitNano: bigint;
   windowId: string;
@@ -32,15 +38,32 @@ export class BalanceCache implements OnApplicationShutdown {
     return [`${tag}:bal`, `${tag}:hold:${requestId}`, `${this.prefix}:holds-by-expiry`, `${tag}:kb:${keyId}`, `${tag}:abandoned:${requestId}`];
   }
 
-  async hold(accountId: string, requestId: string, keyId: string, amountNano: bigint, ttlMs: number, budget: BudgetArgs | null): Promise<HoldResult> {
-    const res = (await this.run('hold', this.keys(accountId, requestId, keyId), [
-      amountNano.toString(),
-      String(ttlMs),
-      holdMember(accountId, requestId, keyId),
-      budget ? budget.limitNano.toString() : '',
-      budget?.windowId ?? '',
-    ])) as [number, string?];
-    return holdResultOf(res);
+  /** `unsettled`: only while the ledger is unavailable, the account's limit for holds granted in this outage. */
+  async hold(
+    accountId: string,
+    requestId: string,
+    keyId: string,
+    amountNano: bigint,
+    ttlMs: number,
+    budget: BudgetArgs | null,
+    unsettled: UnsettledArgs | null = null,
+  ): Promise<HoldResult> {
+    const keys = this.keys(accountId, requestId, keyId);
+    const args = [amountNano.toString(), String(ttlMs), holdMember(accountId, requestId, keyId), budget ? budget.limitNano.toString() : '', budget?.windowId ?? ''];
+    if (unsettled) {
+      keys.push(this.unsettledKey(accountId, unsettled.epoch));
+      args.push(unsettled.limitNano.toString(), String(unsettled.ttlMs));
+    }
+    return holdResultOf((await this.run('hold', keys, args)) as [number, string?]);
+  }
+
+  /** Maximum cost of the holds granted to the account since the ledger became unavailable at `epoch`. */
+  async unsettled(accountId: string, epoch: string): Promise<bigint> {
+    return BigInt((await this.redis.get(this.unsettledKey(accountId, epoch))) ?? '0');
+  }
+
+  private unsettledKey(accountId: string, epoch: string): string {
+    return `${this.prefix}:{a:${accountId}}:unsettled:${epoch}`;
   }
 
   /** Refuses any hold of this request from now on (for `ttlMs`): whoever asked for it has already given up. */

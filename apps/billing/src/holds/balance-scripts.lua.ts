@@ -9,9 +9,12 @@ import { createHash } from 'node:crypto';
  */
 
 /**
- * KEYS: bal, hold, expiry-zset, key-budget, abandoned; ARGV: amount, ttl_ms, member, budget_limit ('' = none), period.
+ * KEYS: bal, hold, expiry-zset, key-budget, abandoned[, unsettled]; ARGV: amount, ttl_ms, member, budget_limit
+ * ('' = none), period[, unsettled_limit, unsettled_ttl_ms]. The unsettled pair is passed only while the ledger is
+ * unreachable: the account's holds granted since then add up in `unsettled`, which may not pass the limit
+ * (docs/decisions/0016).
  * → {1} granted | {0, available} account short | {2, remaining} key budget short | {-1} account cold | {-2} budget cold
- * | {-3} the request was abandoned (released before its hold arrived).
+ * | {-3} the request was abandoned (released before its hold arrived) | {-4, room} unsettled-spend limit reached.
  */
 export const HOLD_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
@@ -27,8 +30,15 @@ if budgeted then
   if kb[1] ~= ARGV[5] then return {-2} end
   local remaining = tonumber(ARGV[4]) - tonumber(kb[2] or '0') - tonumber(kb[3] or '0')
   if remaining < amount then return {2, string.format('%.0f', remaining)} end
-  redis.call('HINCRBY', KEYS[4], 'held', ARGV[1])
 end
+local limited = KEYS[6] ~= nil and ARGV[6] ~= nil and ARGV[6] ~= ''
+if limited then
+  local room = tonumber(ARGV[6]) - tonumber(redis.call('GET', KEYS[6]) or '0')
+  if room < amount then return {-4, string.format('%.0f', room)} end
+  redis.call('INCRBY', KEYS[6], ARGV[1])
+  redis.call('PEXPIRE', KEYS[6], ARGV[7])
+end
+if budgeted then redis.call('HINCRBY', KEYS[4], 'held', ARGV[1]) end
 redis.call('HINCRBY', KEYS[1], 'held', ARGV[1])
 -- No TTL: only a release (settlement, ingress or the expiry sweep) may remove a hold, or its amount stays in
 -- 'held' forever. ARGV[1] is stored verbatim: Lua's number-to-string loses digits past 1e14.

@@ -1,13 +1,15 @@
 import { type KeyBudget, nanoToUsd, type PriceQuote, TfError } from '@tokenflow/contracts';
 import type { BudgetArgs } from './balance-cache';
 import { budgetWindow } from './budget-period';
+import { maxCostNano } from '../prices/request-quote';
 
 /**
- * A request's maximum cost, the most it can be billed: every prompt token at the input price (a cached price is
- * never above it) plus the output limit at the output price. Exact in nano-USD; negative counts count as zero.
+ * A request's maximum cost, the most it can be billed at its quote (see `maxCostNano`): every prompt token at the
+ * dearest prompt price (input, or a cache write the request marks; a cached price is never above input), audio input
+ * at the audio price, plus the output limit at the output price. Exact in nano-USD; negative counts count as zero.
  */
-export function holdAmountNano(promptTokens: number, maxOutputTokens: number, price: PriceQuote): bigint {
-  return BigInt(Math.max(0, promptTokens)) * BigInt(price.inputNanoPerToken) + BigInt(Math.max(0, maxOutputTokens)) * BigInt(price.outputNanoPerToken);
+export function holdAmountNano(promptTokens: number, maxOutputTokens: number, price: PriceQuote, audioTokens = 0): bigint {
+  return maxCostNano(promptTokens, maxOutputTokens, price, audioTokens);
 }
 
 /** The key budget a hold is checked against: its limit and the window in force at `now` (none without a budget). */

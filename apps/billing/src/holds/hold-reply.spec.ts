@@ -8,6 +8,7 @@ describe('holdResultOf', () => {
     assert.deepEqual(holdResultOf([-1]), { cold: 'account' });
     assert.deepEqual(holdResultOf([-2]), { cold: 'key-budget' });
     assert.deepEqual(holdResultOf([-3]), { abandoned: true });
+    assert.deepEqual(holdResultOf([-4, '-25']), { riskLimited: true, roomNano: -25n });
   });
 
   it('tells an account refusal from a key-budget one, with what is left exactly (even negative)', () => {

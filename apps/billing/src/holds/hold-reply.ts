@@ -5,7 +5,9 @@ export type HoldResult =
   | { granted: true }
   | { granted: false; short: 'account' | 'key-budget'; remainingNano: bigint }
   | { cold: 'account' | 'key-budget' }
-  | { abandoned: true };
+  | { abandoned: true }
+  /** The ledger is unreachable and the account's unsettled spend would pass its limit; `roomNano` is what is left. */
+  | { riskLimited: true; roomNano: bigint };
 
 /** HOLD_LUA's reply → the hold's outcome; a refusal carries what the account or the key budget has left. */
 export function holdResultOf(res: [number, string?]): HoldResult {
@@ -18,6 +20,8 @@ export function holdResultOf(res: [number, string?]): HoldResult {
       return { cold: 'key-budget' };
     case -3:
       return { abandoned: true };
+    case -4:
+      return { riskLimited: true, roomNano: BigInt(res[1] ?? '0') };
     default:
       return { granted: false, short: res[0] === 2 ? 'key-budget' : 'account', remainingNano: BigInt(res[1] ?? '0') };
   }

@@ -5,11 +5,15 @@ import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { PriceBookService } from '../prices/price-book.service';
 import { createLogger } from '@tokenflow/observability';
+import { LedgerHealth } from '../settlement/ledger-health';
 import { LedgerRepository } from '../settlement/ledger.repository';
 import { BalanceCache } from './balance-cache';
 import { holdAmountNano, holdBudget, holdRefusal } from './hold-pricing';
 import type { HoldResult } from './hold-reply';
 import { HoldRecorder } from './hold-recorder';
+
+/** What a caller refused by the unsettled-spend limit is told to wait: settlement retries every few seconds. */
+const LEDGER_RETRY_AFTER_MS = 5_000;
 
 /**
  * Admission: reserve a request's maximum cost (prompt tokens × input price + output limit × output price) against
@@ -28,6 +32,7 @@ export class HoldService {
     private readonly ledger: LedgerRepository,
     private readonly bus: NatsBus,
     private readonly recorder: HoldRecorder,
+    private readonly health: LedgerHealth,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -43,14 +48,22 @@ export class HoldService {
   }
 
   private async placeHold(req: HoldRequest): Promise<HoldReply> {
-    const price = await this.prices.quote(req.model);
-    const amount = holdAmountNano(req.promptTokens, req.maxOutputTokens, price);
+    // Priced for what the request asks (service tier, cache writes, audio), or refused if the book cannot price it.
+    const price = await this.prices.quote(req.model, req.terms);
+    const amount = holdAmountNano(req.promptTokens, req.maxOutputTokens, price, req.terms?.audioTokens);
     const { window, budget } = holdBudget(req.keyBudget);
     let result: HoldResult = { cold: 'account' };
     // A cold cache is filled from Postgres once and the hold retried (twice at most: account, then key budget).
     for (let attempt = 0; attempt < 3 && 'cold' in result; attempt++) {
       if (attempt > 0) await this.warm(req, result.cold, window);
-      result = await this.cache.hold(req.accountId, req.requestId, req.keyId, amount, this.config.HOLD_TTL_MS, budget);
+      result = await this.cache.hold(req.accountId, req.requestId, req.keyId, amount, this.config.HOLD_TTL_MS, budget, this.health.unsettledLimit());
+    }
+    if ('riskLimited' in result) {
+      throw new TfError(
+        'ledger_unavailable',
+        'Billing cannot record usage right now and this account has reached the spend it may run up meanwhile. Please retry shortly.',
+        { retryAfterMs: LEDGER_RETRY_AFTER_MS },
+      );
     }
     if ('cold' in result) throw new TfError('service_unavailable', 'The balance cache is unavailable. Please retry shortly.');
     if ('abandoned' in result) throw new TfError('service_unavailable', 'This request was abandoned before its hold could be placed.');

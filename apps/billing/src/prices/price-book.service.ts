@@ -1,8 +1,9 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type PriceQuote, Subjects, TfError } from '@tokenflow/contracts';
+import { type PriceQuote, type PricingTerms, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { type PriceVersion, PricesRepository } from './prices.repository';
-import { indexByModel, quoteOf, versionAt } from './price-versions';
+import { indexByModel, versionAt } from './price-versions';
+import { requestQuote } from './request-quote';
 
 const REFRESH_MS = 60_000;
 
@@ -45,14 +46,15 @@ export class PriceBookService implements OnApplicationBootstrap {
     return versionAt(this.byModel.get(model), at);
   }
 
-  async quote(model: string): Promise<PriceQuote> {
+  /** The quote a request is held and billed at: the version in force, for what the request asks (`requestQuote`). */
+  async quote(model: string, terms?: PricingTerms): Promise<PriceQuote> {
     const v = await this.priceAt(model);
     if (!v) {
       throw new TfError('model_not_priced', `The model '${model}' has no price configured, so it cannot be billed. Ask the operator to set one.`, {
         param: 'model',
       });
     }
-    return quoteOf(v);
+    return requestQuote(v, terms, model);
   }
 
   versions(model: string): PriceVersion[] {

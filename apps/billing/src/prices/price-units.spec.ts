@@ -39,6 +39,38 @@ describe('priceVersionOf', () => {
     assert.throws(() => priceVersionOf({ model: 'm', input_usd_per_mtok: '1', output_usd_per_mtok: '1', cached_input_usd_per_mtok: '1.001' }, now), /cannot exceed/);
   });
 
+  it('takes the optional prices (priority, cache writes, audio) and shows them back', () => {
+    const req = {
+      model: 'm',
+      input_usd_per_mtok: '2.50',
+      output_usd_per_mtok: '10',
+      priority_input_usd_per_mtok: '4.25',
+      priority_output_usd_per_mtok: '17',
+      priority_cached_input_usd_per_mtok: '2.125',
+      cache_write_usd_per_mtok: '3.125',
+      cache_write_1h_usd_per_mtok: '5',
+      audio_input_usd_per_mtok: '40',
+      audio_output_usd_per_mtok: '80',
+    };
+    const v = priceVersionOf(req, now);
+    assert.equal(v.priorityInputNanoPerToken, 4250n);
+    assert.equal(v.priorityCachedInputNanoPerToken, 2125n);
+    assert.equal(v.cacheWrite1hNanoPerToken, 5000n);
+    assert.equal(v.audioOutputNanoPerToken, 80000n);
+    const view = usdPerMtokView(v);
+    assert.equal(view.priority_output_usd_per_mtok, '17.00');
+    assert.equal(view.cache_write_usd_per_mtok, '3.125');
+    assert.equal(view.audio_input_usd_per_mtok, '40.00');
+  });
+
+  it('takes priority prices as an input and output pair, a priority cached price only under the priority input', () => {
+    const m = { model: 'm', input_usd_per_mtok: '1', output_usd_per_mtok: '1' };
+    refusal(() => priceVersionOf({ ...m, priority_input_usd_per_mtok: '2' }, now), 'priority_output_usd_per_mtok');
+    refusal(() => priceVersionOf({ ...m, priority_output_usd_per_mtok: '2' }, now), 'priority_input_usd_per_mtok');
+    refusal(() => priceVersionOf({ ...m, priority_input_usd_per_mtok: '2', priority_output_usd_per_mtok: '2', priority_cached_input_usd_per_mtok: '3' }, now), 'priority_cached_input_usd_per_mtok');
+    refusal(() => priceVersionOf({ ...m, audio_input_usd_per_mtok: '0.0001' }, now), 'audio_input_usd_per_mtok');
+  });
+
   it('names the field at fault', () => {
     refusal(() => priceVersionOf({ model: 'm', input_usd_per_mtok: 'x', output_usd_per_mtok: '1' }, now), 'input_usd_per_mtok');
     refusal(() => priceVersionOf({ model: 'm', input_usd_per_mtok: '1', output_usd_per_mtok: '0.0001' }, now), 'output_usd_per_mtok');
@@ -49,7 +81,19 @@ describe('priceVersionOf', () => {
 describe('usdPerMtokView', () => {
   it('shows nano-USD per token back as USD per 1M tokens', () => {
     const view = usdPerMtokView({ model: 'm', effectiveFrom: new Date('2026-01-01T00:00:00Z'), inputNanoPerToken: 140n, outputNanoPerToken: 280n, cachedInputNanoPerToken: null });
-    assert.deepEqual(view, { input_usd_per_mtok: '0.14', output_usd_per_mtok: '0.28', cached_input_usd_per_mtok: null, effective_from: '2026-01-01T00:00:00.000Z' });
+    assert.deepEqual(view, {
+      input_usd_per_mtok: '0.14',
+      output_usd_per_mtok: '0.28',
+      cached_input_usd_per_mtok: null,
+      priority_input_usd_per_mtok: null,
+      priority_output_usd_per_mtok: null,
+      priority_cached_input_usd_per_mtok: null,
+      cache_write_usd_per_mtok: null,
+      cache_write_1h_usd_per_mtok: null,
+      audio_input_usd_per_mtok: null,
+      audio_output_usd_per_mtok: null,
+      effective_from: '2026-01-01T00:00:00.000Z',
+    });
     assert.equal(usdPerMtokView({ ...{ model: 'm', effectiveFrom: new Date(0), inputNanoPerToken: 1n, outputNanoPerToken: 1n }, cachedInputNanoPerToken: 1n }).cached_input_usd_per_mtok, '0.001');
   });
 

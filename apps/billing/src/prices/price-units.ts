@@ -1,4 +1,5 @@
-import { nanoToUsd, type PriceSetRequest, TfError, usdToNano } from '@tokenflow/contracts';
+import { nanoToUsd, type PriceExtrasView, type PriceSetRequest, type PriceView, TfError, usdToNano } from '@tokenflow/contracts';
+import { PRICE_EXTRAS, type PriceExtras } from './price-extras';
 import type { PriceVersion } from './prices.repository';
 
 const PER_MTOK = 1_000_000n;
@@ -25,15 +26,41 @@ export function priceVersionOf(req: PriceSetRequest, now = new Date()): PriceVer
   if (Number.isNaN(effectiveFrom.getTime())) {
     throw new TfError('invalid_request', 'effective_from must be an ISO 8601 time.', { param: 'effective_from' });
   }
-  return { model: req.model, effectiveFrom, inputNanoPerToken: input, outputNanoPerToken: output, cachedInputNanoPerToken: cached };
+  return { model: req.model, effectiveFrom, inputNanoPerToken: input, outputNanoPerToken: output, cachedInputNanoPerToken: cached, ...extrasOf(req) };
 }
 
-/** A stored version as the admin API shows it: USD per 1M tokens. */
-export function usdPerMtokView(v: PriceVersion) {
+/** The optional prices of a price change; priority prices come as an input and output pair. */
+function extrasOf(req: PriceSetRequest): PriceExtras {
+  const extras: PriceExtras = {};
+  for (const e of PRICE_EXTRAS) {
+    const usd = req[e.api];
+    if (usd !== undefined && usd !== null) extras[e.field] = perTokenNano(usd, e.api);
+  }
+  const { priorityInputNanoPerToken: pIn, priorityOutputNanoPerToken: pOut, priorityCachedInputNanoPerToken: pCached } = extras;
+  if ((pIn == null) !== (pOut == null)) {
+    const missing = pIn == null ? 'priority_input_usd_per_mtok' : 'priority_output_usd_per_mtok';
+    throw new TfError('invalid_request', 'priority_input_usd_per_mtok and priority_output_usd_per_mtok are set together.', { param: missing });
+  }
+  if (pCached != null && (pIn == null || pCached > pIn)) {
+    throw new TfError('invalid_request', 'priority_cached_input_usd_per_mtok needs priority_input_usd_per_mtok and cannot exceed it.', {
+      param: 'priority_cached_input_usd_per_mtok',
+    });
+  }
+  return extras;
+}
+
+const usdOf = (nano: bigint | null | undefined): string | null => (nano === null || nano === undefined ? null : nanoToUsd(nano * PER_MTOK));
+
+/** A stored version as the admin API shows it: USD per 1M tokens; a price the model does not have is null. */
+export function usdPerMtokView(v: PriceVersion): PriceVersionView {
+  const extras = Object.fromEntries(PRICE_EXTRAS.map((e) => [e.api, usdOf(v[e.field])])) as Required<PriceExtrasView>;
   return {
     input_usd_per_mtok: nanoToUsd(v.inputNanoPerToken * PER_MTOK),
     output_usd_per_mtok: nanoToUsd(v.outputNanoPerToken * PER_MTOK),
-    cached_input_usd_per_mtok: v.cachedInputNanoPerToken === null ? null : nanoToUsd(v.cachedInputNanoPerToken * PER_MTOK),
+    cached_input_usd_per_mtok: usdOf(v.cachedInputNanoPerToken),
+    ...extras,
     effective_from: v.effectiveFrom.toISOString(),
   };
 }
+
+export type PriceVersionView = Omit<PriceView, 'model' | 'history'> & Required<PriceExtrasView>;

@@ -3,6 +3,7 @@ import { DurableConsumers, type LedgerVerifyReply, Streams, Subjects } from '@to
 import { NatsBus } from '@tokenflow/messaging';
 import { DataSource } from 'typeorm';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
+import { SettlementLagService } from './settlement-lag.service';
 
 /** How long past its lifetime (and the lost-hold grace) an open ledger hold may be before it counts as stale. */
 const STALE_HOLD_MARGIN_MS = 5 * 60_000;
@@ -17,6 +18,7 @@ export class LedgerVerifyService {
   constructor(
     private readonly db: DataSource,
     private readonly bus: NatsBus,
+    private readonly lag: SettlementLagService,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -51,6 +53,7 @@ export class LedgerVerifyService {
       open_holds_nano: escrow.openNano,
       escrow_mismatches: escrow.mismatches,
       stale_holds: escrow.stale,
+      settlement: await this.lag.lag(),
     };
   }
 

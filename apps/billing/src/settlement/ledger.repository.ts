@@ -67,8 +67,10 @@ export class LedgerRepository {
    * entries. Every row carries a unique idempotency key and ON CONFLICT skips what is already there, so a redelivered
    * batch is a no-op and a crash can never leave an entry without its effect. Returns how many usage entries were new.
    */
-  async appendBatch(batch: SettlementBatch): Promise<number> {
+  async appendBatch(batch: SettlementBatch, statementTimeoutMs?: number): Promise<number> {
     return this.db.transaction(async (tx) => {
+      // Shorter than the pool's: a batch stuck behind a lock fails (and is retried) before its ack wait redelivers it.
+      if (statementTimeoutMs) await tx.query(`SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
       await this.appendHolds(tx, batch.holds);
       const inserted = await this.appendUsage(tx, batch.usage);
       await this.appendReleases(tx, batch.releases);

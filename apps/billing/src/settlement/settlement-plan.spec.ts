@@ -97,6 +97,14 @@ describe('carriedQuote', () => {
     });
   });
 
+  it('carries the dearer prices quoted at the start (cache writes, audio), so usage of them is billed at them', () => {
+    const e = usage({ promptTokens: 1000, cacheWriteTokens: 600, cacheWrite1hTokens: 200, cacheWriteNanoPerToken: '3125', cacheWrite1hNanoPerToken: '5000', audioInputNanoPerToken: '40000' });
+    const quote = carriedQuote(e)!;
+    assert.deepEqual([quote.cacheWriteNanoPerToken, quote.cacheWrite1hNanoPerToken, quote.audioInputNanoPerToken, quote.audioOutputNanoPerToken], ['3125', '5000', '40000', undefined]);
+    // 400 plain × 2500 + 400 5-minute writes × 3125 + 200 1-hour writes × 5000, plus the output at 10000.
+    assert.equal(usageEntry(e, quote).amountNano, -(400n * 2500n + 400n * 3125n + 200n * 5000n + BigInt(e.completionTokens) * 10000n));
+  });
+
   it('has none for events from before quotes existed (either price missing)', () => {
     const old = usage();
     delete (old as Partial<UsageRecordedEvent>).inputNanoPerToken;

@@ -46,7 +46,12 @@ export function planSettlement(batch: DeliveredEvent[]): SettlementPlan {
 /** The price quoted when the request started, or null for events from before quotes existed. */
 export function carriedQuote(e: UsageRecordedEvent): PriceQuote | null {
   if (e.inputNanoPerToken === undefined || e.outputNanoPerToken === undefined) return null;
-  return { inputNanoPerToken: e.inputNanoPerToken, outputNanoPerToken: e.outputNanoPerToken, cachedInputNanoPerToken: e.cachedInputNanoPerToken };
+  const quote: PriceQuote = { inputNanoPerToken: e.inputNanoPerToken, outputNanoPerToken: e.outputNanoPerToken, cachedInputNanoPerToken: e.cachedInputNanoPerToken };
+  // The dearer prices quoted at the start (cache writes, audio) travel with the event like the plain ones.
+  for (const k of ['cacheWriteNanoPerToken', 'cacheWrite1hNanoPerToken', 'audioInputNanoPerToken', 'audioOutputNanoPerToken'] as const) {
+    if (e[k] !== undefined) quote[k] = e[k];
+  }
+  return quote;
 }
 
 /** The ledger entry of one usage event: a debit of exactly its cost at `quote`, keyed by the event id. */

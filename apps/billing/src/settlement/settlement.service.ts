@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DurableConsumers, Streams, type UsageRecordedEvent } from '@tokenflow/contracts';
-import { type DeliveredEvent, NatsBus } from '@tokenflow/messaging';
+import { type DeliveredEvent, type FailedEvent, type FailurePolicy, NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
@@ -8,6 +8,9 @@ import { BalanceCache } from '../holds/balance-cache';
 import { windowStart } from '../holds/budget-period';
 import { PriceBookService } from '../prices/price-book.service';
 import { quoteOf } from '../prices/price-versions';
+import { ParkedUsageRepository } from '../parked/parked-usage.repository';
+import { failureReason, ledgerUnreachable, poisonSettlementFailure, transientSettlementFailure } from './ledger-errors';
+import { LedgerHealth } from './ledger-health';
 import { LedgerRepository, type UsageEntry } from './ledger.repository';
 import {
   abandonedEnds,
@@ -37,6 +40,8 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
     private readonly prices: PriceBookService,
     private readonly accounts: AccountsRepository,
     private readonly cache: BalanceCache,
+    private readonly health: LedgerHealth,
+    private readonly parked: ParkedUsageRepository,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -46,7 +51,28 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.durable.consumeBatches(DurableConsumers.billingSettlement, (batch) => this.settle(batch));
+    await this.bus.durable.consumeBatches(DurableConsumers.billingSettlement, (batch) => this.settle(batch), this.failurePolicy());
+  }
+
+  /**
+   * No event is dropped: while Postgres cannot be written, batches come back for as long as it takes (and holds are
+   * risk-limited meanwhile); an event that keeps failing for its own sake is parked in `billing.parked_usage`, and
+   * acked only once that row is written — if Postgres cannot take it either, it stays in the stream.
+   */
+  private failurePolicy(): FailurePolicy {
+    return {
+      transient: (err) => {
+        if (ledgerUnreachable(err)) void this.health.markDown().catch(() => undefined);
+        return transientSettlementFailure(err);
+      },
+      poison: poisonSettlementFailure,
+      park: async (f: FailedEvent) => {
+        const eventKey = f.msgId ?? `${f.stream}:${f.seq}`;
+        await this.parked.park({ subject: f.subject, eventKey, event: f.data, streamSeq: f.seq, storedAt: f.storedAt, reason: failureReason(f.error), attempts: f.deliveries });
+        this.log.error({ err: f.error, subject: f.subject, eventKey, deliveries: f.deliveries }, 'usage event parked in billing.parked_usage; it is replayed automatically and by POST /admin/v1/usage/parked/{id}/replay');
+        return true;
+      },
+    };
   }
 
   async settle(batch: DeliveredEvent[]): Promise<number> {
@@ -58,7 +84,8 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
     // a crash in between leaves holds that the redelivered batch frees, never a freed hold without its entry.
     const releases = releaseMovements(ends, await Promise.all(ends.map((r) => freedAmount(r) ?? this.cache.holdAmount(r.accountId, r.requestId))));
     const abandoned = abandonedEnds(ends, releases);
-    const inserted = await this.ledger.appendBatch({ usage, holds, releases });
+    const inserted = await this.ledger.appendBatch({ usage, holds, releases }, this.config.SETTLEMENT_STATEMENT_TIMEOUT_MS);
+    await this.health.markUp();
     if (inserted < usage.length) this.log.info({ duplicates: usage.length - inserted }, 'skipped already-settled events');
     // After the commit, first publish the new balances (read back, so redeliveries converge), THEN close the holds:
     // in between, the charge and the hold both count against the account, which is conservative. The other

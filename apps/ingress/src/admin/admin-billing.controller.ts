@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
   type AccountCreditReply,
   type AccountView,
@@ -6,15 +6,20 @@ import {
   type KeyRevokeReply,
   type KeyView,
   type LedgerVerifyReply,
+  type ParkedUsageListReply,
+  type ParkedUsageReplayReply,
   Subjects,
   TfError,
   type UsageReportReply,
 } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import type { FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '../health/metrics.tokens';
 import { AdminGuard } from '../auth/admin.guard';
 import { adminParam, adminValidate } from './admin-input';
 import { callContext } from '../http/request-context';
+import { registerSettlementMetrics } from './settlement-metrics';
 import {
   accountAdjustSchema,
   accountCreateSchema,
@@ -22,6 +27,7 @@ import {
   idempotencyKeySchema,
   keyCreateSchema,
   keyPatchSchema,
+  parkedQuerySchema,
   rateLimitsPatchSchema,
   usageQuerySchema,
 } from './admin.schemas';
@@ -30,7 +36,12 @@ import {
 @UseGuards(AdminGuard)
 @Controller('admin/v1')
 export class AdminBillingController {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    registerSettlementMetrics(registry, bus);
+  }
 
   @Post('accounts')
   @HttpCode(201)
@@ -79,6 +90,27 @@ export class AdminBillingController {
   @Get('ledger/verify')
   verify(@Req() req: FastifyRequest): Promise<LedgerVerifyReply> {
     return this.bus.request(Subjects.billingLedgerVerify, {}, { ctx: callContext(req), timeoutMs: 60_000 });
+  }
+
+  /** Usage events settlement parked (they failed for a reason of their own); `?all=true` lists replayed ones too. */
+  @Get('usage/parked')
+  parked(@Req() req: FastifyRequest, @Query() query: unknown): Promise<ParkedUsageListReply> {
+    const q = adminValidate(parkedQuerySchema, query);
+    return this.bus.request(Subjects.billingParkedList, { all: q.all === 'true', limit: q.limit }, { ctx: callContext(req) });
+  }
+
+  /** Replays every parked event (oldest first, up to 500 per call); idempotent, so safe to repeat. */
+  @Post('usage/parked/replay')
+  @HttpCode(200)
+  replayAllParked(@Req() req: FastifyRequest): Promise<ParkedUsageReplayReply> {
+    return this.bus.request(Subjects.billingParkedReplay, {}, { ctx: callContext(req), timeoutMs: 60_000 });
+  }
+
+  @Post('usage/parked/:id/replay')
+  @HttpCode(200)
+  replayParked(@Req() req: FastifyRequest, @Param('id') rawId: string): Promise<ParkedUsageReplayReply> {
+    const id = adminParam(rawId, 'id');
+    return this.bus.request(Subjects.billingParkedReplay, { id }, { ctx: callContext(req), timeoutMs: 30_000 });
   }
 
   /** Requests, tokens and cost from the ledger, filtered and grouped. */

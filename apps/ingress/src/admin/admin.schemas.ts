@@ -128,6 +128,14 @@ export const priceSetSchema = z.strictObject({
   input_usd_per_mtok: usd,
   output_usd_per_mtok: usd,
   cached_input_usd_per_mtok: usd.optional(),
+  // Optional prices (billing checks the pairs): service_tier "priority", cache writes, audio tokens.
+  priority_input_usd_per_mtok: usd.optional(),
+  priority_output_usd_per_mtok: usd.optional(),
+  priority_cached_input_usd_per_mtok: usd.optional(),
+  cache_write_usd_per_mtok: usd.optional(),
+  cache_write_1h_usd_per_mtok: usd.optional(),
+  audio_input_usd_per_mtok: usd.optional(),
+  audio_output_usd_per_mtok: usd.optional(),
   effective_from: z.iso.datetime({ offset: true }).optional(),
 });
 
@@ -138,6 +146,12 @@ export const usageQuerySchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   group_by: z.enum(['model', 'key', 'day', 'hour']).optional(),
+});
+
+/** `GET /admin/v1/usage/parked`: query strings, so `all` is "true"/"false". */
+export const parkedQuerySchema = z.strictObject({
+  all: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 
 export const accountAdjustSchema = z.strictObject({

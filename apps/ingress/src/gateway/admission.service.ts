@@ -49,6 +49,8 @@ export class AdmissionService {
   async admit(principal: KeyPrincipal, plan: PlanReply, size: RequestSize, saga: RequestSaga, ctx: CallContext): Promise<HoldReply> {
     const ids = { requestId: saga.requestId, accountId: principal.accountId, keyId: principal.keyId };
     const reserve = { promptTokens: size.promptReserve, maxOutputTokens: size.outputTokens };
+    // Audio, service tier and cache writes change the price: billing holds (and quotes) by them.
+    const terms = size.terms ? { terms: size.terms } : {};
     if (!saga.admittedLimits) {
       const limits = await this.limit(
         {
@@ -65,7 +67,7 @@ export class AdmissionService {
       this.applyFailMode(limits);
     }
     try {
-      const hold = await this.bus.request(Subjects.billingHold, { ...ids, model: plan.model, keyBudget: principal.budget, ...reserve }, { ctx });
+      const hold = await this.bus.request(Subjects.billingHold, { ...ids, model: plan.model, keyBudget: principal.budget, ...reserve, ...terms }, { ctx });
       saga.holdPlaced();
       return hold;
     } catch (err) {

@@ -1,16 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type InvokeRequest, type PlannedAttempt, type StreamFrame, Subjects, TfError } from '@tokenflow/contracts';
-import { type CallContext, NatsBus, remainingMs, UnansweredError } from '@tokenflow/messaging';
+import { type CallContext, InboxOverflowError, NatsBus, remainingMs, StreamGapError, UnansweredError } from '@tokenflow/messaging';
 import { INGRESS_CONFIG, type IngressConfig } from '../config';
-import type { RequestSaga } from './request-saga';
+import { ShuttingDownError } from '../lifecycle/shutdown-drain';
+import type { RequestSaga, StopReason } from './request-saga';
 import { type FailedAttempt, nextDelayedTry } from './retry-policy';
+import { StreamMetrics } from './stream-metrics';
 
 /** Slack on top of the adapter's own deadlines, so the adapter's precise timeout error wins the race. */
 const GRACE_MS = 2_000;
 
-/** Where a started attempt's frames arrive (a NATS inbox in production). */
+/**
+ * Where a started attempt's frames arrive (a NATS inbox in production: sequence-checked and bounded, see
+ * `FrameInbox`). Once it failed, `next` rejects with the failure, and `failure` is aborted with it as the reason.
+ */
 export interface FrameSource {
   next(timeoutMs: number): Promise<StreamFrame>;
+  /** Ends the stream with `err` (the call is being cut short). */
+  fail(err: TfError): void;
+  readonly failure: AbortSignal;
   close(): void;
 }
 
@@ -42,6 +50,8 @@ export interface OpenOptions {
   /** The call has no fallback model left: once the plan is spent, a try may wait for an upstream to recover. */
   mayWait: boolean;
   log: AttemptLog;
+  /** Aborted (with the error to answer) when the ingress shuts down before the call is over. */
+  cut?: AbortSignal;
 }
 
 /**
@@ -54,7 +64,9 @@ export interface OpenOptions {
 export class AttemptRunner {
   constructor(
     private readonly bus: NatsBus,
-    @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'RETRY_DELAYED_MAX' | 'RETRY_BASE_MS' | 'RETRY_MAX_WAIT_MS'>,
+    @Inject(INGRESS_CONFIG)
+    private readonly config: Pick<IngressConfig, 'RETRY_DELAYED_MAX' | 'RETRY_BASE_MS' | 'RETRY_MAX_WAIT_MS'> & Partial<Pick<IngressConfig, 'STREAM_BUFFER_MAX_FRAMES' | 'STREAM_BUFFER_MAX_BYTES'>>,
+    private readonly metrics: StreamMetrics,
   ) {}
 
   async open(attempts: PlannedAttempt[], base: AttemptBase, ctx: CallContext, signal: AbortSignal, saga: RequestSaga, opts: OpenOptions): Promise<OpenedStream> {
@@ -72,7 +84,8 @@ export class AttemptRunner {
         opts.log.delayed++;
       }
       if (signal.aborted) throw new TfError('upstream_error', 'The client went away.');
-      const outcome = await this.try(attempt, { ...base, attempt, attemptNo: ++no, delayMs }, ctx, signal, saga, opts.log);
+      if (opts.cut?.aborted) throw TfError.from(opts.cut.reason);
+      const outcome = await this.try(attempt, { ...base, attempt, attemptNo: ++no, delayMs }, ctx, signal, saga, opts);
       if (!(outcome instanceof TfError)) return outcome;
       lastError = outcome;
       failures.push({ attempt, error: outcome, at: Date.now() });
@@ -89,11 +102,23 @@ export class AttemptRunner {
   }
 
   /** One attempt: its stream once the first frame arrived, or the error it failed with before any output. */
-  private async try(attempt: PlannedAttempt, invoke: Omit<InvokeRequest, 'inbox'>, ctx: CallContext, signal: AbortSignal, saga: RequestSaga, log: AttemptLog): Promise<OpenedStream | TfError> {
-    const inbox = this.bus.openInbox();
-    // A client that leaves stops the wait for the first frame at once.
+  private async try(attempt: PlannedAttempt, invoke: Omit<InvokeRequest, 'inbox'>, ctx: CallContext, signal: AbortSignal, saga: RequestSaga, { log, cut }: OpenOptions): Promise<OpenedStream | TfError> {
+    const inbox = this.bus.openInbox({
+      limits: { maxFrames: this.config.STREAM_BUFFER_MAX_FRAMES ?? 8_192, maxBytes: this.config.STREAM_BUFFER_MAX_BYTES ?? 8 * 1024 * 1024 },
+      // Lost frames, a reader too slow for the bound, shutdown: nothing the adapter sends from now on is used, so it
+      // stops now (and bills what it produced), not at the end of the round.
+      onFault: (err) => {
+        const reason = stopReasonOf(err);
+        this.metrics.cut(reason);
+        saga.attemptCut(reason);
+      },
+    });
+    // A client that leaves stops the wait for the first frame at once; a shutdown's cut answers it with its error.
     const stop = () => inbox.close();
+    const onCut = () => inbox.fail(TfError.from(cut?.reason));
     signal.addEventListener('abort', stop, { once: true });
+    cut?.addEventListener('abort', onCut, { once: true });
+    if (cut?.aborted) onCut();
     try {
       saga.attemptAccepted();
       log.count++;
@@ -119,8 +144,17 @@ export class AttemptRunner {
       throw err;
     } finally {
       signal.removeEventListener('abort', stop);
+      cut?.removeEventListener('abort', onCut);
     }
   }
+}
+
+/** Why an inbox failed, as the cancel the adapter hears. */
+function stopReasonOf(err: TfError): StopReason {
+  if (err instanceof StreamGapError) return 'stream_gap';
+  if (err instanceof InboxOverflowError) return 'slow_client';
+  if (err instanceof ShuttingDownError) return 'shutdown';
+  return 'deadline';
 }
 
 /** How long to wait for the next frame of a started stream. */

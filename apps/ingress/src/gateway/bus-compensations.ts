@@ -18,7 +18,13 @@ export class BusCompensations {
     const ids = (requestId: string): HoldReleaseEvent => ({ requestId, accountId: principal.accountId, keyId: principal.keyId });
     return {
       releaseLimits: (limits, requestId, refundTokens) => {
-        if (limits.reserved) this.bus.emit(Subjects.ratelimitRelease, { requestId, accountId: principal.accountId, refundTokens });
+        if (!limits.reserved) return;
+        try {
+          this.bus.emit(Subjects.ratelimitRelease, { requestId, accountId: principal.accountId, refundTokens });
+        } catch (err) {
+          // The limiter's own lease expiry frees the slot.
+          this.log.warn({ err, requestId }, 'rate-limit release could not be sent');
+        }
       },
       // At once when billing answers (the money is spendable again immediately), else durably through JetStream.
       releaseHold: async (requestId) => {
@@ -29,7 +35,15 @@ export class BusCompensations {
         }
       },
       releaseUnknownHold: (requestId) => this.publishRelease(ids(requestId)),
-      cancelAttempt: (requestId, reason) => this.bus.emit(Subjects.adapterCancel, { requestId, reason }, requestId),
+      // Runs from event listeners (a client's socket closing): it must never throw there. A cancel that cannot be sent
+      // (the connection is down) leaves the attempt to its own deadline; its usage still settles the hold.
+      cancelAttempt: (requestId, reason) => {
+        try {
+          this.bus.emit(Subjects.adapterCancel, { requestId, reason }, requestId);
+        } catch (err) {
+          this.log.warn({ err, requestId, reason }, 'attempt cancel could not be sent');
+        }
+      },
     };
   }
 

@@ -13,8 +13,8 @@ export interface ClientChannel {
   openStream(headers: Record<string, string>): void;
   /** Writes stream text; false when the client's socket buffer is full (see `drained`). */
   write(text: string): boolean;
-  /** Resolves true once the socket drained, false when it closed or `ms` passed first. */
-  drained(ms: number): Promise<boolean>;
+  /** Resolves true once the socket drained, false when it closed, `ms` passed or `stop` was aborted first. */
+  drained(ms: number, stop?: AbortSignal): Promise<boolean>;
   /** Ends the stream (no-op once the client is gone). */
   endStream(): void;
   /** Drops a client that stopped reading. */

@@ -10,6 +10,7 @@ import type { BusCompensations } from './bus-compensations';
 import { OpenAiStreamFormat } from './formats/openai-stream.format';
 import { type GatewayCall, GatewayService } from './gateway.service';
 import type { RouterClient } from './router.client';
+import { ShutdownDrain } from '../lifecycle/shutdown-drain';
 
 const PRINCIPAL: KeyPrincipal = {
   keyId: 'k1',
@@ -45,6 +46,7 @@ function harness(opts: { attempts: ScriptedAttempts; models?: (req: PlanRequest)
     signal: (_body: unknown, promptTokens: number, prefs: RoutePreferences): AutoSignal => ({ category: 'chat', gain: -0.2, classifier: 'test', threshold: 0.1, promptTokens, maxTokens: null, prefs }),
     decided: (plan: PlanReply) => void decided.push(plan.model),
   };
+  const drain = new ShutdownDrain();
   const gateway = new GatewayService(
     router as unknown as RouterClient,
     admission as unknown as AdmissionService,
@@ -52,8 +54,9 @@ function harness(opts: { attempts: ScriptedAttempts; models?: (req: PlanRequest)
     opts.attempts as unknown as AttemptRunner,
     compensations as unknown as BusCompensations,
     advisor as unknown as AutoAdvisor,
+    drain,
   );
-  return { gateway, effects, plans, decided };
+  return { gateway, effects, plans, decided, drain };
 }
 
 function call(model: string, streaming: boolean, client = new RecordingClient(), principal = PRINCIPAL): GatewayCall {

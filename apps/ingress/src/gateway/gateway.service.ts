@@ -8,6 +8,7 @@ import { type AttemptBase, AttemptLog, AttemptRunner, type OpenedStream } from '
 import { BodyCarrier } from './carried-body';
 import { BusCompensations } from './bus-compensations';
 import type { ClientChannel } from './client-channel';
+import { ShutdownDrain } from '../lifecycle/shutdown-drain';
 import { RequestSaga } from './request-saga';
 import { sizeRequest } from './request-size';
 import type { ResponseFormat } from './response-format';
@@ -52,11 +53,14 @@ export class GatewayService {
     private readonly attempts: AttemptRunner,
     private readonly compensations: BusCompensations,
     private readonly advisor: AutoAdvisor,
+    private readonly drain: ShutdownDrain,
   ) {}
 
   async complete(call: GatewayCall): Promise<void> {
     const { body, principal, ctx, client } = call;
     assertModelAllowed(principal, body.model);
+    // Held until the call is over: a shutdown waits for it, and cuts it (an error to the client) past its grace.
+    const lease = this.drain.enter();
     const saga = new RequestSaga(call.requestId, this.compensations.forCall(principal));
     const onLeave = () => saga.clientDisconnected();
     client.signal.addEventListener('abort', onLeave, { once: true });
@@ -82,7 +86,7 @@ export class GatewayService {
           if (plan.route === 'auto' && plan.explain) route.explain = plan.explain;
           // `auto`'s larger-context model has no chain of its own: nothing smaller to go back to.
           if (chain === null || plan.route === 'auto-context-fallback') chain = [...plan.fallbacks];
-          return await this.serve(call, plan, saga, log, chain.length === 0, signal, route);
+          return await this.serve(call, plan, saga, log, { mayWait: chain.length === 0, cut: lease.cut }, signal, route);
         } catch (err) {
           if (client.started) throw err;
           if (planned && isContextTooLong(err) && model === AUTO_MODEL && saga.round < MAX_CONTEXT_FALLBACKS) {
@@ -105,6 +109,7 @@ export class GatewayService {
     } finally {
       client.signal.removeEventListener('abort', onLeave);
       saga.endCall();
+      lease.release();
     }
   }
 
@@ -123,7 +128,7 @@ export class GatewayService {
   }
 
   /** One round on the plan's model: admit → attempts → present. */
-  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, mayWait: boolean, signal?: AutoSignal, route?: AutoRoute): Promise<void> {
+  private async serve(call: GatewayCall, plan: PlanReply, saga: RequestSaga, log: AttemptLog, { mayWait, cut }: { mayWait: boolean; cut: AbortSignal }, signal?: AutoSignal, route?: AutoRoute): Promise<void> {
     const { principal, ctx, client } = call;
     assertInputsFit(call, plan);
     const { size, upstreamBody } = sizeRequest(call.body, plan, call.endpoint, call.prompt);
@@ -136,8 +141,8 @@ export class GatewayService {
       const base: AttemptBase = { requestId: saga.requestId, endpoint: call.endpoint, ...carried.fields, accountId: principal.accountId, keyId: principal.keyId, model: plan.model, price: hold.price, size };
       // The ledger learns how long each model's answers are per category from this (what `auto` expects of a model).
       if (signal) base.category = signal.category;
-      stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga, { mayWait, log });
-      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log, route) });
+      stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga, { mayWait, log, cut });
+      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log, route), cut });
     } finally {
       stream?.frames.close();
       carried.close();

@@ -124,6 +124,14 @@ export class RequestSaga {
     this.cancelRunning('client_disconnected');
   }
 
+  /**
+   * Ingress ends the answer itself (frames lost, a client too slow for the bounded relay, shutdown): a running attempt
+   * is stopped now, with that reason (it still bills what it generated).
+   */
+  attemptCut(reason: StopReason): void {
+    this.cancelRunning(reason);
+  }
+
   /** Whether an adapter may still publish usage for this round (which settles its hold and corrects the TPM estimate). */
   get adapterMayBill(): boolean {
     return this.attempt === 'accepted' || this.attempt === 'settling';

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { countTextsAndDigits, estimatePromptTokens, promptParts, reserveTokens } from '@tokenflow/openai';
+import { countTextsAndDigits, estimatePromptTokens, MAX_FILE_TOKENS, promptCountOf, promptParts, reserveTokens } from '@tokenflow/openai';
 import type { Endpoint } from '@tokenflow/contracts';
-import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize as holdSizeOf, sizeRequest, withOutputCap as withOutputCapOf } from './request-size';
+import { DEFAULT_MAX_OUTPUT_TOKENS, holdSize as holdSizeOf, longestCacheWrite, promptReserve, sizeRequest, withOutputCap as withOutputCapOf } from './request-size';
 
 type Body = Record<string, unknown>;
 const reserveOf = (body: Body) => {
@@ -111,5 +111,57 @@ describe('sizeRequest', () => {
     const emb = sizeRequest({ model: 'm', input: 'x' }, plan, 'embeddings', { tokens: 1, reserve: 17 });
     assert.deepEqual(emb.size, { promptTokens: 1, promptReserve: 17, outputTokens: 0 });
     assert.equal(emb.upstreamBody.max_tokens, undefined);
+  });
+});
+
+/** Issue 13: every billable part of a request reaches the hold (or its price terms). */
+describe('sizeRequest: what else is billed', () => {
+  const plan = { model: 'gpt-4o', maxOutputTokens: 16_384, contextWindow: 128_000 };
+  const ask = { role: 'user' as const, content: 'Summarise it.' };
+  const size = (body: Body, p: typeof plan = plan) => {
+    const parts = promptParts(body);
+    return sizeRequest({ model: 'm', max_tokens: 100, ...body }, p, 'chat', promptCountOf(parts, countTextsAndDigits(parts.texts))).size;
+  };
+  const plain = size({ messages: [ask] });
+
+  it('holds a file part at its worst case, up to the context window (no provider bills more input than that)', () => {
+    const file = { role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0xLjQK' } }, { type: 'text', text: 'Summarise it.' }] };
+    const held = size({ messages: [file] });
+    assert.equal(held.promptReserve, plan.contextWindow, 'a tiny PDF may still hold a hundred pages');
+    assert.ok(held.promptTokens > plain.promptTokens, 'and its guess is in the estimate');
+    // Without a known window, the page limit at the dearest page.
+    assert.ok(size({ messages: [file] }, { ...plan, contextWindow: null as unknown as number }).promptReserve >= MAX_FILE_TOKENS);
+    // The text's own reserve is never lowered by the cap.
+    assert.equal(promptReserve({ tokens: 10, reserve: 150_000 + MAX_FILE_TOKENS, fileReserve: MAX_FILE_TOKENS }, 128_000), 150_000);
+  });
+
+  it('holds reasoning sent back in history as input', () => {
+    const reasoning = 'First, consider every ledger entry in turn and check its idempotency key. '.repeat(400);
+    const held = size({ messages: [ask, { role: 'assistant', content: 'Done.', reasoning_content: reasoning }, ask] });
+    assert.ok(held.promptReserve - plain.promptReserve >= estimatePromptTokens({ messages: [{ role: 'user', content: reasoning }] }), `${held.promptReserve} vs ${plain.promptReserve}`);
+  });
+
+  it('holds the legacy functions list like tools', () => {
+    const functions = Array.from({ length: 20 }, (_, i) => ({ name: `fn_${i}`, description: 'Looks something up in a large table. '.repeat(10), parameters: { type: 'object' } }));
+    const tools = functions.map((f) => ({ type: 'function', function: f }));
+    const asFunctions = size({ messages: [ask], functions });
+    assert.ok(asFunctions.promptReserve > plain.promptReserve + 1_000);
+    assert.ok(Math.abs(asFunctions.promptReserve - size({ messages: [ask], tools }).promptReserve) < asFunctions.promptReserve * 0.2, 'about what the same tools cost');
+  });
+
+  it('carries audio apart, to be held at the audio price', () => {
+    const mp3 = Buffer.alloc(32_000).toString('base64');
+    const held = size({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: mp3, format: 'mp3' } }] }] });
+    assert.equal(held.terms?.audioTokens, Math.ceil(32 * 12.5));
+    assert.equal(size({ messages: [ask], modalities: ['text', 'audio'] }).terms?.audioOutput, true);
+    assert.equal(plain.terms, undefined, 'a plain request has no price terms');
+  });
+
+  it('carries the service tier and the longest cache write the body marks', () => {
+    assert.equal(size({ messages: [ask], service_tier: 'priority' }).terms?.serviceTier, 'priority');
+    const cached = (ttl?: string) => ({ type: 'text', text: 'A long system prompt.', cache_control: { type: 'ephemeral', ...(ttl ? { ttl } : {}) } });
+    assert.equal(size({ messages: [{ role: 'system', content: [cached()] }, ask] }).terms?.cacheWrite, '5m');
+    assert.equal(size({ messages: [{ role: 'system', content: [cached('1h'), cached()] }, ask] }).terms?.cacheWrite, '1h');
+    assert.equal(longestCacheWrite({ messages: [ask] }), null);
   });
 });

@@ -1,4 +1,4 @@
-import type { Endpoint, PlanReply, RequestSize } from '@tokenflow/contracts';
+import type { Endpoint, PlanReply, PricingTerms, RequestSize } from '@tokenflow/contracts';
 import type { PromptCount } from '@tokenflow/openai';
 
 /** Used when neither the request nor the catalog bounds the output. */
@@ -26,8 +26,57 @@ export interface SizedRequest {
 export function sizeRequest(body: Body, plan: Pick<PlanReply, 'model' | 'maxOutputTokens' | 'contextWindow'>, endpoint: Endpoint, prompt: PromptCount): SizedRequest {
   const upstreamBody = { ...withOutputCap(body, plan, endpoint, prompt.tokens), model: plan.model };
   // Sized from the body as it goes upstream: the output it may generate is exactly the cap it carries.
-  const held = holdSize(upstreamBody, plan.maxOutputTokens, endpoint, prompt.reserve);
-  return { size: { promptTokens: prompt.tokens, promptReserve: held.promptTokens, outputTokens: held.maxOutputTokens }, upstreamBody };
+  const held = holdSize(upstreamBody, plan.maxOutputTokens, endpoint, promptReserve(prompt, plan.contextWindow));
+  const size: RequestSize = { promptTokens: prompt.tokens, promptReserve: held.promptTokens, outputTokens: held.maxOutputTokens };
+  const terms = pricingTerms(upstreamBody, prompt);
+  if (terms) size.terms = terms;
+  return { size, upstreamBody };
+}
+
+/**
+ * What the hold reserves for the prompt at the input price. A `file` part's worst case (a hundred pages) is no
+ * estimate of its size, so it may only raise the reserve up to the model's context window: no provider bills more
+ * input than the model can read. The text's own reserve is never lowered.
+ */
+export function promptReserve(prompt: PromptCount, contextWindow: number | null | undefined): number {
+  const files = prompt.fileReserve ?? 0;
+  if (!files || !contextWindow) return prompt.reserve;
+  return Math.min(prompt.reserve, Math.max(prompt.reserve - files, contextWindow));
+}
+
+/**
+ * What changes the request's price beyond its token counts (billing prices the hold and the quote by it): audio in
+ * and out, the client's `service_tier`, and the longest-lived cache write it marks. Null when none applies.
+ */
+export function pricingTerms(body: Body, prompt: Pick<PromptCount, 'audioTokens'>): PricingTerms | null {
+  const terms: PricingTerms = {};
+  if (prompt.audioTokens) terms.audioTokens = prompt.audioTokens;
+  if (Array.isArray(body.modalities) && body.modalities.includes('audio')) terms.audioOutput = true;
+  if (typeof body.service_tier === 'string') terms.serviceTier = body.service_tier;
+  const cacheWrite = longestCacheWrite(body);
+  if (cacheWrite) terms.cacheWrite = cacheWrite;
+  return Object.keys(terms).length ? terms : null;
+}
+
+/**
+ * The longest cache lifetime the body's `cache_control` marks ask to write (Anthropic: `ttl` `5m`, the default, or
+ * `1h`; Qwen's explicit cache: 5 minutes), on content parts, messages, tools or the body itself; null without marks.
+ */
+export function longestCacheWrite(body: Body): '5m' | '1h' | null {
+  let longest: '5m' | '1h' | null = null;
+  const mark = (v: unknown) => {
+    const cc = v && typeof v === 'object' ? (v as { cache_control?: unknown }).cache_control : undefined;
+    if (!cc || typeof cc !== 'object') return;
+    longest = (cc as { ttl?: unknown }).ttl === '1h' ? '1h' : (longest ?? '5m');
+  };
+  mark(body);
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    mark(m);
+    const content: unknown = (m as { content?: unknown } | null)?.content;
+    if (Array.isArray(content)) for (const part of content) mark(part);
+  }
+  for (const t of Array.isArray(body.tools) ? body.tools : []) mark(t);
+  return longest;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);

@@ -17,24 +17,35 @@ export interface Presentation {
   price: PriceQuote;
   /** Who served it (model, provider, route), on the answer's headers. */
   headers: Record<string, string>;
+  /** Aborted (with the error to answer) when the ingress shuts down before the answer is complete. */
+  cut?: AbortSignal;
 }
 
-/** Streams or folds the opened attempt, as the client asked. A client that leaves stops the wait for frames at once. */
+/**
+ * Streams or folds the opened attempt, as the client asked. A client that leaves stops the wait for frames at once;
+ * a shutdown's cut fails the frames with its error, which the client then gets (an error event, or the error body).
+ */
 export async function present(p: Presentation): Promise<void> {
   const stop = () => p.stream.frames.close();
+  const cut = () => p.stream.frames.fail(TfError.from(p.cut?.reason));
   p.client.signal.addEventListener('abort', stop, { once: true });
+  p.cut?.addEventListener('abort', cut, { once: true });
   if (p.client.signal.aborted) stop();
+  else if (p.cut?.aborted) cut();
   p.format.served?.(p.headers[Headers.model]);
   try {
     await (p.format.streaming ? relay(p) : assemble(p));
   } finally {
     p.client.signal.removeEventListener('abort', stop);
+    p.cut?.removeEventListener('abort', cut);
   }
 }
 
 /**
  * SSE: each frame goes out as it arrives. A reader slower than the upstream is waited for (frames wait in the
- * inbox) rather than piling writes up; one that does not drain within the idle time has gone.
+ * inbox, up to its bound) rather than piling writes up; one that does not drain within the idle time has gone. When
+ * the frames fail meanwhile (the inbox overflowed, frames were lost, shutdown), the wait ends at once and the client
+ * gets the failure as an error event — never `[DONE]` after a failure.
  */
 async function relay({ stream, format, client, saga, ctx, price, headers }: Presentation): Promise<void> {
   client.openStream(headers);
@@ -44,7 +55,9 @@ async function relay({ stream, format, client, saga, ctx, price, headers }: Pres
       if (client.signal.aborted) return;
       if (frame.type === 'chunk') {
         const out = format.chunk(frame.data);
-        if (out && !client.write(out) && !(await client.drained(idleWait(stream.attempt, ctx)))) {
+        if (out && !client.write(out) && !(await client.drained(idleWait(stream.attempt, ctx), stream.frames.failure))) {
+          // The frames failed while we waited for the reader: it hears why (after what it has not read yet).
+          if (stream.frames.failure.aborted) throw stream.frames.failure.reason;
           saga.clientDisconnected();
           client.abandon();
           return;

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { NatsBus } from '@tokenflow/messaging';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
+import { ShutdownDrain } from '../lifecycle/shutdown-drain';
 import { METRICS_REGISTRY } from './metrics.tokens';
 
 @Controller()
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(
     private readonly bus: NatsBus,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    private readonly drain: ShutdownDrain,
   ) {}
 
   /** Liveness: the process answers. */
@@ -17,11 +19,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the NATS connection is up (every request needs it), and not merely reconnecting. */
+  /**
+   * Readiness: not shutting down, and the NATS connection is up (every request needs it), not merely reconnecting.
+   * False from the moment a shutdown starts, while in-flight requests finish.
+   */
   @Get('readyz')
   readyz(@Res() reply: FastifyReply): void {
-    const ok = this.bus.connected;
-    void reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'nats_unavailable' });
+    const status = this.drain.draining ? 'draining' : this.bus.connected ? 'ready' : 'nats_unavailable';
+    void reply.status(status === 'ready' ? 200 : 503).send({ status });
   }
 
   @Get('metrics')

@@ -1,6 +1,12 @@
+import { createLogger } from '@tokenflow/observability';
 import type { FastifyReply } from 'fastify';
 import type { ClientChannel } from '../gateway/client-channel';
 import { stringifyInSlices } from './sliced-json';
+
+const log = createLogger('ingress.http');
+
+/** How long an ended stream's last bytes may wait for a reader who is not reading before its socket is closed. */
+const END_LINGER_MS = 10_000;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -15,8 +21,15 @@ export class HttpClientChannel implements ClientChannel {
 
   constructor(private readonly reply: FastifyReply) {
     const raw = reply.raw;
-    // `close` also follows a finished answer; by then the call is over and nobody listens.
-    raw.once('close', () => this.left.abort());
+    // `close` also follows a finished answer; by then the call is over and nobody listens. The abort runs the call's
+    // listeners synchronously inside this socket event: one that throws must not become an uncaught exception.
+    raw.once('close', () => {
+      try {
+        this.left.abort();
+      } catch (err) {
+        log.error({ err, requestId: reply.request.id }, 'client-close listener failed');
+      }
+    });
     if (raw.destroyed) this.left.abort();
   }
 
@@ -44,13 +57,15 @@ export class HttpClientChannel implements ClientChannel {
     return raw.write(text);
   }
 
-  drained(ms: number): Promise<boolean> {
+  drained(ms: number, stop?: AbortSignal): Promise<boolean> {
     const socket = this.reply.raw;
+    if (stop?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (ok: boolean) => {
         clearTimeout(timer);
         socket.off('drain', onDrain);
         socket.off('close', onClose);
+        stop?.removeEventListener('abort', onClose);
         resolve(ok);
       };
       const onDrain = () => finish(true);
@@ -58,11 +73,19 @@ export class HttpClientChannel implements ClientChannel {
       const timer = setTimeout(() => finish(false), Math.max(1, ms));
       socket.once('drain', onDrain);
       socket.once('close', onClose);
+      stop?.addEventListener('abort', onClose, { once: true });
     });
   }
 
   endStream(): void {
-    if (!this.reply.raw.destroyed) this.reply.raw.end();
+    const raw = this.reply.raw;
+    if (raw.destroyed) return;
+    raw.end();
+    if (raw.writableFinished) return;
+    // A reader that stopped reading would keep what is still buffered (the last events) and its socket forever.
+    const linger = setTimeout(() => raw.destroy(), END_LINGER_MS);
+    linger.unref();
+    raw.once('close', () => clearTimeout(linger));
   }
 
   abandon(): void {

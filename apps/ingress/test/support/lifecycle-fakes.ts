@@ -74,18 +74,31 @@ export class RecordingClient implements ClientChannel {
 export class ScriptedFrames implements FrameSource {
   closed = false;
   private onClose: (() => void) | null = null;
+  private readonly failed = new AbortController();
   constructor(
     private readonly frames: StreamFrame[],
     private readonly hang = false,
   ) {}
 
+  get failure(): AbortSignal {
+    return this.failed.signal;
+  }
+
+  /** As an inbox does: the pending and every later `next` reject with `err`. */
+  fail(err: TfError): void {
+    if (this.closed || this.failed.signal.aborted) return;
+    this.failed.abort(err);
+    this.onClose?.();
+  }
+
   async next(): Promise<StreamFrame> {
+    if (this.failed.signal.aborted) throw this.failed.signal.reason;
     const f = this.frames.shift();
     if (f) return f;
     if (!this.hang) throw Object.assign(new Error('The upstream did not respond in time.'), { name: 'TimeoutError' });
     if (this.closed) throw new Error('stream closed');
     return new Promise((_, reject) => {
-      this.onClose = () => reject(new Error('stream closed'));
+      this.onClose = () => reject(this.failed.signal.aborted ? this.failed.signal.reason : new Error('stream closed'));
     });
   }
 

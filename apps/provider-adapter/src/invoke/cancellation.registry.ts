@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TfError } from '@tokenflow/contracts';
 
 /** Live upstream calls by request id, so a cancel broadcast can abort the one this replica is running. */
 @Injectable()
@@ -18,6 +19,12 @@ export class CancellationRegistry {
     return true;
   }
 
+  /** Shutdown past its grace period: every live call is aborted with `reason` (each ends with an error frame). */
+  abortAll(reason: Error): number {
+    for (const ctrl of this.live.values()) ctrl.abort(reason);
+    return this.live.size;
+  }
+
   release(requestId: string): void {
     this.live.delete(requestId);
   }
@@ -31,5 +38,15 @@ export class CancelledError extends Error {
   constructor(readonly reason: string) {
     super(`cancelled: ${reason}`);
     this.name = 'CancelledError';
+  }
+}
+
+/**
+ * The replica is shutting down and its grace period is over: the attempt ends with an error frame (retryable while
+ * nothing was streamed, so ingress moves it to another replica) and bills what it produced, like an upstream error.
+ */
+export class ShutdownError extends TfError {
+  constructor() {
+    super('service_unavailable', 'The gateway replica serving this request shut down before the answer was complete. Please retry.', { retryable: true });
   }
 }

@@ -9,7 +9,7 @@ import { capability, providerFor } from '../providers/provider.registry';
 import { readLimited } from '../upstream/read-limited';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
-import { CancellationRegistry, CancelledError } from './cancellation.registry';
+import { CancellationRegistry, CancelledError, ShutdownError } from './cancellation.registry';
 import { sliceEmbeddings } from './embeddings-slices';
 import { KeyHealthReporter } from './key-health.reporter';
 import { LargeBodies } from './large-bodies';
@@ -34,6 +34,8 @@ type UnsequencedFrame = { [K in WireStreamFrame['type']]: Omit<Extract<WireStrea
 @Injectable()
 export class InvokeService {
   private readonly log = createLogger('provider-adapter.invoke');
+  /** Attempts running on this replica, through their usage publish: shutdown waits for them. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly bus: NatsBus,
@@ -52,7 +54,34 @@ export class InvokeService {
    * Fetches a body too large for the invoke message (ingress serves it in parts), then runs the attempt until
    * `deadline` (this host's clock: the caller's remaining budget as the invoke arrived).
    */
-  async run(wire: InvokeRequest, deadline: number): Promise<void> {
+  run(wire: InvokeRequest, deadline: number): Promise<void> {
+    const running = this.runAttempt(wire, deadline);
+    this.running.add(running);
+    const forget = () => void this.running.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Shutdown, once no new invoke can arrive: lets the running attempts finish for `graceMs`, then ends the rest
+   * (`ShutdownError`: an error frame to the caller, usage for what was produced) and waits up to `settleMs` for them
+   * to publish it. Returns how many were ended early.
+   */
+  async finish(graceMs: number, settleMs: number): Promise<number> {
+    if (this.running.size === 0) return 0;
+    this.log.info({ attempts: this.running.size, graceMs }, 'shutdown: waiting for attempts in flight');
+    if (await settledWithin([...this.running], graceMs)) return 0;
+    const ended = this.cancellations.abortAll(new ShutdownError());
+    this.log.warn({ attempts: ended }, 'shutdown: grace period over, ending the attempts still running');
+    if (!(await settledWithin([...this.running], settleMs))) this.log.error({ attempts: this.running.size }, 'shutdown: attempts still running after being ended');
+    return ended;
+  }
+
+  private async runAttempt(wire: InvokeRequest, deadline: number): Promise<void> {
     if (wire.body) return this.attempt({ ...wire, body: wire.body }, deadline);
     let body: Record<string, unknown>;
     try {
@@ -74,7 +103,15 @@ export class InvokeService {
     let seq = 0;
     // Every chunk has its own sequence number, batched or not: a batch takes as many as it carries.
     const send = (frame: UnsequencedFrame) => {
-      this.bus.sendFrame(req.inbox, { ...frame, seq } as WireStreamFrame);
+      try {
+        this.bus.sendFrame(req.inbox, { ...frame, seq } as WireStreamFrame);
+      } catch (err) {
+        // The connection is closed: the caller cannot hear this attempt any more. It ends here, and still bills
+        // what it produced (the usage goes to the spool), instead of throwing out of its own error handling.
+        if (!ctrl.signal.aborted) ctrl.abort(new TfError('service_unavailable', 'The connection to the caller was lost.'));
+        if (frame.type === 'error' || frame.type === 'end') this.log.warn({ err: (err as Error)?.message, requestId: req.requestId }, 'terminal frame not sent');
+        else throw ctrl.signal.reason;
+      }
       seq += frame.type === 'chunks' ? frame.data.length : 1;
     };
     let outcome: UsageRecordedEvent['outcome'] = 'ok';
@@ -135,8 +172,10 @@ export class InvokeService {
     } catch (err) {
       if (!reachedUpstream && neverReachedUpstream(err)) maybeSent = false;
       const error = watchdog.fired ?? this.classify(err, signal, ctrl.signal);
-      // The request's own deadline (not the channel's first-byte or idle one) is the caller's budget running out.
-      failure = error !== 'cancelled' && !watchdog.fired && !ctrl.signal.aborted && signal.aborted ? 'deadline' : error;
+      // The request's own deadline (not the channel's first-byte or idle one) is the caller's budget running out. A
+      // shutdown says nothing about the channel either.
+      if (ctrl.signal.reason instanceof ShutdownError) failure = 'cancelled';
+      else failure = error !== 'cancelled' && !watchdog.fired && !ctrl.signal.aborted && signal.aborted ? 'deadline' : error;
       outcome = error === 'cancelled' ? 'cancelled' : 'error';
       if (error !== 'cancelled') {
         send({ type: 'error', error: { ...error.toWire(), retryable: error.retryable && tally.chunks === 0 } });
@@ -159,6 +198,8 @@ export class InvokeService {
     const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : (final ?? (await tally.usage(req.size.promptTokens, this.counter)));
     if (quotaTaken) this.quota.settle(req, reachedUpstream, maybeSent, usage);
     if (billed) {
+      // Nothing above awaits once `end` was handed to NATS, so the usage is journaled (a synchronous write in
+      // `publish`) before the frame's bytes leave this process: a crash cannot lose the usage of an answer a client got.
       await this.usage.publish(req, usage, source, outcome, {
         ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,
         durationMs: Date.now() - started,
@@ -168,11 +209,24 @@ export class InvokeService {
 
   private classify(err: unknown, signal: AbortSignal, cancel: AbortSignal): TfError | 'cancelled' {
     if (cancel.aborted && cancel.reason instanceof CancelledError) return 'cancelled';
+    if (cancel.aborted && cancel.reason instanceof ShutdownError) return cancel.reason;
     if (signal.aborted) return new TfError('upstream_timeout', 'The request deadline passed before the upstream finished.');
     const mapped = mapTransportError(err);
     // The code, not the message: undici's messages name the upstream host and address.
     if (!(err instanceof TfError)) this.log.warn({ err: (err as Error)?.name, code: transportCode(err) }, 'upstream transport error');
     return mapped;
+  }
+}
+
+/** Whether every promise settled within `ms`. */
+async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const all = Promise.allSettled(promises).then(() => true);
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([all, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

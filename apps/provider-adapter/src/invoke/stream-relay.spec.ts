@@ -47,6 +47,12 @@ describe('relayStream', () => {
     await assert.rejects(relayed, (err: unknown) => err instanceof TfError && err.code === 'upstream_error' && /choice index/.test(err.message));
   });
 
+  it('refuses an upstream line past the parser cap instead of buffering it, after relaying what came before', async () => {
+    const endless = Array.from({ length: 40 }, () => 'x'.repeat(64 * 1024));
+    const relayed = relay([event([content('ok')]), 'data: ', ...endless]);
+    await assert.rejects(relayed, (err: unknown) => err instanceof TfError && err.code === 'upstream_error' && /longer than/.test(err.message));
+  });
+
   it('reads CRLF and CR line endings, split across reads, as LF', async () => {
     const crlf = event([content('a')], '\r\n');
     const cr = event([content('b')], '\r');
@@ -57,7 +63,7 @@ describe('relayStream', () => {
     );
   });
 
-  // Regression: eventsource-parser's CR path is quadratic in one read of many CR-ended lines (~1 s for 1 MB).
+  // Regression: a parser whose CR path looks for the next LF from every line start is quadratic here (~1 s for 1 MB).
   it('relays a 1 MB read of CR-ended events in linear time', async () => {
     const n = 10_000;
     const big = Array.from({ length: n }, (_, i) => event([content(`t${i}`)], '\r')).join('') + event([stop], '\r') + 'data: [DONE]\r\r';

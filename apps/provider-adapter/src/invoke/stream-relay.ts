@@ -1,8 +1,7 @@
 import { TfError } from '@tokenflow/contracts';
-import { createParser } from 'eventsource-parser';
+import { SseParser } from '@tokenflow/openai';
 import type { StreamDecoder } from '../providers/provider';
 import { ChunkGuard } from './chunk-guard';
-import { LineEndingNormalizer } from './line-endings';
 import type { StreamTally } from './stream-tally';
 import type { StreamWatchdog } from './stream-watchdog';
 
@@ -51,7 +50,8 @@ export async function relayStream(
     emit(decoded);
     decoded = [];
   };
-  const parser = createParser({
+  // Bounded (a line or an event past its cap is an upstream error) and linear for LF, CR and CRLF line endings.
+  const parser = new SseParser({
     onEvent: (ev) => {
       if (done || failure) return;
       try {
@@ -78,13 +78,17 @@ export async function relayStream(
     },
   });
   const text = new TextDecoder();
-  const lines = new LineEndingNormalizer();
   let sliceStart = performance.now();
   for await (const buf of body) {
     watchdog.sawData();
-    const chunk = lines.push(text.decode(buf, { stream: true }));
+    const chunk = text.decode(buf, { stream: true });
     for (let at = 0; at < chunk.length && !done; at += FEED_SLICE) {
-      parser.feed(at === 0 && chunk.length <= FEED_SLICE ? chunk : chunk.slice(at, at + FEED_SLICE));
+      try {
+        parser.feed(at === 0 && chunk.length <= FEED_SLICE ? chunk : chunk.slice(at, at + FEED_SLICE));
+      } catch (err) {
+        // A line or an event past the parser's caps (`SseLimitError`): refused, not buffered.
+        failure ??= err instanceof TfError ? err : new TfError('upstream_error', 'The upstream stream could not be read.');
+      }
       // What this slice decoded goes out now, even when the stream then fails: the client may already have it.
       flush();
       if (failure) {

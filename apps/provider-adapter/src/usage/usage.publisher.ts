@@ -1,66 +1,252 @@
-import { Injectable } from '@nestjs/common';
+import { join } from 'node:path';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type InvokeRequest, Subjects, type TokenUsage, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
+import { ADAPTER_CONFIG, type AdapterConfig } from '../config';
+import { type SpoolEntry, type SpoolStats, UsageSpool } from './usage-spool';
 
-const RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000];
+/** How long a caller waits for JetStream's first answer before it relies on the spool (and the event is synced). */
+const FIRST_ATTEMPT_MS = 1_000;
+/** Retries of spooled events back off from the first to the last, then keep retrying at the last. */
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 30_000;
+/** Spooled events published at once by the retry pump. */
+const CONCURRENCY = 32;
+/** Compaction of mostly acknowledged segments, and the reminder while the spool holds anything. */
+const MAINTENANCE_MS = 5_000;
+const REMIND_MS = 30_000;
+
+type Timing = { ttftMs: number | null; durationMs: number };
+
+/** The usage event of one attempt (its id, `<requestId>:<attempt>`, is the JetStream msgId). */
+export function usageEvent(req: InvokeRequest, usage: TokenUsage, source: 'upstream' | 'estimated', outcome: UsageRecordedEvent['outcome'], timing: Timing): UsageRecordedEvent {
+  return {
+    eventId: `${req.requestId}:${req.attemptNo}`,
+    requestId: req.requestId,
+    attemptNo: req.attemptNo,
+    accountId: req.accountId,
+    keyId: req.keyId,
+    model: req.model,
+    channelId: req.attempt.channelId,
+    provider: req.attempt.provider,
+    upstreamModel: req.attempt.upstreamModel,
+    promptTokens: usage.prompt_tokens ?? 0,
+    completionTokens: usage.completion_tokens ?? 0,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    ...pricedParts(usage, req.price),
+    usageSource: source,
+    outcome,
+    ...(req.category ? { category: req.category } : {}),
+    inputNanoPerToken: req.price.inputNanoPerToken,
+    outputNanoPerToken: req.price.outputNanoPerToken,
+    cachedInputNanoPerToken: req.price.cachedInputNanoPerToken,
+    ttftMs: timing.ttftMs,
+    durationMs: timing.durationMs,
+    occurredAt: new Date().toISOString(),
+  };
+}
 
 /**
- * Publishes usage to JetStream. The event id (`<requestId>:<attempt>`) is the JetStream msgId, so a retried
- * publish is dropped by the server, and billing's idempotency key catches anything past the dedupe window.
- * The stream is billing's (`Streams.usage`): this only publishes. Billing creates it before it answers anything,
- * so a request that got this far had its stream; a publish that finds none still retries like any other failure.
+ * The parts of usage the price book may price above plain tokens — cache writes (of which 1-hour ones) and audio —
+ * with the prices quoted for them at the request's start; only what the upstream reported and the quote has.
+ */
+function pricedParts(usage: TokenUsage, price: InvokeRequest['price']): Partial<UsageRecordedEvent> {
+  const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+  const parts: Partial<UsageRecordedEvent> = {};
+  const writes = count(usage.prompt_tokens_details?.cache_write_tokens);
+  if (writes !== undefined) parts.cacheWriteTokens = writes;
+  const writes1h = count(usage.prompt_tokens_details?.cache_write_1h_tokens);
+  if (writes1h !== undefined) parts.cacheWrite1hTokens = writes1h;
+  const audioIn = count(usage.prompt_tokens_details?.audio_tokens);
+  if (audioIn !== undefined) parts.audioPromptTokens = audioIn;
+  const audioOut = count(usage.completion_tokens_details?.audio_tokens);
+  if (audioOut !== undefined) parts.audioCompletionTokens = audioOut;
+  for (const k of ['cacheWriteNanoPerToken', 'cacheWrite1hNanoPerToken', 'audioInputNanoPerToken', 'audioOutputNanoPerToken'] as const) {
+    if (price[k] !== undefined) parts[k] = price[k];
+  }
+  return parts;
+}
+
+/**
+ * Publishes usage to JetStream and never forgets an event. Each event is first journaled in the spool
+ * (`usage-spool.ts`: one synchronous write, so a crash of this process from then on cannot lose it), then published
+ * with its event id as the msgId; JetStream's ack removes it from the spool. An event JetStream does not take
+ * (down, slow, the stream missing) stays spooled and is retried with capped backoff until it is acknowledged, across
+ * restarts: at boot the adapter replays what its spool directory holds. A replay is deduplicated by JetStream
+ * (the msgId) and by billing's idempotency key, so the ledger counts it once.
+ *
+ * `publish` resolves when the event is safe: acknowledged by JetStream, or (after FIRST_ATTEMPT_MS or a failure)
+ * fsynced in the spool. The stream is billing's (`Streams.usage`): this only publishes.
  */
 @Injectable()
-export class UsagePublisher {
+export class UsagePublisher implements OnModuleInit {
   private readonly log = createLogger('provider-adapter.usage');
+  private spool: UsageSpool | null = null;
+  private pumping: Promise<void> | null = null;
+  private stopped = false;
+  private failing = false;
+  private wake: (() => void) | null = null;
+  private maintenance: NodeJS.Timeout | null = null;
+  private lastReminder = 0;
 
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(ADAPTER_CONFIG) private readonly config: Pick<AdapterConfig, 'USAGE_SPOOL_DIR' | 'USAGE_SPOOL_MEMORY_EVENTS' | 'USAGE_SPOOL_SEGMENT_BYTES' | 'TF_NAMESPACE'>,
+  ) {}
 
-  async publish(
-    req: InvokeRequest,
-    usage: TokenUsage,
-    source: 'upstream' | 'estimated',
-    outcome: UsageRecordedEvent['outcome'],
-    timing: { ttftMs: number | null; durationMs: number },
-  ): Promise<void> {
-    const eventId = `${req.requestId}:${req.attemptNo}`;
-    const event: UsageRecordedEvent = {
-      eventId,
-      requestId: req.requestId,
-      attemptNo: req.attemptNo,
-      accountId: req.accountId,
-      keyId: req.keyId,
-      model: req.model,
-      channelId: req.attempt.channelId,
-      provider: req.attempt.provider,
-      upstreamModel: req.attempt.upstreamModel,
-      promptTokens: usage.prompt_tokens ?? 0,
-      completionTokens: usage.completion_tokens ?? 0,
-      cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-      reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-      usageSource: source,
-      outcome,
-      ...(req.category ? { category: req.category } : {}),
-      inputNanoPerToken: req.price.inputNanoPerToken,
-      outputNanoPerToken: req.price.outputNanoPerToken,
-      cachedInputNanoPerToken: req.price.cachedInputNanoPerToken,
-      ttftMs: timing.ttftMs,
-      durationMs: timing.durationMs,
-      occurredAt: new Date().toISOString(),
-    };
-    for (let i = 0; ; i++) {
-      try {
-        await this.bus.publishDurable(Subjects.usageRecorded, event, eventId);
-        return;
-      } catch (err) {
-        if (i >= RETRY_DELAYS_MS.length) {
-          // Last resort: the line carries everything needed to replay the event by hand.
-          this.log.error({ err, event }, 'usage event could not be published');
-          return;
-        }
-        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[i]));
+  /** Opens the spool (a directory this process cannot use stops the boot) and replays what earlier processes left. */
+  async onModuleInit(): Promise<void> {
+    // One subtree per namespace: a replay must go to the JetStream namespace its event was meant for.
+    const dir = join(this.config.USAGE_SPOOL_DIR, this.config.TF_NAMESPACE || 'default');
+    try {
+      this.spool = UsageSpool.open({ dir, segmentBytes: this.config.USAGE_SPOOL_SEGMENT_BYTES, maxMemory: this.config.USAGE_SPOOL_MEMORY_EVENTS, log: this.log });
+    } catch (err) {
+      throw new Error(`USAGE_SPOOL_DIR ${this.config.USAGE_SPOOL_DIR} is not usable: ${(err as Error).message}`);
+    }
+    const recovered = await this.spool.recover();
+    if (recovered > 0) this.log.warn({ events: recovered, dir: this.spool.slotDir }, 'usage spool: replaying events an earlier process left unpublished');
+    this.maintenance = setInterval(() => this.maintain(), MAINTENANCE_MS);
+    this.maintenance.unref();
+    this.kick();
+  }
+
+  async publish(req: InvokeRequest, usage: TokenUsage, source: 'upstream' | 'estimated', outcome: UsageRecordedEvent['outcome'], timing: Timing): Promise<void> {
+    await this.record(usageEvent(req, usage, source, outcome, timing));
+  }
+
+  /** Resolves once `event` is acknowledged by JetStream or durably spooled (see the class comment). */
+  async record(event: UsageRecordedEvent): Promise<void> {
+    const spool = this.spool;
+    if (!spool || this.stopped) return this.lastResort(event);
+    let entry: SpoolEntry | null;
+    try {
+      entry = spool.add(event);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'usage spool: write failed');
+      return this.lastResort(event);
+    }
+    // On disk only (memory full) or a copy of one pending: the pump publishes it in its turn.
+    if (!entry) {
+      await spool.sync();
+      this.kick();
+      return;
+    }
+    const first = this.attempt(entry);
+    let timer: NodeJS.Timeout | undefined;
+    const acked = await Promise.race([first, new Promise<false>((r) => (timer = setTimeout(() => r(false), FIRST_ATTEMPT_MS)))]);
+    clearTimeout(timer);
+    if (!acked) await spool.sync();
+  }
+
+  stats(): SpoolStats {
+    return this.spool?.stats() ?? { events: 0, oldestAgeMs: 0, bytes: 0, segments: 0 };
+  }
+
+  /**
+   * For shutdown, once no attempt can publish any more: retries what is pending at once until it is all acknowledged
+   * or `deadline` (epoch ms) passes, then closes the spool; what is left waits there for the next process.
+   */
+  async drain(deadline: number): Promise<void> {
+    if (!this.spool || this.stopped) return;
+    this.failing = false;
+    while (this.spool.pending > 0 && Date.now() < deadline) {
+      this.kick();
+      this.wake?.();
+      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    }
+    this.stopped = true;
+    this.wake?.();
+    if (this.maintenance) clearInterval(this.maintenance);
+    const left = this.spool.stats();
+    await this.spool.close();
+    if (left.events > 0) this.log.warn({ events: left.events, dir: this.spool.slotDir }, 'usage spool: events left for the next start to publish');
+  }
+
+  /** One publish of a pending entry; true once JetStream acknowledged it. Never throws. */
+  private async attempt(entry: SpoolEntry): Promise<boolean> {
+    entry.inflight = true;
+    try {
+      await this.bus.publishDurable(Subjects.usageRecorded, entry.event, entry.event.eventId);
+      this.spool?.ack(entry);
+      if (this.failing && this.spool?.pending === 0) {
+        this.failing = false;
+        this.log.info('usage spool: every spooled event is published');
       }
+      return true;
+    } catch (err) {
+      if (!this.failing) {
+        this.failing = true;
+        this.log.warn({ err: (err as Error)?.message, eventId: entry.event.eventId }, 'usage events not acknowledged by JetStream: spooled, retrying until they are');
+      }
+      this.kick();
+      return false;
+    } finally {
+      entry.inflight = false;
     }
   }
+
+  /** Starts the retry pump unless it runs: it publishes what is pending, oldest first, until nothing is due. */
+  private kick(): void {
+    if (this.pumping || this.stopped || !this.spool) return;
+    this.pumping = this.pump()
+      .catch((err: unknown) => this.log.error({ err }, 'usage spool: retry pump failed'))
+      .finally(() => (this.pumping = null));
+  }
+
+  private async pump(): Promise<void> {
+    let delay = RETRY_BASE_MS;
+    // A failed first attempt kicks the pump before its own caller has synced: let that settle first.
+    await sleep(RETRY_BASE_MS);
+    while (!this.stopped && this.spool) {
+      this.spool.refill();
+      const batch = this.spool.due(CONCURRENCY);
+      if (batch.length === 0) return;
+      const results = await Promise.all(batch.map((entry) => this.attempt(entry)));
+      if (results.every(Boolean)) {
+        delay = RETRY_BASE_MS;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+  }
+
+  private maintain(): void {
+    if (!this.spool || this.stopped) return;
+    this.spool.compact().catch((err: unknown) => this.log.warn({ err: (err as Error)?.message }, 'usage spool: compaction failed'));
+    const stats = this.spool.stats();
+    // Events in their first attempt are not news; ones waiting longer than a maintenance round are.
+    if (stats.oldestAgeMs >= MAINTENANCE_MS && Date.now() - this.lastReminder >= REMIND_MS) {
+      this.lastReminder = Date.now();
+      this.log.warn({ events: stats.events, oldestAgeMs: stats.oldestAgeMs, bytes: stats.bytes }, 'usage spool: events still waiting for JetStream');
+    }
+    this.kick();
+  }
+
+  /** No spool (closed, or its disk failed): a few direct tries, then the event is logged whole for a manual replay. */
+  private async lastResort(event: UsageRecordedEvent): Promise<void> {
+    for (const wait of [0, 250, 1_000]) {
+      await sleep(wait);
+      try {
+        await this.bus.publishDurable(Subjects.usageRecorded, event, event.eventId);
+        return;
+      } catch {
+        // next try
+      }
+    }
+    this.log.error({ event }, 'usage event could not be published or spooled');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

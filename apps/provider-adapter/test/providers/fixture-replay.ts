@@ -1,5 +1,5 @@
 import type { TokenUsage } from '@tokenflow/contracts';
-import { createParser } from 'eventsource-parser';
+import { SseParser } from '@tokenflow/openai';
 import type { StreamDecoder } from '../../src/providers/provider';
 
 export interface Replayed {
@@ -11,7 +11,7 @@ export interface Replayed {
 /** Feeds a recorded SSE body through a decoder the way the adapter does (test support for the fixture specs). */
 export function replay(decoder: StreamDecoder, sse: string): Replayed {
   const out: Replayed = { chunks: [], usage: undefined, done: false };
-  const parser = createParser({
+  const parser = new SseParser({
     onEvent: (ev) => {
       if (out.done) return;
       const parsed = decoder.decode(ev.data, ev.event);

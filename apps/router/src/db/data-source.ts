@@ -1,4 +1,4 @@
-import { databaseEnvSchema, defaultOf, postgresOptions, runMigrations, type PostgresSchemaOptions } from '@tokenflow/config';
+import { databaseEnvSchema, defaultOf, postgresOptions, type PostgresSchemaOptions, type PostgresTimeouts, runMigrations } from '@tokenflow/config';
 import { DataSource } from 'typeorm';
 import { routingEntities } from './entities';
 import { RoutingInit1764000000000 } from './migrations/1764000000000-routing-init';
@@ -9,13 +9,14 @@ import { ModelFallbacks1764900000000 } from './migrations/1764900000000-model-fa
 import { AutoRouting1765000000000 } from './migrations/1765000000000-auto-routing';
 import { SizeAwarePriors1765200000000 } from './migrations/1765200000000-size-aware-priors';
 
-export function routingSchemaOptions(url: string, poolSize?: number): PostgresSchemaOptions {
+export function routingSchemaOptions(url: string, poolSize?: number, timeouts?: PostgresTimeouts): PostgresSchemaOptions {
   return {
     url,
     entities: routingEntities,
     migrations: [RoutingInit1764000000000, ChannelKeyLimits1764600000000, ModelInputs1764700000000, ProviderListInCode1764800000000, ModelFallbacks1764900000000, AutoRouting1765000000000, SizeAwarePriors1765200000000],
     migrationsTableName: 'routing_migrations',
     poolSize,
+    timeouts,
   };
 }
 

@@ -96,7 +96,7 @@ describe('AnthropicStreamDecoder: documented streams', () => {
       prompt_tokens: 120 + 2000 + 300,
       completion_tokens: 64,
       total_tokens: 120 + 2000 + 300 + 64,
-      prompt_tokens_details: { cached_tokens: 2000 },
+      prompt_tokens_details: { cached_tokens: 2000, cache_write_tokens: 300 },
     });
     assert.equal(events.at(-1)?.done, true);
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { type Attempt, TfError } from '@tokenflow/contracts';
-import { createParser } from 'eventsource-parser';
+import { SseParser } from '@tokenflow/openai';
 
 /** Test support for the Zhipu specs. */
 
@@ -24,7 +24,7 @@ export const sent = (req: { body: string }): Record<string, unknown> => JSON.par
 /** The `data` of each SSE event in a recorded body, split the way the adapter's parser splits it. */
 export function sseData(sse: string): string[] {
   const out: string[] = [];
-  const parser = createParser({ onEvent: (ev) => out.push(ev.data) });
+  const parser = new SseParser({ onEvent: (ev) => out.push(ev.data) });
   parser.feed(sse);
   return out;
 }
