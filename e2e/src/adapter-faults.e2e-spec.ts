@@ -6,67 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@tokenflow/testing';
 import { usageRows } from './support/ledger';
 import { adminApi, type Platform, scriptedChannel, startPlatform } from './support/platform';
+import { openStream, verdict } from './support/streams';
 
 /** What the adapter under test lets its in-flight attempts run for after SIGTERM. */
 const GRACE_MS = 2_000;
-
-/** One streaming request as its client saw it, read as it arrives. */
-interface OpenStream {
-  requestId: string | null;
-  /** Resolves once the first content delta arrived. */
-  started: Promise<void>;
-  /** Resolves with every `data:` payload, once the response ended. */
-  done: Promise<string[]>;
-}
-
-function openStream(baseUrl: string, key: string, model: string): OpenStream {
-  let markStarted!: () => void;
-  const started = new Promise<void>((resolve) => (markStarted = resolve));
-  const out: OpenStream = { requestId: null, started, done: Promise.resolve([]) };
-  out.done = (async () => {
-    try {
-      return await read();
-    } finally {
-      markStarted();
-    }
-  })();
-  // The test awaits `started` first: a failed request resolves it too, and `done` reports the failure.
-  out.done.catch(() => undefined);
-  return out;
-
-  async function read(): Promise<string[]> {
-    const res = await fetch(`${baseUrl}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'tell me a long story' }] }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    out.requestId = res.headers.get('x-request-id');
-    if (res.status !== 200) throw new Error(`${model}: HTTP ${res.status} ${await res.text()}`);
-    let text = '';
-    const decoder = new TextDecoder();
-    for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
-      text += decoder.decode(part, { stream: true });
-      if (text.includes('"content":"')) markStarted();
-    }
-    markStarted();
-    return text
-      .split('\n\n')
-      .map((b) => b.trim())
-      .filter((b) => b.startsWith('data: '))
-      .map((b) => b.slice(6));
-  }
-}
-
-/** How a stream ended: complete (`[DONE]`, no error), an error event (and nothing after it), or cut. */
-function verdict(events: string[]): 'complete' | 'error' | 'truncated' {
-  const errorAt = events.findIndex((e) => e !== '[DONE]' && (JSON.parse(e) as { error?: unknown }).error !== undefined);
-  if (errorAt >= 0) {
-    assert.equal(errorAt, events.length - 1, `nothing may follow an error event: ${events.slice(errorAt).join(' | ')}`);
-    return 'error';
-  }
-  return events.at(-1) === '[DONE]' ? 'complete' : 'truncated';
-}
 
 /**
  * The provider-adapter under faults of its own (issue 13): SIGTERM with streams in flight finishes what fits in the

@@ -18,6 +18,8 @@ interface Outcome {
   errors: number;
   truncated: number;
   recoverMs: number;
+  /** The slowest request of the run (one caught in the fault waits for its idle timeout). */
+  slowestMs: number;
 }
 
 /**
@@ -67,7 +69,7 @@ describe('faults: nothing served goes unbilled', { timeout: 30 * 60_000 }, () =>
     const recoverMs = await timeToServe();
     await sleep(AFTER_MS);
     const records = await load.stop();
-    const outcome = { scenario, requests: records.length, ok: records.filter((r) => r.ok).length, errors: records.filter((r) => !r.ok).length, truncated: records.filter((r) => r.truncated).length, recoverMs: recoverMs - recovered };
+    const outcome = { scenario, requests: records.length, ok: records.filter((r) => r.ok).length, errors: records.filter((r) => !r.ok).length, truncated: records.filter((r) => r.truncated).length, recoverMs: recoverMs - recovered, slowestMs: Math.max(...records.map((r) => r.ms)) };
     outcomes.push(outcome);
     assert.equal(outcome.truncated, 0, `${scenario}: no client may see a truncated success`);
     assert.ok(outcome.ok > 0, `${scenario}: requests were served`);

@@ -35,10 +35,12 @@ export const ingressEnvSchema = baseEnvSchema.extend({
   /**
    * On SIGTERM, how long in-flight requests and streams may take to finish (readiness is false and new requests get
    * 503 meanwhile); what is still running then ends with an OpenAI error (an error event on a stream) and its upstream
-   * attempt is cancelled (its usage is still billed). Keep it below the orchestrator's kill timeout
-   * (Kubernetes' terminationGracePeriodSeconds, 30 s by default) with a few seconds to spare.
+   * attempt is cancelled (its usage is still billed). The cut answers then get 5 s to flush and NATS 3 s to drain:
+   * whatever is still running at grace + 8 s is logged and the process exits 1 (`lifecycle/shutdown-deadline.ts`).
+   * The default (20 s → at most 28 s) fits Kubernetes' default terminationGracePeriodSeconds (30 s); raise that
+   * with this.
    */
-  SHUTDOWN_GRACE_MS: env.int(25_000, 0, 600_000),
+  SHUTDOWN_GRACE_MS: env.int(20_000, 0, 600_000),
   /**
    * Per stream, how far the client may fall behind the upstream: the messages (and their bytes) waiting in its inbox
    * while its socket is full. Past either bound the attempt is cancelled and the client gets an error event, so one

@@ -1,35 +1,24 @@
 import { loadServiceConfig } from '@tokenflow/config';
-import { createLogger, runMain } from '@tokenflow/observability';
+import { runMain } from '@tokenflow/observability';
 import { ingressEnvSchema } from './config';
 import { createIngressApp, type IngressApp } from './ingress.app';
+import { ShutdownDeadline } from './lifecycle/shutdown-deadline';
 
-const log = createLogger('ingress');
+const config = loadServiceConfig('ingress', ingressEnvSchema);
 let ingress: IngressApp | null = null;
-let stopping = false;
 
-/** SIGTERM/SIGINT: the graceful sequence (`IngressApp.close`), then exit 0; a second signal does not cut it short. */
-function shutdown(signal: NodeJS.Signals): void {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'ingress stopping');
-  (ingress?.close() ?? Promise.resolve()).then(
-    () => {
-      log.info('ingress stopped');
-      process.exit(0);
-    },
-    (err: unknown) => {
-      log.error({ err }, 'ingress shutdown failed');
-      process.exit(1);
-    },
-  );
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+/** SIGTERM/SIGINT: the graceful sequence (`IngressApp.close`) under one deadline, then exit (see `ShutdownDeadline`). */
+const shutdown = new ShutdownDeadline(() => {
+  const app = ingress;
+  return { close: app ? () => app.close() : null, graceMs: config.SHUTDOWN_GRACE_MS, exit: (code) => process.exit(code) };
+});
+process.on('SIGTERM', (signal) => shutdown.stop(signal));
+process.on('SIGINT', (signal) => shutdown.stop(signal));
 
 runMain(
   'ingress',
   async () => {
-    ingress = await createIngressApp(loadServiceConfig('ingress', ingressEnvSchema));
+    ingress = await createIngressApp(config);
   },
   () => ({ url: ingress?.url }),
 );

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { type Logger, setLogLevel } from '@tokenflow/observability';
 import type { AdapterConfig } from './config';
 import { AdapterModule } from './adapter.module';
+import { noteShutdownSignal } from './shutdown/adapter-shutdown';
 
 /**
  * The adapter as a Nest application context, like `createServiceContext` but without Nest's signal hooks: Nest
@@ -25,6 +26,7 @@ export function exitOnSignals(app: INestApplicationContext, log: Logger, hardLim
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
+    noteShutdownSignal();
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
       log.error({ hardLimitMs }, 'shutdown did not finish in time');

@@ -19,7 +19,7 @@ describe('adapter config', () => {
   it('spools usage under the OS temp folder by default, and refuses a relative spool path', () => {
     const cfg = parseEnv(adapterEnvSchema, {});
     assert.ok(cfg.USAGE_SPOOL_DIR.startsWith('/') && cfg.USAGE_SPOOL_DIR.endsWith('usage-spool'));
-    assert.equal(cfg.SHUTDOWN_GRACE_MS, 25_000);
+    assert.equal(cfg.SHUTDOWN_GRACE_MS, 20_000);
     assert.throws(() => parseEnv(adapterEnvSchema, { USAGE_SPOOL_DIR: 'var/spool' }), (err: ConfigError) => err.problems.some((p) => p.startsWith('USAGE_SPOOL_DIR')));
   });
 });

@@ -24,8 +24,11 @@ export const adapterEnvSchema = baseEnvSchema.extend(redisEnvSchema.shape).exten
   USAGE_SPOOL_MEMORY_EVENTS: env.int(10_000, 1, 1_000_000),
   /** Size past which a spool segment takes no new events (it is deleted once all its events are acknowledged). */
   USAGE_SPOOL_SEGMENT_BYTES: env.int(4 * 1024 * 1024, 4 * 1024),
-  /** On SIGTERM, how long in-flight attempts may still run before they are ended with an error frame. */
-  SHUTDOWN_GRACE_MS: env.int(25_000, 0, 10 * 60_000),
+  /**
+   * On SIGTERM, the whole graceful shutdown: stopping intake, attempts in flight, ending the rest, flushing usage
+   * (`shutdown/adapter-shutdown.ts`). The hard exit comes 5 s later, so the default fits Kubernetes' 30 s.
+   */
+  SHUTDOWN_GRACE_MS: env.int(20_000, 0, 10 * 60_000),
   /** Prometheus `/metrics` on this port (0: off). The adapter has no other HTTP surface. */
   METRICS_PORT: env.int(0, 0, 65_535),
 });

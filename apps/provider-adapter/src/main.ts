@@ -3,8 +3,8 @@ import { createLogger, runMain } from '@tokenflow/observability';
 import { createAdapterApp, exitOnSignals } from './adapter.app';
 import { adapterEnvSchema } from './config';
 
-/** Past the grace period: ended attempts settle, usage flushes, NATS drains. */
-const SHUTDOWN_OVERHEAD_MS = 15_000;
+/** Past the grace period (which already holds settling and the usage flush): NATS drains, Nest closes. */
+const SHUTDOWN_OVERHEAD_MS = 5_000;
 
 const config = loadServiceConfig('provider-adapter', adapterEnvSchema);
 runMain('provider-adapter', async () => {

@@ -53,6 +53,7 @@ describe('usage spool (real NATS + JetStream)', () => {
     await first.record(closed);
     assert.equal(first.stats().events, 2);
     await first.drain(Date.now() + 200);
+    first.close(); // the process exits: its slot is free for the next start
     assert.match(spooledText(), /"eventId":"req_closed_connection:1"/);
 
     // (b) The stream exists now (billing booted): a new publisher on the same directory replays both.
@@ -66,6 +67,7 @@ describe('usage spool (real NATS + JetStream)', () => {
     const stored = await admin.durable.readAll(Streams.usage, Subjects.usageRecorded);
     assert.deepEqual(stored.map((m) => m.payload.eventId).sort(), ['req_closed_connection:1', 'req_missing_stream:1']);
     await second.drain(Date.now() + 1_000);
+    second.close();
     await bus2.close();
     assert.equal(spooledText(), '', 'nothing left to replay');
   });

@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@tokenflow/testing';
+import { sseData } from './streams';
 
 /**
  * A TCP proxy in front of a dependency (Postgres), so a fault suite can take it away and give it back without
@@ -138,6 +139,8 @@ export interface ClientRecord {
   error: string | null;
   /** A 200 stream that ended without `[DONE]` and without an error event: what must never happen. */
   truncated: boolean;
+  /** From sending to the answer's end (or the error). */
+  ms: number;
 }
 
 /**
@@ -176,6 +179,11 @@ export class SteadyLoad {
 
 /** One chat request as a client sees it (a stream read to its end). */
 export async function send(baseUrl: string, key: string, body: Record<string, unknown>): Promise<ClientRecord> {
+  const started = Date.now();
+  return { ...(await exchange(baseUrl, key, body)), ms: Date.now() - started };
+}
+
+async function exchange(baseUrl: string, key: string, body: Record<string, unknown>): Promise<Omit<ClientRecord, 'ms'>> {
   const stream = body.stream === true;
   try {
     const res = await fetch(`${baseUrl}/v1/chat/completions`, {
@@ -192,11 +200,7 @@ export async function send(baseUrl: string, key: string, body: Record<string, un
       const content = json.choices?.[0]?.message?.content ?? '';
       return { requestId, stream, status: 200, ok: content.length > 0, error: content ? null : 'empty body', truncated: false };
     }
-    const events = text
-      .split('\n\n')
-      .map((b) => b.trim())
-      .filter((b) => b.startsWith('data: '))
-      .map((b) => b.slice(6));
+    const events = sseData(text);
     const done = events.at(-1) === '[DONE]';
     const errorEvent = events.find((e) => e !== '[DONE]' && (JSON.parse(e) as { error?: unknown }).error !== undefined);
     if (errorEvent) return { requestId, stream, status: 200, ok: false, error: errorOf(errorEvent), truncated: false };

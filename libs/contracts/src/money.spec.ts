@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { nanoToUsd, perMillionUsdToNanoPerToken, usageCostNano, usdToNano } from './money';
+import { nanoToUsd, perMillionUsdToNanoPerToken, pricedUsage, usageCostNano, usdToNano } from './money';
 
 describe('money', () => {
   it('parses USD decimal strings to exact nano-USD', () => {
@@ -48,5 +48,19 @@ describe('usageCostNano', () => {
   it('never bills a token twice when the parts add up to more than the totals', () => {
     const quote = { ...price, cacheWriteNanoPerToken: '3125', audioInputNanoPerToken: '40000' };
     assert.equal(usageCostNano({ promptTokens: 10, cachedTokens: 6, cacheWriteTokens: 8, audioPromptTokens: 9, completionTokens: 0 }, quote), 6n * 2500n + 4n * 3125n);
+  });
+});
+
+describe('pricedUsage', () => {
+  it('reads the priced parts from the OpenAI-shape usage the adapter reports', () => {
+    const usage = {
+      prompt_tokens: 1000,
+      completion_tokens: 100,
+      total_tokens: 1100,
+      prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 500, cache_write_1h_tokens: 200, audio_tokens: 50 },
+      completion_tokens_details: { reasoning_tokens: 40, audio_tokens: 30 },
+    };
+    assert.deepEqual(pricedUsage(usage), { promptTokens: 1000, cachedTokens: 100, completionTokens: 100, cacheWriteTokens: 500, cacheWrite1hTokens: 200, audioPromptTokens: 50, audioCompletionTokens: 30 });
+    assert.deepEqual(pricedUsage({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, prompt_tokens_details: { cache_write_tokens: -1, audio_tokens: Number.NaN } }), { promptTokens: 5, cachedTokens: 0, completionTokens: 2 });
   });
 });

@@ -1,3 +1,4 @@
+import type { TokenUsage } from './adapter.contract';
 import type { PriceQuote } from './billing.contract';
 
 /** Money is integer nano-USD (1e-9 USD) everywhere inside; USD decimal strings only at the API edge. */
@@ -67,5 +68,32 @@ export function usageCostNano(u: PricedUsage, price: PriceQuote): bigint {
     BigInt(audioOut) * BigInt(price.audioOutputNanoPerToken ?? price.outputNanoPerToken)
   );
 }
+
+/**
+ * The priced counts of an OpenAI-shape usage, as the adapter reports it: cache writes (`cache_write_tokens`, of which
+ * `cache_write_1h_tokens`) and audio (`audio_tokens`) in `prompt_tokens_details` and `completion_tokens_details`. The
+ * one mapping from usage to what the ledger bills, so a cost shown to the client is the cost charged. Counts that are
+ * not positive finite numbers are absent.
+ */
+export function pricedUsage(usage: TokenUsage): PricedUsage {
+  const prompt = usage.prompt_tokens_details;
+  const completion = usage.completion_tokens_details;
+  const u: PricedUsage = {
+    promptTokens: count(usage.prompt_tokens) ?? 0,
+    cachedTokens: count(prompt?.cached_tokens) ?? 0,
+    completionTokens: count(usage.completion_tokens) ?? 0,
+  };
+  const writes = count(prompt?.cache_write_tokens);
+  if (writes !== undefined) u.cacheWriteTokens = writes;
+  const writes1h = count(prompt?.cache_write_1h_tokens);
+  if (writes1h !== undefined) u.cacheWrite1hTokens = writes1h;
+  const audioIn = count(prompt?.audio_tokens);
+  if (audioIn !== undefined) u.audioPromptTokens = audioIn;
+  const audioOut = count(completion?.audio_tokens);
+  if (audioOut !== undefined) u.audioCompletionTokens = audioOut;
+  return u;
+}
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
 const clampTo = (n: number | undefined, max: number): number => Math.max(0, Math.min(n ?? 0, max));

@@ -122,6 +122,28 @@ describe('promptParts', () => {
     assert.ok(audioTokenBound({ data: tenSeconds, format: 'wav' }) >= 10 * 10, 'at least OpenAI\'s 10 tokens a second');
     // A forged header claiming an absurd rate cannot shrink the bound below 96 kHz 24-bit stereo's.
     assert.ok(audioTokenBound({ data: wav(1, 50_000_000), format: 'wav' }) >= Math.floor((50_000_000 / 576_000) * AUDIO_TOKENS_PER_SECOND));
+  });
+
+  it('bounds a WAV by the slowest rate its header implies: a forged byte-rate field cannot shorten it (regression: held at 1/72)', () => {
+    // 10 s of 8 kHz 8-bit mono PCM (8,000 B/s) whose byte-rate field claims 96 kHz 24-bit stereo's 576,000 B/s.
+    const pcm = Buffer.alloc(80_000);
+    const head = Buffer.from(wav(0), 'base64');
+    head.writeUInt32LE(36 + pcm.length, 4);
+    head.writeUInt16LE(1, 22);
+    head.writeUInt32LE(8_000, 24);
+    head.writeUInt32LE(576_000, 28);
+    head.writeUInt16LE(1, 32);
+    head.writeUInt16LE(8, 34);
+    head.writeUInt32LE(pcm.length, 40);
+    const forged = Buffer.concat([head, pcm]).toString('base64');
+    assert.ok(audioTokenBound({ data: forged, format: 'wav' }) >= 10 * AUDIO_TOKENS_PER_SECOND, 'the ten seconds the upstream bills');
+    // A header whose first chunk is not `fmt ` (JUNK, LIST) says nothing readable at fixed offsets: the 8,000 B/s floor.
+    const junk = Buffer.from(forged, 'base64');
+    junk.write('JUNK', 12, 'latin1');
+    assert.equal(audioTokenBound({ data: junk.toString('base64'), format: 'wav' }), Math.ceil((junk.length / 8_000) * AUDIO_TOKENS_PER_SECOND));
+  });
+
+  it('bounds an MP3 by the lowest bitrate and counts audio references', () => {
     const mp3 = Buffer.alloc(16_000).toString('base64'); // 16 s at 8 kbit/s, 1 s at 128 kbit/s
     assert.equal(audioTokenBound({ data: mp3, format: 'mp3' }), Math.ceil(16 * AUDIO_TOKENS_PER_SECOND));
     const body = { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: mp3, format: 'mp3' } }] }, { role: 'assistant', audio: { id: 'audio_1' } }] };

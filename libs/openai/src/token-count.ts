@@ -183,15 +183,25 @@ export function audioTokenBound(audio: unknown): number {
 const WAV_MAX_BYTES_PER_SECOND = 576_000;
 
 /**
- * A WAV's own byte rate (its RIFF header's bytes 28–31), which is what the provider plays it at; null when there is
- * no header. A rate above any real recording's counts as that, so a forged header can only lengthen the bound.
+ * The slowest rate a WAV's header lets it be played at (its RIFF `fmt ` chunk right after the RIFF header), so bytes
+ * over it bound the duration from above; null when there is no such header (the 8,000 B/s floor applies).
+ *
+ * The header's byte-rate field (bytes 28–31) alone is no bound: decoders play PCM at sample rate × block align (or
+ * × channels × bits), whatever that field says, so a forged field claiming a higher rate would shorten the bound — an
+ * 8 kHz 8-bit mono file saying 576,000 B/s would be held at 1/72 of what the upstream bills. So every rate the header
+ * implies is a candidate and the slowest wins (the longest duration); each is capped at the fastest real WAV's. A
+ * compressed WAV (ADPCM) declares its true, lower rate in the byte-rate field, which the minimum keeps.
  */
 function wavByteRate(data: string): number | null {
   const start = data.startsWith('data:') ? data.indexOf(',') + 1 : 0;
   const head = Buffer.from(data.slice(start, start + 48), 'base64');
-  if (head.length < 32 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
-  const rate = head.readUInt32LE(28);
-  return rate > 0 ? Math.min(rate, WAV_MAX_BYTES_PER_SECOND) : null;
+  if (head.length < 36 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 16) !== 'WAVEfmt ') return null;
+  const channels = head.readUInt16LE(22);
+  const sampleRate = head.readUInt32LE(24);
+  const blockAlign = head.readUInt16LE(32);
+  const bitsPerSample = head.readUInt16LE(34);
+  const candidates = [head.readUInt32LE(28), sampleRate * blockAlign, (sampleRate * channels * bitsPerSample) / 8].filter((r) => r > 0);
+  return candidates.length ? Math.min(...candidates.map((r) => Math.min(r, WAV_MAX_BYTES_PER_SECOND))) : null;
 }
 
 function textInput(input: unknown, text: (s: string) => void, parts: PromptParts): void {

@@ -41,11 +41,12 @@ export class ParkedUsageRepository {
     );
   }
 
-  async list(all: boolean, limit: number): Promise<ParkedRow[]> {
+  /** In id order; `afterId` pages through (a replay walks the whole backlog once, even past rows that fail again). */
+  async list(all: boolean, limit: number, afterId = '0'): Promise<ParkedRow[]> {
     return this.db.query(
       `SELECT id::text, subject, event_key, event, reason, attempts, first_failed_at, last_failed_at, replayed_at
-       FROM billing.parked_usage WHERE $1 OR replayed_at IS NULL ORDER BY id LIMIT $2`,
-      [all, limit],
+       FROM billing.parked_usage WHERE ($1 OR replayed_at IS NULL) AND id > $3 ORDER BY id LIMIT $2`,
+      [all, limit, afterId],
     );
   }
 
@@ -58,8 +59,9 @@ export class ParkedUsageRepository {
     return rows[0] ?? null;
   }
 
-  async markReplayed(id: string): Promise<void> {
-    await this.db.query(`UPDATE billing.parked_usage SET replayed_at = now() WHERE id = $1`, [id]);
+  async markReplayed(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`UPDATE billing.parked_usage SET replayed_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   async markFailed(id: string, reason: string): Promise<void> {

@@ -17,6 +17,13 @@ describe('ledgerUnreachable', () => {
       pg('53300', 'too many connections'),
       pg('55P03'),
       pg('55000', 'database "x" is not currently accepting connections'),
+      // A failover: the pool still points at the demoted primary or a standby (review of issue 13, finding 1).
+      typeorm(pg('25006', 'cannot execute INSERT in a read-only transaction')),
+      pg('25006', 'cannot execute INSERT in a read-only transaction'),
+      pg('57P02', 'terminating connection because of crash of another server process'),
+      pg('08001', 'could not connect to server'),
+      pg('08003'),
+      pg('53100', 'could not extend file: No space left on device'),
       new Error('timeout exceeded when trying to connect'),
       new Error('Connection terminated unexpectedly'),
       new Error('Query read timeout'),

@@ -7,8 +7,11 @@
 /** SQLSTATE classes that mean "not now": connection exception, insufficient resources, operator intervention
  * (57014 statement timeout, 57P01 admin shutdown, 57P03 cannot connect now), system error. */
 const UNREACHABLE_CLASSES = new Set(['08', '53', '57', '58']);
-/** lock_not_available, object_in_use. */
-const UNREACHABLE_CODES = new Set(['55P03', '55006']);
+/**
+ * lock_not_available, object_in_use, and read_only_sql_transaction: connected to a primary being demoted or to a
+ * standby during a failover, which no event can fix and which ends when the new primary takes over.
+ */
+const UNREACHABLE_CODES = new Set(['55P03', '55006', '25006']);
 /** Serialization failure and deadlock: the transaction is retried, the ledger is fine. */
 const RETRY_CODES = new Set(['40001', '40P01']);
 /** Socket-level failures of the pg client (and of ioredis). */

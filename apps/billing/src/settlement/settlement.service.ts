@@ -61,10 +61,8 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
    */
   private failurePolicy(): FailurePolicy {
     return {
-      transient: (err) => {
-        if (ledgerUnreachable(err)) void this.health.markDown().catch(() => undefined);
-        return transientSettlementFailure(err);
-      },
+      // The ledger-down flag is set (awaited) by settle() itself, before the batch is handed back.
+      transient: transientSettlementFailure,
       poison: poisonSettlementFailure,
       park: async (f: FailedEvent) => {
         const eventKey = f.msgId ?? `${f.stream}:${f.seq}`;
@@ -84,8 +82,15 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
     // a crash in between leaves holds that the redelivered batch frees, never a freed hold without its entry.
     const releases = releaseMovements(ends, await Promise.all(ends.map((r) => freedAmount(r) ?? this.cache.holdAmount(r.accountId, r.requestId))));
     const abandoned = abandonedEnds(ends, releases);
-    const inserted = await this.ledger.appendBatch({ usage, holds, releases }, this.config.SETTLEMENT_STATEMENT_TIMEOUT_MS);
-    await this.health.markUp();
+    const outage = await this.health.outageStart();
+    let inserted: number;
+    try {
+      inserted = await this.ledger.appendBatch({ usage, holds, releases }, this.config.SETTLEMENT_STATEMENT_TIMEOUT_MS);
+    } catch (err) {
+      if (ledgerUnreachable(err)) await this.health.markDown().catch((e: unknown) => this.log.warn({ err: e }, 'could not flag the ledger unavailable'));
+      throw err;
+    }
+    await this.health.markUp(outage).catch((err: unknown) => this.log.warn({ err }, 'could not clear the ledger-unavailable flag; the probe will'));
     if (inserted < usage.length) this.log.info({ duplicates: usage.length - inserted }, 'skipped already-settled events');
     // After the commit, first publish the new balances (read back, so redeliveries converge), THEN close the holds:
     // in between, the charge and the hold both count against the account, which is conservative. The other

@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { type AutoSignal, type KeyPrincipal, type PlanReply, type PlanRequest, type RateLimitAcquireReply, type RoutePreferences, TfError } from '@tokenflow/contracts';
 import type { AutoAdvisor } from './auto-advisor';
@@ -10,7 +13,7 @@ import type { BusCompensations } from './bus-compensations';
 import { OpenAiStreamFormat } from './formats/openai-stream.format';
 import { type GatewayCall, GatewayService } from './gateway.service';
 import type { RouterClient } from './router.client';
-import { ShutdownDrain } from '../lifecycle/shutdown-drain';
+import { ShutdownDrain, ShuttingDownError } from '../lifecycle/shutdown-drain';
 
 const PRINCIPAL: KeyPrincipal = {
   keyId: 'k1',
@@ -87,6 +90,24 @@ describe('GatewayService lifecycle (plan → admit → attempts → present → 
     // 10 prompt tokens at 1,000 nano and 5 output tokens at 2,000 nano: 20,000 nano-USD.
     assert.equal(c.headers['x-tokenflow-cost-usd'], '0.00002');
     assert.deepEqual(h.effects.log, ['limits req_1 refund=false']);
+  });
+
+  /** A response still in flight for the drain to wait on; `emit('close')` ends it. */
+  const openResponse = () => Object.assign(new EventEmitter(), { destroyed: false, writableFinished: false });
+
+  it('ends a call that reaches it after the shutdown cut with the shutdown error, before planning anything', async () => {
+    const h = harness({ attempts: new ScriptedAttempts([[chunk(0, 'a'), end(1)]]) });
+    const res = openResponse();
+    h.drain.track(res as unknown as ServerResponse);
+    const inFlight = h.drain.enter();
+    const drained = h.drain.drain(null, 0);
+    while (!inFlight.cut.aborted) await sleep(1);
+    inFlight.release();
+    await assert.rejects(h.gateway.complete(call('deepseek-v3', true)), (e: unknown) => e instanceof ShuttingDownError);
+    assert.equal(h.plans.length, 0);
+    assert.deepEqual(h.effects.log, []);
+    res.emit('close');
+    await drained;
   });
 
   it('relays SSE as it arrives and ends it with [DONE]', async () => {

@@ -61,6 +61,8 @@ export class GatewayService {
     assertModelAllowed(principal, body.model);
     // Held until the call is over: a shutdown waits for it, and cuts it (an error to the client) past its grace.
     const lease = this.drain.enter();
+    // Past the shutdown's cut: nothing is planned, held or started, the client hears why at once.
+    if (lease.cut.aborted) throw lease.cut.reason;
     const saga = new RequestSaga(call.requestId, this.compensations.forCall(principal));
     const onLeave = () => saga.clientDisconnected();
     client.signal.addEventListener('abort', onLeave, { once: true });
@@ -89,6 +91,8 @@ export class GatewayService {
           return await this.serve(call, plan, saga, log, { mayWait: chain.length === 0, cut: lease.cut }, signal, route);
         } catch (err) {
           if (client.started) throw err;
+          // Cut by the shutdown: no fallback round starts, the call ends with the shutdown's error.
+          if (lease.cut.aborted) throw lease.cut.reason;
           if (planned && isContextTooLong(err) && model === AUTO_MODEL && saga.round < MAX_CONTEXT_FALLBACKS) {
             // `auto` chose the model, so it may choose a larger one when the input did not fit.
             tooLong.push(planned);

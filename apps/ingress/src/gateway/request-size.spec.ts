@@ -106,6 +106,13 @@ describe('sizeRequest', () => {
     assert.equal(legacy.size.outputTokens, 48);
   });
 
+  it('caps the output beside the text prompt, not beside the audio upper bound (which only sizes the hold)', () => {
+    const audio = sizeRequest({ model: 'm', messages }, { ...plan, contextWindow: 128_000, maxOutputTokens: 16_384 }, 'chat', { tokens: 100 + 120_000, reserve: 150, audioTokens: 120_000 });
+    assert.equal(audio.upstreamBody.max_tokens, 16_384);
+    assert.equal(audio.size.outputTokens, 16_384);
+    assert.equal(audio.size.terms?.audioTokens, 120_000, 'the audio bound is still held');
+  });
+
   it('keeps a client limit as it is and reserves nothing for embeddings output', () => {
     assert.equal(sizeRequest({ model: 'm', messages, max_tokens: 10 }, plan, 'chat', { tokens: 5, reserve: 9 }).size.outputTokens, 10);
     const emb = sizeRequest({ model: 'm', input: 'x' }, plan, 'embeddings', { tokens: 1, reserve: 17 });

@@ -24,7 +24,9 @@ export interface SizedRequest {
  * quota all reserve from `size`, and the body sent upstream can never generate more than they cover.
  */
 export function sizeRequest(body: Body, plan: Pick<PlanReply, 'model' | 'maxOutputTokens' | 'contextWindow'>, endpoint: Endpoint, prompt: PromptCount): SizedRequest {
-  const upstreamBody = { ...withOutputCap(body, plan, endpoint, prompt.tokens), model: plan.model };
+  // The cap leaves room beside the prompt's estimate; audio's count is a worst case that only sizes the hold
+  // (`terms.audioTokens`), and counting it here would cut `max_tokens` below what the model allows.
+  const upstreamBody = { ...withOutputCap(body, plan, endpoint, prompt.tokens - (prompt.audioTokens ?? 0)), model: plan.model };
   // Sized from the body as it goes upstream: the output it may generate is exactly the cap it carries.
   const held = holdSize(upstreamBody, plan.maxOutputTokens, endpoint, promptReserve(prompt, plan.contextWindow));
   const size: RequestSize = { promptTokens: prompt.tokens, promptReserve: held.promptTokens, outputTokens: held.maxOutputTokens };

@@ -1,4 +1,4 @@
-import { Headers, type PriceQuote, type StreamFrame, TfError, type TokenUsage, nanoToUsd, usageCostNano } from '@tokenflow/contracts';
+import { Headers, type PriceQuote, type StreamFrame, TfError, type TokenUsage, nanoToUsd, pricedUsage, usageCostNano } from '@tokenflow/contracts';
 import type { CallContext } from '@tokenflow/messaging';
 import { idleWait, type OpenedStream } from './attempt-runner';
 import type { ClientChannel } from './client-channel';
@@ -105,13 +105,7 @@ async function assemble({ stream, format, client, saga, ctx, price, headers }: P
   await client.send(answerHeaders, format.result(frame.usage), chunks > LARGE_ANSWER_CHUNKS);
 }
 
+/** What the ledger charges for this usage: the same mapping (`pricedUsage`) and prices, cache writes and audio included. */
 function costNano(usage: TokenUsage, price: PriceQuote): bigint {
-  return usageCostNano(
-    {
-      promptTokens: usage.prompt_tokens ?? 0,
-      cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-      completionTokens: usage.completion_tokens ?? 0,
-    },
-    price,
-  );
+  return usageCostNano(pricedUsage(usage), price);
 }

@@ -4,7 +4,7 @@ import { TfError } from '@tokenflow/contracts';
 import { createLogger } from '@tokenflow/observability';
 
 /** After the cut, how long the cut answers get to write their error and cancel their attempts before sockets close. */
-const CUT_FLUSH_MS = 5_000;
+export const CUT_FLUSH_MS = 5_000;
 
 /** The answer a call still running at the end of the grace gets (an error event once its stream started). */
 export class ShuttingDownError extends TfError {
@@ -35,6 +35,8 @@ export class ShutdownDrain {
   private readonly leases = new Set<AbortController>();
   private idleWaiters: (() => void)[] = [];
   private started: Promise<void> | null = null;
+  /** The grace is over: every call in flight was cut, and any that enters from now on is cut on entry. */
+  private cutting = false;
 
   get draining(): boolean {
     return this.started !== null;
@@ -55,9 +57,17 @@ export class ShutdownDrain {
     });
   }
 
-  /** A gateway call's hold on the process: its `cut` fires if the shutdown's grace runs out first. */
+  /**
+   * A gateway call's hold on the process: its `cut` fires if the shutdown's grace runs out first. A call entering
+   * after the cut (its request was accepted before the shutdown, but got here late) is cut already: it ends at once
+   * with the shutdown error, instead of starting an answer the closing sockets would truncate without a word.
+   */
   enter(): DrainLease {
     const ctrl = new AbortController();
+    if (this.cutting) {
+      ctrl.abort(new ShuttingDownError());
+      return { cut: ctrl.signal, release: () => {} };
+    }
     this.leases.add(ctrl);
     return { cut: ctrl.signal, release: () => this.leases.delete(ctrl) };
   }
@@ -75,6 +85,7 @@ export class ShutdownDrain {
     server?.closeIdleConnections();
     if (!(await this.idle(graceMs))) {
       this.log.warn({ inFlight: this.inFlight, calls: this.leases.size }, 'shutdown grace over: ending what is still running with an error');
+      this.cutting = true;
       for (const lease of this.leases) lease.abort(new ShuttingDownError());
       if (!(await this.idle(CUT_FLUSH_MS))) this.log.warn({ inFlight: this.inFlight }, 'responses still open after the cut: closing their connections');
     }

@@ -50,3 +50,13 @@ export class ShutdownError extends TfError {
     super('service_unavailable', 'The gateway replica serving this request shut down before the answer was complete. Please retry.', { retryable: true });
   }
 }
+
+/**
+ * The caller's reply inbox cannot be reached any more (the NATS connection dropped or closed): the attempt ends, and
+ * bills what it produced, but this says nothing about the upstream, so the channel's health does not count it.
+ */
+export class CallerGoneError extends TfError {
+  constructor() {
+    super('service_unavailable', 'The connection to the caller was lost.', { retryable: true });
+  }
+}

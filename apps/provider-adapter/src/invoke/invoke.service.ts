@@ -9,7 +9,8 @@ import { capability, providerFor } from '../providers/provider.registry';
 import { readLimited } from '../upstream/read-limited';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
 import { UsagePublisher } from '../usage/usage.publisher';
-import { CancellationRegistry, CancelledError, ShutdownError } from './cancellation.registry';
+import { abortCause, healthFailure } from './attempt-failure';
+import { CallerGoneError, CancellationRegistry, ShutdownError } from './cancellation.registry';
 import { sliceEmbeddings } from './embeddings-slices';
 import { KeyHealthReporter } from './key-health.reporter';
 import { LargeBodies } from './large-bodies';
@@ -108,7 +109,7 @@ export class InvokeService {
       } catch (err) {
         // The connection is closed: the caller cannot hear this attempt any more. It ends here, and still bills
         // what it produced (the usage goes to the spool), instead of throwing out of its own error handling.
-        if (!ctrl.signal.aborted) ctrl.abort(new TfError('service_unavailable', 'The connection to the caller was lost.'));
+        if (!ctrl.signal.aborted) ctrl.abort(new CallerGoneError());
         if (frame.type === 'error' || frame.type === 'end') this.log.warn({ err: (err as Error)?.message, requestId: req.requestId }, 'terminal frame not sent');
         else throw ctrl.signal.reason;
       }
@@ -126,6 +127,27 @@ export class InvokeService {
     let failure: Parameters<typeof failedOutcome>[0] | null = null;
     const healthTarget = { channelId: req.attempt.channelId, keyRef: req.attempt.keyRef, model: req.model };
     this.health.started(healthTarget);
+    /** The attempt's usage publish, started once its usage is journaled (see `journal`). */
+    let published: Promise<void> | null = null;
+    let journaled = false;
+    /**
+     * Settles the upstream quota and journals the usage (the spool write is synchronous inside `publish`), before the
+     * terminal frame leaves: a crash can then no longer lose the usage of an answer the client saw end.
+     */
+    const journal = async (): Promise<void> => {
+      journaled = true;
+      // A cancel ends the request (only ingress cancels, and only when it gives up), so even an attempt with no
+      // output publishes: settling it, at zero cost, is what releases the request's hold.
+      const billed = (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled';
+      // Nothing generated (cancelled before the first token): nothing billed.
+      const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : (final ?? (await tally.usage(req.size.promptTokens, this.counter)));
+      if (quotaTaken) this.quota.settle(req, reachedUpstream, maybeSent, usage);
+      if (!billed) return;
+      published = this.usage.publish(req, usage, source, outcome, {
+        ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,
+        durationMs: Date.now() - started,
+      });
+    };
 
     try {
       const provider = providerFor(req.attempt.provider);
@@ -168,15 +190,15 @@ export class InvokeService {
         });
       }
       final = await tally.usage(req.size.promptTokens, this.counter);
+      await journal();
       send({ type: 'end', usage: final.usage, usageSource: final.source });
     } catch (err) {
       if (!reachedUpstream && neverReachedUpstream(err)) maybeSent = false;
       const error = watchdog.fired ?? this.classify(err, signal, ctrl.signal);
-      // The request's own deadline (not the channel's first-byte or idle one) is the caller's budget running out. A
-      // shutdown says nothing about the channel either.
-      if (ctrl.signal.reason instanceof ShutdownError) failure = 'cancelled';
-      else failure = error !== 'cancelled' && !watchdog.fired && !ctrl.signal.aborted && signal.aborted ? 'deadline' : error;
+      failure = healthFailure(error, { watchdogFired: watchdog.fired !== null, signal, cancel: ctrl.signal });
       outcome = error === 'cancelled' ? 'cancelled' : 'error';
+      // Journaled before the error frame and before the cleanup below: a partial answer's usage is on disk first.
+      if (!journaled) await journal();
       if (error !== 'cancelled') {
         send({ type: 'error', error: { ...error.toWire(), retryable: error.retryable && tally.chunks === 0 } });
       }
@@ -191,26 +213,13 @@ export class InvokeService {
           : failedOutcome(failure ?? 'cancelled', calledUpstream),
       );
     }
-    // A cancel ends the request (only ingress cancels, and only when it gives up), so even an attempt with no
-    // output publishes: settling it, at zero cost, is what releases the request's hold.
-    const billed = (reachedUpstream && (outcome === 'ok' || tally.chunks > 0)) || outcome === 'cancelled';
-    // Nothing generated (cancelled before the first token): nothing billed.
-    const { usage, source } = !billed || tally.chunks === 0 ? { usage: ZERO_USAGE, source: 'estimated' as const } : (final ?? (await tally.usage(req.size.promptTokens, this.counter)));
-    if (quotaTaken) this.quota.settle(req, reachedUpstream, maybeSent, usage);
-    if (billed) {
-      // Nothing above awaits once `end` was handed to NATS, so the usage is journaled (a synchronous write in
-      // `publish`) before the frame's bytes leave this process: a crash cannot lose the usage of an answer a client got.
-      await this.usage.publish(req, usage, source, outcome, {
-        ttftMs: tally.firstChunkAt === null ? null : tally.firstChunkAt - started,
-        durationMs: Date.now() - started,
-      });
-    }
+    // Resolves once the usage is acknowledged by JetStream or fsynced in the spool: shutdown waits for that.
+    await published;
   }
 
   private classify(err: unknown, signal: AbortSignal, cancel: AbortSignal): TfError | 'cancelled' {
-    if (cancel.aborted && cancel.reason instanceof CancelledError) return 'cancelled';
-    if (cancel.aborted && cancel.reason instanceof ShutdownError) return cancel.reason;
-    if (signal.aborted) return new TfError('upstream_timeout', 'The request deadline passed before the upstream finished.');
+    const aborted = abortCause(signal, cancel);
+    if (aborted) return aborted;
     const mapped = mapTransportError(err);
     // The code, not the message: undici's messages name the upstream host and address.
     if (!(err instanceof TfError)) this.log.warn({ err: (err as Error)?.name, code: transportCode(err) }, 'upstream transport error');

@@ -25,6 +25,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     new Gauge({ name: 'tokenflow_usage_spool_events', help: 'Usage events not yet acknowledged by JetStream (spooled)', registers, collect() { this.set(usage.stats().events); } });
     new Gauge({ name: 'tokenflow_usage_spool_oldest_age_seconds', help: 'Age of the oldest spooled usage event', registers, collect() { this.set(usage.stats().oldestAgeMs / 1_000); } });
     new Gauge({ name: 'tokenflow_usage_spool_bytes', help: 'Bytes of the usage spool segments on disk', registers, collect() { this.set(usage.stats().bytes); } });
+    new Gauge({ name: 'tokenflow_usage_spool_adopted_events', help: 'Usage events taken over from slots other (stopped or dead) processes left', registers, collect() { this.set(usage.stats().adopted); } });
+    new Gauge({ name: 'tokenflow_usage_spool_orphaned_events', help: 'Usage events in slots no live process owns that this one could not take over (last scan)', registers, collect() { this.set(usage.stats().orphaned); } });
     new Gauge({ name: 'tokenflow_adapter_attempts_in_flight', help: 'Upstream attempts running on this replica', registers, collect() { this.set(invoke.inFlight); } });
   }
 

@@ -5,16 +5,38 @@ import { ADAPTER_CONFIG, type AdapterConfig } from '../config';
 import { InvokeService } from '../invoke/invoke.service';
 import { UsagePublisher } from '../usage/usage.publisher';
 
-/** How long attempts ended at the grace deadline get to send their error frame and publish their usage. */
+/** How long attempts ended at their deadline get to send their error frame and publish their usage (at most). */
 const SETTLE_MS = 5_000;
-/** How long the usage still pending gets to reach JetStream before it is left in the spool for the next start. */
+/** How long the usage still pending gets to reach JetStream before it is left in the spool for the next start (at most). */
 const FLUSH_MS = 3_000;
+/** A probe in hand answers within its own 15 s bound. */
+const PROBE_MS = 15_000;
+
+/** When the signal arrived (set by `exitOnSignals`): the shutdown's one deadline counts from it. */
+let signalledAt: number | null = null;
+
+export function noteShutdownSignal(at = Date.now()): void {
+  signalledAt = at;
+}
+
+/**
+ * How SHUTDOWN_GRACE_MS is shared, so that everything fits in it: the attempts run until `attemptsEnd`, those ended
+ * then settle for `settleMs`, and usage flushes for `flushMs` until `deadline`. A short grace shrinks the last two.
+ */
+export function shutdownPlan(start: number, graceMs: number): { attemptsEnd: number; settleMs: number; flushMs: number; deadline: number } {
+  const settleMs = Math.min(SETTLE_MS, Math.floor(graceMs / 4));
+  const flushMs = Math.min(FLUSH_MS, Math.floor(graceMs * 0.15));
+  const deadline = start + graceMs;
+  return { attemptsEnd: deadline - settleMs - flushMs, settleMs, flushMs, deadline };
+}
 
 /**
  * The adapter's shutdown, in order, before the bus drains (MessagingModule closes it at `beforeApplicationShutdown`,
- * after every `onModuleDestroy`): stop taking invokes (the queue group serves them from the other replicas), let the
- * attempts in flight finish for SHUTDOWN_GRACE_MS, end the rest cleanly (an error frame, usage for what they
- * produced), then flush usage to JetStream or leave it in the spool. Only then may the connection go.
+ * after every `onModuleDestroy`), all within one deadline fixed at the signal (SHUTDOWN_GRACE_MS after it): stop
+ * taking invokes (the queue group serves them from the other replicas), let the attempts in flight finish, end the
+ * rest cleanly (an error frame, usage for what they produced), then flush usage to JetStream or leave it in the
+ * spool. Every step is fitted inside the deadline, the time spent stopping intake included. Only then may the
+ * connection go.
  */
 @Injectable()
 export class AdapterShutdown implements OnModuleDestroy {
@@ -28,11 +50,12 @@ export class AdapterShutdown implements OnModuleDestroy {
   ) {}
 
   async onModuleDestroy(): Promise<void> {
-    const started = Date.now();
-    // A probe in hand answers within its own 15 s bound; the grace period bounds that wait too.
-    await this.controller.stopTaking(Math.min(this.config.SHUTDOWN_GRACE_MS, 15_000));
-    const ended = await this.invoke.finish(this.config.SHUTDOWN_GRACE_MS, SETTLE_MS);
-    await this.usage.drain(Date.now() + FLUSH_MS);
+    const started = signalledAt ?? Date.now();
+    const plan = shutdownPlan(started, this.config.SHUTDOWN_GRACE_MS);
+    const until = (t: number) => Math.max(0, t - Date.now());
+    await this.controller.stopTaking(Math.min(PROBE_MS, until(plan.attemptsEnd)));
+    const ended = await this.invoke.finish(until(plan.attemptsEnd), Math.min(plan.settleMs, until(plan.deadline - plan.flushMs)));
+    await this.usage.drain(plan.deadline);
     this.log.info({ ms: Date.now() - started, ended, spooled: this.usage.stats().events }, 'shutdown: attempts done and usage flushed');
   }
 }

@@ -41,9 +41,11 @@ export function serveStoppable<K extends RequestSubject>(bus: NatsBus, subject: 
   });
   return {
     stop: async (maxWaitMs) => {
-      if (!sub.isClosed()) await sub.drain();
+      // One bound for both: a drain that hangs (the server unreachable) must not outlast the shutdown's deadline.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...answering]), new Promise((r) => (timer = setTimeout(r, maxWaitMs)))]);
+      const late = new Promise((r) => (timer = setTimeout(r, maxWaitMs)));
+      const drained = sub.isClosed() ? Promise.resolve() : sub.drain().catch((e: unknown) => log.warn({ err: (e as Error)?.message, subject }, 'unsubscribe failed'));
+      await Promise.race([drained.then(() => Promise.allSettled([...answering])), late]);
       clearTimeout(timer);
     },
   };

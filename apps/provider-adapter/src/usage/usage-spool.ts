@@ -1,4 +1,5 @@
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fdatasync, fdatasyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,8 +10,10 @@ const datasync = promisify(fdatasync);
 const LOCK = 'owner.json';
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
 const SLOT = /^slot-(\d+)$/;
-/** Slots this process holds (a lock naming this pid is stale only when this process did not take it: see `stale`). */
-const claimedHere = new Set<string>();
+/** Guards the take-over of a stale lock (a directory: `mkdir` is an atomic create-exclusive). */
+const TAKEOVER = 'takeover.lock';
+/** A lock whose owner has not refreshed it (its mtime) for this long belongs to a dead process. */
+export const DEFAULT_STALE_AFTER_MS = 30_000;
 
 /** One usage event not yet acknowledged by JetStream, held in memory (at most `maxMemory` of them). */
 export interface SpoolEntry {
@@ -41,6 +44,8 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** Pending events held in memory at most; the rest wait on disk. */
   maxMemory: number;
+  /** A slot whose lock was not refreshed (`heartbeat()`) for this long is taken over. Default 30 s. */
+  staleAfterMs?: number;
   log?: Logger;
 }
 
@@ -51,6 +56,10 @@ export interface SpoolStats {
   oldestAgeMs: number;
   bytes: number;
   segments: number;
+  /** Events taken over from slots left by other (dead or stopped) processes since this one started. */
+  adopted: number;
+  /** Unacknowledged events seen at the last scan in slots no live process owns and this one could not take over. */
+  orphaned: number;
 }
 
 /**
@@ -60,8 +69,9 @@ export interface SpoolStats {
  * event id, so JetStream's dedupe window and billing's idempotency key make the replay exactly-once in the ledger).
  *
  * Files: `<dir>/slot-<n>/seg-<seq>.jsonl`, one JSON object a line: `{"e": event}` or `{"a": eventId}`. Each process
- * owns one slot (a lock file naming its pid and host), so replicas on one host may share `dir`; at boot a process
- * also adopts the slots of dead processes of its host. Segments are append-only: one whose events are all acked is
+ * owns one slot (a lock file naming a random instance id, its host and pid, whose mtime it refreshes with
+ * `heartbeat()`), so replicas may share `dir`; at boot and then periodically a process adopts the slots whose lock is
+ * missing or was not refreshed for `staleAfterMs`. Segments are append-only: one whose events are all acked is
  * deleted, a mostly-acked one is compacted (its live events re-appended to the current segment, then deleted), and
  * boot compacts everything it recovers into a fresh segment. A line that does not parse (a torn last write) is skipped.
  */
@@ -76,9 +86,14 @@ export class UsageSpool {
   /** Segments left by earlier processes (this slot's and adopted ones), read once by `recover()`. */
   private inherited: string[] = [];
   private adoptedSlots: string[] = [];
+  private adopted = 0;
+  private orphaned = 0;
+  private readonly owner: Owner = { id: randomUUID(), host: hostname(), pid: process.pid, startedAt: new Date().toISOString() };
+  private readonly staleAfterMs: number;
   readonly slotDir: string;
 
   private constructor(private readonly opts: SpoolOptions) {
+    this.staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     mkdirSync(opts.dir, { recursive: true });
     this.slotDir = this.claimSlot();
     this.inherited = listSegments(this.slotDir).map((f) => join(this.slotDir, f));
@@ -97,6 +112,7 @@ export class UsageSpool {
    * process's segment, syncs it, then deletes the old files. Returns how many events were recovered.
    */
   async recover(): Promise<number> {
+    if (this.closed) return 0;
     let recovered = 0;
     for (const path of this.inherited) {
       const { events, corrupt } = readSegment(path);
@@ -105,10 +121,51 @@ export class UsageSpool {
     }
     await this.sync();
     for (const path of this.inherited) unlinkSync(path);
-    for (const slot of this.adoptedSlots) releaseSlot(slot, true);
+    for (const slot of this.adoptedSlots) releaseSlot(slot, this.owner, true);
     this.inherited = [];
     this.adoptedSlots = [];
+    this.adopted += recovered;
     return recovered;
+  }
+
+  /**
+   * Takes over the slots no live process owns (lock missing, or not refreshed for `staleAfterMs`): their segments
+   * are recovered into this one's by the next `recover()`. Run at boot and periodically, so what a stopped replica
+   * left is published without waiting for a boot on this directory. Returns how many slots were taken.
+   */
+  adoptOrphans(): number {
+    if (this.closed) return 0;
+    let taken = 0;
+    let orphaned = 0;
+    for (const name of readdirSync(this.opts.dir)) {
+      const slot = join(this.opts.dir, name);
+      if (!SLOT.test(name) || slot === this.slotDir || this.adoptedSlots.includes(slot)) continue;
+      try {
+        if (tryLock(slot, this.owner, this.staleAfterMs)) {
+          this.inherited.push(...listSegments(slot).map((f) => join(slot, f)));
+          this.adoptedSlots.push(slot);
+          taken++;
+        } else if (!liveLock(slot, this.staleAfterMs)) {
+          for (const f of listSegments(slot)) orphaned += readSegment(join(slot, f)).events.length;
+        }
+      } catch (err) {
+        // The slot went away under us (its owner closed it empty): nothing to take.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    this.orphaned = orphaned;
+    return taken;
+  }
+
+  /** Refreshes this process's lock (its mtime): a lock not refreshed for `staleAfterMs` is taken over by others. */
+  heartbeat(now = new Date()): void {
+    if (this.closed) return;
+    const lock = join(this.slotDir, LOCK);
+    if (readOwner(lock)?.id !== this.owner.id) {
+      this.opts.log?.error({ slot: this.slotDir }, 'usage spool: this process lost its slot lock (it did not refresh it in time)');
+      return;
+    }
+    utimesSync(lock, now, now);
   }
 
   /**
@@ -117,16 +174,15 @@ export class UsageSpool {
    */
   add(event: UsageRecordedEvent): SpoolEntry | null {
     if (this.closed) throw new Error('usage spool is closed');
+    // A copy of an event already pending (recovered twice, e.g. after a crash between a compaction's copy and its
+    // delete; or a publisher retry): the journaled one stands. Nothing is written: an ack line here would mark the
+    // event acknowledged on disk although JetStream never took it.
+    if (this.memory.has(event.eventId)) return null;
     if (this.current.bytes >= this.opts.segmentBytes) this.rotate();
     const segment = this.current;
     this.append(segment, { e: event });
     segment.events++;
     segment.oldestAt = Math.min(segment.oldestAt, occurredAt(event));
-    if (this.memory.has(event.eventId)) {
-      // A second copy (recovered twice, or a publisher retry): the first one's ack covers it.
-      this.ackIn(segment, event.eventId);
-      return null;
-    }
     if (this.memory.size >= this.opts.maxMemory) {
       segment.onDiskOnly++;
       return null;
@@ -233,7 +289,14 @@ export class UsageSpool {
       oldest = Math.min(oldest, occurredAt(entry.event));
       break; // insertion order: the first is the oldest held
     }
-    return { events, oldestAgeMs: events > 0 && Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0, bytes, segments: this.segments.size };
+    return {
+      events,
+      oldestAgeMs: events > 0 && Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0,
+      bytes,
+      segments: this.segments.size,
+      adopted: this.adopted,
+      orphaned: this.orphaned,
+    };
   }
 
   get pending(): number {
@@ -244,14 +307,22 @@ export class UsageSpool {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.sync();
+    this.closeNow();
+  }
+
+  /** `close()` without awaiting: for the process's `exit` event (every file is fdatasynced synchronously). */
+  closeNow(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const s of this.segments.values()) {
+      if (this.dirty.has(s) && s.fd !== null) fdatasyncSync(s.fd);
       if (s.fd !== null) closeSync(s.fd);
       s.fd = null;
-      if (s.events === s.acked) unlinkSync(s.path);
+      if (s.events === s.acked) unlinkQuietly(s.path);
     }
+    this.dirty.clear();
     // An empty slot (and namespace folder) goes; one with events left stays for the next process.
-    releaseSlot(this.slotDir, true);
+    releaseSlot(this.slotDir, this.owner, true);
     try {
       rmdirSync(this.opts.dir);
     } catch {
@@ -306,22 +377,12 @@ export class UsageSpool {
     }
   }
 
-  /** The lowest-numbered slot free (or left by a dead process of this host). */
+  /** The lowest-numbered slot free (or left by a dead process). */
   private claimSlot(): string {
     for (let n = 0; ; n++) {
       const slot = join(this.opts.dir, `slot-${n}`);
       mkdirSync(slot, { recursive: true });
-      if (tryLock(slot)) return slot;
-    }
-  }
-
-  /** Slots of dead processes of this host: their segments are recovered into this one's. */
-  private adoptOrphans(): void {
-    for (const name of readdirSync(this.opts.dir)) {
-      const slot = join(this.opts.dir, name);
-      if (!SLOT.test(name) || slot === this.slotDir || !tryLock(slot)) continue;
-      this.inherited.push(...listSegments(slot).map((f) => join(slot, f)));
-      this.adoptedSlots.push(slot);
+      if (tryLock(slot, this.owner, this.staleAfterMs)) return slot;
     }
   }
 }
@@ -332,7 +393,11 @@ function listSegments(dir: string): string[] {
     .sort();
 }
 
-/** A segment's events with no ack in it, in order; unreadable lines are counted and skipped. */
+/**
+ * A segment's pending events, in order; unreadable lines are counted and skipped. Several lines of one event count as
+ * one pending event; an ack line acknowledges only an event written before it (an ack alone creates nothing), and an
+ * event line after its ack is pending again (a later copy: publishing it twice is harmless, dropping it is not).
+ */
 function readSegment(path: string): { events: UsageRecordedEvent[]; corrupt: number } {
   const pending = new Map<string, UsageRecordedEvent>();
   let corrupt = 0;
@@ -355,64 +420,111 @@ function occurredAt(event: UsageRecordedEvent): number {
   return Number.isFinite(t) ? t : Date.now();
 }
 
+/** Who holds a slot: a random id per process start (pids repeat across containers sharing a hostname). */
 interface Owner {
-  pid: number;
+  id: string;
   host: string;
+  pid: number;
+  startedAt: string;
 }
 
 /**
- * Takes `slot`'s lock: created exclusively, or taken over when its owner is a dead process of this host (renamed
- * away first, so two processes cannot both take over the same stale lock). An owner on another host is presumed
- * alive: a spool directory shared across hosts is never stolen from.
+ * Takes `slot`'s lock. A lock is created exclusively (a fully written temp file hard-linked into place: `link` fails
+ * if the lock exists, and a reader never sees a half-written one). A lock whose owner stopped refreshing it (mtime
+ * older than `staleAfterMs`) is taken over under a guard directory (`mkdir` is exclusive too), re-checked inside it,
+ * so two processes booting together never both take one slot. False when someone else holds it.
  */
-function tryLock(slot: string): boolean {
-  if (claimedHere.has(slot)) return false;
+function tryLock(slot: string, me: Owner, staleAfterMs: number): boolean {
   const lock = join(slot, LOCK);
-  const me: Owner = { pid: process.pid, host: hostname() };
+  if (createLock(lock, me)) return true;
+  if (!stale(lock, staleAfterMs)) return false;
+  const guard = join(slot, TAKEOVER);
   try {
-    writeFileSync(lock, JSON.stringify(me), { flag: 'wx' });
-    claimedHere.add(slot);
-    return true;
+    mkdirSync(guard);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !stale(guard, staleAfterMs)) return false;
+    // A taker died inside the guard (a window of microseconds): the guard is as stale as the lock it guarded.
+    try {
+      rmdirSync(guard);
+      mkdirSync(guard);
+    } catch {
+      return false;
+    }
   }
-  if (!stale(lock, me)) return false;
   try {
-    renameSync(lock, `${lock}.stale-${process.pid}`);
-    unlinkSync(`${lock}.stale-${process.pid}`);
-    writeFileSync(lock, JSON.stringify(me), { flag: 'wx' });
-    claimedHere.add(slot);
-    return true;
-  } catch {
-    return false;
+    if (!stale(lock, staleAfterMs)) return false;
+    try {
+      unlinkSync(lock);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+    return createLock(lock, me);
+  } finally {
+    try {
+      rmdirSync(guard);
+    } catch {
+      // already gone
+    }
   }
 }
 
-function stale(lock: string, me: Owner): boolean {
-  let owner: Owner;
+function createLock(lock: string, me: Owner): boolean {
+  const temp = `${lock}.${me.id}`;
   try {
-    owner = JSON.parse(readFileSync(lock, 'utf8')) as Owner;
-  } catch {
-    // Unreadable: its writer died mid-write (a lock is written in one call, so a live owner's is whole).
+    writeFileSync(temp, JSON.stringify(me));
+    linkSync(temp, lock);
     return true;
-  }
-  if (owner.host !== me.host) return false;
-  // In a container every process may be pid 1: a lock naming this very pid is a previous life's.
-  if (owner.pid === me.pid) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    const code = (err as NodeJS.ErrnoException).code;
+    // EEXIST: held. ENOENT: the slot was removed meanwhile (its owner closed it empty).
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    throw err;
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // not created
+    }
   }
 }
 
-function releaseSlot(slot: string, remove: boolean): void {
-  claimedHere.delete(slot);
+/** Whether `path` (a lock or a guard) has not been refreshed for `staleAfterMs`; a missing one is stale. */
+function stale(path: string, staleAfterMs: number): boolean {
   try {
-    unlinkSync(join(slot, LOCK));
+    return Date.now() - statSync(path).mtimeMs > staleAfterMs;
+  } catch {
+    return true;
+  }
+}
+
+function liveLock(slot: string, staleAfterMs: number): boolean {
+  return !stale(join(slot, LOCK), staleAfterMs);
+}
+
+function readOwner(lock: string): Owner | null {
+  try {
+    return JSON.parse(readFileSync(lock, 'utf8')) as Owner;
+  } catch {
+    return null;
+  }
+}
+
+/** Drops the lock only if it is still `me`'s (one taken over from a stalled process is not ours to delete). */
+function releaseSlot(slot: string, me: Owner, remove: boolean): void {
+  const lock = join(slot, LOCK);
+  if (readOwner(lock)?.id !== me.id) return;
+  try {
+    unlinkSync(lock);
     if (remove) rmdirSync(slot);
   } catch {
     // A slot with files left in it stays for the next process.
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone (a process that took this slot over recovered it)
   }
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -57,6 +57,7 @@ describe('UsagePublisher', () => {
     assert.deepEqual([event.category, event.completionTokens, event.reasoningTokens, event.outcome], ['math', 900, 800, 'ok']);
     assert.equal(usage.stats().events, 0);
     await usage.drain(Date.now());
+    usage.close();
   });
 
   it('leaves the category out for a named model', async () => {
@@ -64,6 +65,7 @@ describe('UsagePublisher', () => {
     await usage.publish(REQUEST, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, 'estimated', 'cancelled', { ttftMs: null, durationMs: 5 });
     assert.ok(!('category' in published[0].event));
     await usage.drain(Date.now());
+    usage.close();
   });
 
   it('keeps an event JetStream refuses on disk, retries it, and a restarted publisher replays it once it works', async () => {
@@ -71,6 +73,7 @@ describe('UsagePublisher', () => {
     await first.usage.publish(REQUEST, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }, 'upstream', 'ok', { ttftMs: 1, durationMs: 2 });
     assert.equal(first.usage.stats().events, 1, 'spooled');
     await first.usage.drain(Date.now() + 100);
+    first.usage.close();
     const slot = join(first.dir, 'default', 'slot-0');
     const onDisk = readdirSync(slot).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(join(slot, f), 'utf8')).join('');
     assert.match(onDisk, /"eventId":"req_1:2"/);
@@ -80,6 +83,7 @@ describe('UsagePublisher', () => {
     assert.deepEqual(second.published.map((p) => p.msgId), ['req_1:2']);
     await waitFor(() => second.usage.stats().events === 0, 5_000, 'acknowledged');
     await second.usage.drain(Date.now());
+    second.usage.close();
     assert.ok(!existsSync(slot), 'nothing left to replay: the slot is gone');
   });
 
@@ -91,6 +95,42 @@ describe('UsagePublisher', () => {
     await waitFor(() => published.length === 1, 5_000, 'published after the outage');
     await waitFor(() => usage.stats().events === 0, 1_000, 'acknowledged');
     await usage.drain(Date.now());
+    usage.close();
+  });
+
+  it('regression: usage recorded after the shutdown flush is journaled for the next start, not logged and forgotten', async () => {
+    const first = await publisher();
+    await first.usage.drain(Date.now());
+    // An attempt that outlived the flush (NATS is about to close): no publish now, but on disk.
+    await first.usage.publish(REQUEST, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }, 'upstream', 'error', { ttftMs: 1, durationMs: 2 });
+    assert.equal(first.published.length, 0);
+    assert.equal(first.usage.stats().events, 1);
+    first.usage.close(); // the process exits
+    const slot = join(first.dir, 'default', 'slot-0');
+    assert.match(readdirSync(slot).map((f) => (f.endsWith('.jsonl') ? readFileSync(join(slot, f), 'utf8') : '')).join(''), /"eventId":"req_1:2"/);
+    const second = await publisher(first.dir);
+    await waitFor(() => second.published.length === 1, 5_000, 'replayed by the next start');
+    await waitFor(() => second.usage.stats().events === 0, 5_000, 'acknowledged');
+    await second.usage.drain(Date.now());
+    second.usage.close();
+  });
+
+  it('regression: takes over, while running, what a stopped replica left in its slot (no boot needed)', async () => {
+    const running = await publisher();
+    // The old replica of a rolling deploy: JetStream refused its last event, then it died without closing.
+    const old = await publisher(running.dir, { ok: false });
+    await old.usage.publish(REQUEST, { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }, 'upstream', 'ok', { ttftMs: 1, durationMs: 2 });
+    await old.usage.drain(Date.now());
+    const lock = join(running.dir, 'default', 'slot-1', 'owner.json');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo); // its heartbeat stopped a minute ago
+    assert.equal(await running.usage.adopt(), 1);
+    await waitFor(() => running.published.length === 1, 5_000, 'published by the running replica');
+    assert.equal(running.published[0].msgId, 'req_1:2');
+    assert.equal(running.usage.stats().adopted, 1);
+    await running.usage.drain(Date.now() + 1_000);
+    running.usage.close();
+    old.usage.close();
   });
 });
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { type InvokeRequest, Subjects, type TokenUsage, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { type InvokeRequest, pricedUsage, Subjects, type TokenUsage, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { ADAPTER_CONFIG, type AdapterConfig } from '../config';
@@ -16,6 +16,8 @@ const CONCURRENCY = 32;
 /** Compaction of mostly acknowledged segments, and the reminder while the spool holds anything. */
 const MAINTENANCE_MS = 5_000;
 const REMIND_MS = 30_000;
+/** How often slots left by other processes (a replica stopped in a rolling deploy) are looked for and taken over. */
+const ADOPT_MS = 10_000;
 
 type Timing = { ttftMs: number | null; durationMs: number };
 
@@ -53,19 +55,13 @@ export function usageEvent(req: InvokeRequest, usage: TokenUsage, source: 'upstr
  * with the prices quoted for them at the request's start; only what the upstream reported and the quote has.
  */
 function pricedParts(usage: TokenUsage, price: InvokeRequest['price']): Partial<UsageRecordedEvent> {
-  const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
-  const parts: Partial<UsageRecordedEvent> = {};
-  const writes = count(usage.prompt_tokens_details?.cache_write_tokens);
-  if (writes !== undefined) parts.cacheWriteTokens = writes;
-  const writes1h = count(usage.prompt_tokens_details?.cache_write_1h_tokens);
-  if (writes1h !== undefined) parts.cacheWrite1hTokens = writes1h;
-  const audioIn = count(usage.prompt_tokens_details?.audio_tokens);
-  if (audioIn !== undefined) parts.audioPromptTokens = audioIn;
-  const audioOut = count(usage.completion_tokens_details?.audio_tokens);
-  if (audioOut !== undefined) parts.audioCompletionTokens = audioOut;
+  // The counts as the ledger and the client's cost header read them (one mapping, libs/contracts).
+  const { cacheWriteTokens, cacheWrite1hTokens, audioPromptTokens, audioCompletionTokens } = pricedUsage(usage);
+  const parts: Partial<UsageRecordedEvent> = { cacheWriteTokens, cacheWrite1hTokens, audioPromptTokens, audioCompletionTokens };
   for (const k of ['cacheWriteNanoPerToken', 'cacheWrite1hNanoPerToken', 'audioInputNanoPerToken', 'audioOutputNanoPerToken'] as const) {
     if (price[k] !== undefined) parts[k] = price[k];
   }
+  for (const k of Object.keys(parts) as (keyof typeof parts)[]) if (parts[k] === undefined) delete parts[k];
   return parts;
 }
 
@@ -90,6 +86,8 @@ export class UsagePublisher implements OnModuleInit {
   private wake: (() => void) | null = null;
   private maintenance: NodeJS.Timeout | null = null;
   private lastReminder = 0;
+  private lastAdoption = 0;
+  private adopting = false;
 
   constructor(
     private readonly bus: NatsBus,
@@ -107,8 +105,10 @@ export class UsagePublisher implements OnModuleInit {
     }
     const recovered = await this.spool.recover();
     if (recovered > 0) this.log.warn({ events: recovered, dir: this.spool.slotDir }, 'usage spool: replaying events an earlier process left unpublished');
+    this.lastAdoption = Date.now();
     this.maintenance = setInterval(() => this.maintain(), MAINTENANCE_MS);
     this.maintenance.unref();
+    closeAtExit(this);
     this.kick();
   }
 
@@ -119,13 +119,20 @@ export class UsagePublisher implements OnModuleInit {
   /** Resolves once `event` is acknowledged by JetStream or durably spooled (see the class comment). */
   async record(event: UsageRecordedEvent): Promise<void> {
     const spool = this.spool;
-    if (!spool || this.stopped) return this.lastResort(event);
+    if (!spool) return this.lastResort(event);
     let entry: SpoolEntry | null;
     try {
       entry = spool.add(event);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'usage spool: write failed');
       return this.lastResort(event);
+    }
+    // Past `drain` (an attempt that outlived the shutdown's flush): journaled and synced, left for the next start
+    // (or a replica taking this slot over) to publish.
+    if (this.stopped) {
+      await spool.sync();
+      this.log.warn({ eventId: event.eventId }, 'usage spool: event recorded after the flush, left for the next start');
+      return;
     }
     // On disk only (memory full) or a copy of one pending: the pump publishes it in its turn.
     if (!entry) {
@@ -141,12 +148,13 @@ export class UsagePublisher implements OnModuleInit {
   }
 
   stats(): SpoolStats {
-    return this.spool?.stats() ?? { events: 0, oldestAgeMs: 0, bytes: 0, segments: 0 };
+    return this.spool?.stats() ?? { events: 0, oldestAgeMs: 0, bytes: 0, segments: 0, adopted: 0, orphaned: 0 };
   }
 
   /**
-   * For shutdown, once no attempt can publish any more: retries what is pending at once until it is all acknowledged
-   * or `deadline` (epoch ms) passes, then closes the spool; what is left waits there for the next process.
+   * For shutdown: retries what is pending at once until it is all acknowledged or `deadline` (epoch ms) passes, then
+   * stops publishing. The spool stays open until the process exits (`close`): usage recorded later is still journaled
+   * and waits there, with what was left, for the next process.
    */
   async drain(deadline: number): Promise<void> {
     if (!this.spool || this.stopped) return;
@@ -158,10 +166,22 @@ export class UsagePublisher implements OnModuleInit {
     }
     this.stopped = true;
     this.wake?.();
-    if (this.maintenance) clearInterval(this.maintenance);
+    await this.spool.sync();
     const left = this.spool.stats();
-    await this.spool.close();
     if (left.events > 0) this.log.warn({ events: left.events, dir: this.spool.slotDir }, 'usage spool: events left for the next start to publish');
+  }
+
+  /** Syncs and closes the spool and releases its slot (at process exit; tests call it as the exit). */
+  close(): void {
+    this.stopped = true;
+    if (this.maintenance) clearInterval(this.maintenance);
+    this.maintenance = null;
+    openPublishers.delete(this);
+    try {
+      this.spool?.closeNow();
+    } catch (err) {
+      this.log.error({ err: (err as Error)?.message }, 'usage spool: close failed');
+    }
   }
 
   /** One publish of a pending entry; true once JetStream acknowledged it. Never throws. */
@@ -221,7 +241,14 @@ export class UsagePublisher implements OnModuleInit {
   }
 
   private maintain(): void {
-    if (!this.spool || this.stopped) return;
+    if (!this.spool) return;
+    // Kept up after `drain` too: the slot is ours until the process exits.
+    this.spool.heartbeat();
+    if (this.stopped) return;
+    if (Date.now() - this.lastAdoption >= ADOPT_MS) {
+      this.lastAdoption = Date.now();
+      void this.adopt();
+    }
     this.spool.compact().catch((err: unknown) => this.log.warn({ err: (err as Error)?.message }, 'usage spool: compaction failed'));
     const stats = this.spool.stats();
     // Events in their first attempt are not news; ones waiting longer than a maintenance round are.
@@ -230,6 +257,25 @@ export class UsagePublisher implements OnModuleInit {
       this.log.warn({ events: stats.events, oldestAgeMs: stats.oldestAgeMs, bytes: stats.bytes }, 'usage spool: events still waiting for JetStream');
     }
     this.kick();
+  }
+
+  /** Takes over the slots of processes gone (see `UsageSpool.adoptOrphans`) and publishes what they left. */
+  async adopt(): Promise<number> {
+    const spool = this.spool;
+    if (!spool || this.stopped || this.adopting) return 0;
+    this.adopting = true;
+    try {
+      if (spool.adoptOrphans() === 0) return 0;
+      const recovered = await spool.recover();
+      if (recovered > 0) this.log.warn({ events: recovered }, 'usage spool: took over events another process left unpublished');
+      this.kick();
+      return recovered;
+    } catch (err) {
+      this.log.warn({ err: (err as Error)?.message }, 'usage spool: taking over leftover slots failed');
+      return 0;
+    } finally {
+      this.adopting = false;
+    }
   }
 
   /** No spool (closed, or its disk failed): a few direct tries, then the event is logged whole for a manual replay. */
@@ -245,6 +291,17 @@ export class UsagePublisher implements OnModuleInit {
     }
     this.log.error({ event }, 'usage event could not be published or spooled');
   }
+}
+
+/** Publishers whose spool closes when the process exits (one `exit` listener for them all). */
+const openPublishers = new Set<UsagePublisher>();
+let exitHooked = false;
+
+function closeAtExit(publisher: UsagePublisher): void {
+  openPublishers.add(publisher);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => [...openPublishers].forEach((p) => p.close()));
 }
 
 function sleep(ms: number): Promise<void> {
