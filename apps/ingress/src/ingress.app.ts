@@ -16,6 +16,8 @@ import { registerJsonBodyParser } from './http/json-body.parser';
 import { JsonWorkers } from './http/json-workers';
 import { IngressModule } from './ingress.module';
 import { ShutdownDrain } from './lifecycle/shutdown-drain';
+import { RequestEnd } from './trail/request-end';
+import { RequestTrail } from './trail/request-trail';
 
 export interface IngressApp {
   app: NestFastifyApplication;
@@ -58,6 +60,7 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
   fastify.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, config.REQUEST_BODY_TIMEOUT_MS);
   fastify.server.on('checkExpectation', expectationFailed);
   fastify.decorateRequest('principal', null);
+  fastify.decorateRequest('trail', null as unknown as RequestTrail);
   const app = await NestFactory.create<NestFastifyApplication>(IngressModule.forRoot(config), adapter, {
     logger: ['error', 'warn'],
     bodyParser: false,
@@ -66,6 +69,7 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
   const metrics = httpMetrics(app.get<Registry>(METRICS_REGISTRY));
 
   fastify.addHook('onRequest', async (req, reply) => {
+    req.trail = new RequestTrail();
     void reply.header(Headers.requestId, req.id);
   });
   const drain = app.get(ShutdownDrain);
@@ -84,10 +88,12 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     if (reply.getHeader('connection') === 'close' && req.raw.complete) reply.removeHeader('connection');
     return payload;
   });
+  const requestEnd = app.get(RequestEnd);
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, status: reply.statusCode });
     metrics.duration.observe({ route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    requestEnd.finish(req, reply);
   });
 
   // No Nest shutdown hooks: its sequence drains NATS before the HTTP server closes. `close` orders it (main.ts calls

@@ -30,6 +30,7 @@ import { ShutdownDrain } from './lifecycle/shutdown-drain';
 import { StreamMetrics } from './gateway/stream-metrics';
 import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
+import { RequestEnd } from './trail/request-end';
 
 /** One counter per process; how often it had to take the byte upper bound (its workers were saturated) is a metric. */
 function tokenCounterWithMetric(registry: Registry): TokenCounter {
@@ -83,6 +84,7 @@ export class IngressModule {
         JsonWorkers,
         ShutdownDrain,
         StreamMetrics,
+        RequestEnd,
       ],
     };
   }

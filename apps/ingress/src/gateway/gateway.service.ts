@@ -14,6 +14,7 @@ import { sizeRequest } from './request-size';
 import type { ResponseFormat } from './response-format';
 import { RouterClient } from './router.client';
 import { present } from './stream-presenter';
+import type { RequestTrail } from '../trail/request-trail';
 
 export interface GatewayCall {
   endpoint: Endpoint;
@@ -34,6 +35,8 @@ export interface GatewayCall {
   fallbacks?: string[];
   /** `auto`'s preferences (body `route`, latency header). */
   prefs?: RoutePreferences;
+  /** What the request did, for its listeners once it is over (metrics, log line, trace, request log). */
+  trail?: RequestTrail;
 }
 
 /** How many larger models `auto` may try after inputs that did not fit. */
@@ -58,6 +61,7 @@ export class GatewayService {
 
   async complete(call: GatewayCall): Promise<void> {
     const { body, principal, ctx, client } = call;
+    call.trail?.began(call.endpoint, body.model, call.format.streaming);
     assertModelAllowed(principal, body.model);
     // Held until the call is over: a shutdown waits for it, and cuts it (an error to the client) past its grace.
     const lease = this.drain.enter();
@@ -111,6 +115,7 @@ export class GatewayService {
         }
       }
     } finally {
+      if (call.trail) call.trail.attempts = log.count;
       client.signal.removeEventListener('abort', onLeave);
       saga.endCall();
       lease.release();
@@ -146,7 +151,9 @@ export class GatewayService {
       // The ledger learns how long each model's answers are per category from this (what `auto` expects of a model).
       if (signal) base.category = signal.category;
       stream = await this.attempts.open(plan.attempts, base, ctx, client.signal, saga, { mayWait, log, cut });
-      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers: servedBy(call.body.model, plan, stream, log, route), cut });
+      const headers = servedBy(call.body.model, plan, stream, log, route);
+      call.trail?.served(plan.model, stream.attempt, headers[Headers.route] ?? null, signal?.category ?? null);
+      await present({ stream, format: call.format, client, saga, ctx, price: hold.price, headers, cut, trail: call.trail });
     } finally {
       stream?.frames.close();
       carried.close();

@@ -4,6 +4,7 @@ import { idleWait, type OpenedStream } from './attempt-runner';
 import type { ClientChannel } from './client-channel';
 import type { RequestSaga } from './request-saga';
 import type { ResponseFormat } from './response-format';
+import type { RequestTrail } from '../trail/request-trail';
 
 /** Above this many chunks, a folded answer is serialized in slices (see `stringifyInSlices`). */
 const LARGE_ANSWER_CHUNKS = 1_024;
@@ -19,6 +20,8 @@ export interface Presentation {
   headers: Record<string, string>;
   /** Aborted (with the error to answer) when the ingress shuts down before the answer is complete. */
   cut?: AbortSignal;
+  /** Told the usage, its cost and an error the stream ended with. */
+  trail?: RequestTrail;
 }
 
 /**
@@ -47,7 +50,7 @@ export async function present(p: Presentation): Promise<void> {
  * the frames fail meanwhile (the inbox overflowed, frames were lost, shutdown), the wait ends at once and the client
  * gets the failure as an error event — never `[DONE]` after a failure.
  */
-async function relay({ stream, format, client, saga, ctx, price, headers }: Presentation): Promise<void> {
+async function relay({ stream, format, client, saga, ctx, price, headers, trail }: Presentation): Promise<void> {
   client.openStream(headers);
   let frame: StreamFrame = stream.first;
   try {
@@ -64,26 +67,33 @@ async function relay({ stream, format, client, saga, ctx, price, headers }: Pres
         }
       } else if (frame.type === 'end') {
         saga.attemptEnded();
-        client.write(format.end(frame.usage, frame.usage ? nanoToUsd(costNano(frame.usage, price)) : null));
+        const cost = frame.usage ? costNano(frame.usage, price) : null;
+        trail?.settled(frame.usage, cost);
+        client.write(format.end(frame.usage, cost === null ? null : nanoToUsd(cost)));
         return;
       } else {
         saga.attemptEnded();
         // Bytes already went out: the status is 200, so the failure travels as an error event.
-        client.write(format.error(TfError.fromWire(frame.error)));
+        const err = TfError.fromWire(frame.error);
+        trail?.failed(err);
+        client.write(format.error(err));
         return;
       }
       frame = await stream.frames.next(idleWait(stream.attempt, ctx));
     }
   } catch (err) {
     // The attempt went silent past the deadline (the saga stops it); the client hears why.
-    if (!client.signal.aborted) client.write(format.error(TfError.from(err)));
+    if (!client.signal.aborted) {
+      trail?.failed(err);
+      client.write(format.error(TfError.from(err)));
+    }
   } finally {
     client.endStream();
   }
 }
 
 /** Whole: every frame folded into the API's one body, sent once usage is known. */
-async function assemble({ stream, format, client, saga, ctx, price, headers }: Presentation): Promise<void> {
+async function assemble({ stream, format, client, saga, ctx, price, headers, trail }: Presentation): Promise<void> {
   let frame: StreamFrame = stream.first;
   let chunks = 0;
   for (;;) {
@@ -100,7 +110,9 @@ async function assemble({ stream, format, client, saga, ctx, price, headers }: P
     }
     frame = await stream.frames.next(idleWait(stream.attempt, ctx));
   }
-  const answerHeaders = frame.usage ? { ...headers, [Headers.cost]: nanoToUsd(costNano(frame.usage, price)) } : headers;
+  const cost = frame.usage ? costNano(frame.usage, price) : null;
+  trail?.settled(frame.usage, cost);
+  const answerHeaders = cost === null ? headers : { ...headers, [Headers.cost]: nanoToUsd(cost) };
   // Thousands of chunks make a large body (logprobs for every token): serialized in slices, between other work.
   await client.send(answerHeaders, format.result(frame.usage), chunks > LARGE_ANSWER_CHUNKS);
 }

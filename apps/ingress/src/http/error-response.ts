@@ -17,6 +17,7 @@ export function errorHeaders(err: TfError): Record<string, string> {
  */
 export function sendError(reply: FastifyReply, error: unknown): void {
   const err = TfError.from(error);
+  reply.request.trail?.failed(err);
   if (reply.sent || reply.raw.headersSent) {
     if (!reply.raw.destroyed) reply.raw.end();
     return;

@@ -49,6 +49,7 @@ export class HttpClientChannel implements ClientChannel {
     const preset = this.reply.getHeaders() as Record<string, string>;
     this.reply.hijack();
     this.reply.raw.writeHead(200, { ...preset, ...headers, ...SSE_HEADERS });
+    this.reply.request.trail?.firstByte();
   }
 
   write(text: string): boolean {
@@ -96,6 +97,7 @@ export class HttpClientChannel implements ClientChannel {
     // Not awaited: Fastify writes it; the call is over for the lifecycle once it is handed over.
     const json = large ? await stringifyInSlices(body) : null;
     const reply = this.reply.status(200).headers(headers);
+    reply.request.trail?.firstByte();
     if (json !== null) void reply.type('application/json').send(json);
     else void reply.send(body);
   }

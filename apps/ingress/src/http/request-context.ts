@@ -7,16 +7,20 @@ import { requestDeadline } from '../gateway/deadline';
 import type { GatewayCall } from '../gateway/gateway.service';
 import { HttpClientChannel } from './http-client-channel';
 
-/** Correlation for the NATS hops: our request id plus the caller's W3C trace (or a new one). */
+/** Correlation for the NATS hops: our request id plus the caller's W3C trace (or a new one), one per request. */
 export function callContext(req: FastifyRequest): CallContext {
-  const parent = parseTraceparent(req.headers[Headers.traceparent] as string | undefined);
-  return { requestId: req.id, traceparent: formatTraceparent(childSpan(parent)) };
+  const trail = req.trail;
+  if (!trail.traceparent) {
+    const parent = parseTraceparent(req.headers[Headers.traceparent] as string | undefined);
+    trail.traceparent = formatTraceparent(childSpan(parent));
+  }
+  return { requestId: req.id, traceparent: trail.traceparent };
 }
 
 /** What every API's handler passes to the gateway about the HTTP call: the caller, the deadline, the client. */
-export function httpCall(req: FastifyRequest, reply: FastifyReply, maxTimeoutMs: number): Pick<GatewayCall, 'principal' | 'bodyBytes' | 'requestId' | 'ctx' | 'client'> {
+export function httpCall(req: FastifyRequest, reply: FastifyReply, maxTimeoutMs: number): Pick<GatewayCall, 'principal' | 'bodyBytes' | 'requestId' | 'ctx' | 'client' | 'trail'> {
   // The auth hook already checked the key, before the body was read.
   const principal = principalOf(req);
   const deadline = requestDeadline(req.headers[Headers.timeoutMs], maxTimeoutMs);
-  return { principal, bodyBytes: req.bodyBytes, requestId: req.id, ctx: { ...callContext(req), deadline }, client: new HttpClientChannel(reply) };
+  return { principal, bodyBytes: req.bodyBytes, requestId: req.id, ctx: { ...callContext(req), deadline }, client: new HttpClientChannel(reply), trail: req.trail };
 }
