@@ -7,6 +7,7 @@ import type { ClientChannel } from './client-channel';
 import type { RequestSaga } from './request-saga';
 import type { ResponseFormat } from './response-format';
 import { present } from './stream-presenter';
+import { RequestTrail } from '../trail/request-trail';
 
 /** An Anthropic model's quote: cache writes at 1.25× (5 min) and 2× (1 h) the input price; audio priced apart. */
 const price: PriceQuote = {
@@ -73,5 +74,27 @@ describe('present: the cost shown to the client', () => {
     const { p, seen } = harness(true);
     await present(p);
     assert.equal(seen.endCost, charged);
+  });
+});
+
+describe('present: the request trail', () => {
+  for (const streaming of [false, true]) {
+    it(`is told the usage and the charged cost (${streaming ? 'stream' : 'whole answer'})`, async () => {
+      const { p } = harness(streaming);
+      const trail = new RequestTrail();
+      await present({ ...p, trail });
+      assert.deepEqual(trail.usage, usage);
+      assert.equal(nanoToUsd(trail.costNano!), charged);
+      assert.equal(trail.error, null);
+    });
+  }
+
+  it('is told the error a stream ended with after bytes went out', async () => {
+    const { p } = harness(true);
+    const trail = new RequestTrail();
+    const stream = { ...p.stream, first: { type: 'error', seq: 0, error: { code: 'upstream_error', message: 'boom', status: 502 } } } as unknown as OpenedStream;
+    await present({ ...p, stream, trail });
+    assert.equal(trail.error?.code, 'upstream_error');
+    assert.equal(trail.usage, null);
   });
 });
