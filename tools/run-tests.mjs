@@ -19,6 +19,7 @@ const SPEC_ROOTS = [
   ['apps', '*', 'test'],
   ['libs', '*', 'src'],
   ['e2e', 'src'],
+  ['tools', 'deploy'],
 ];
 
 const isSpec = (f) => /\.(spec|int-spec|e2e-spec)\.ts$/.test(f) && !f.endsWith('.d.ts');

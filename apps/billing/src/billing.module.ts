@@ -2,12 +2,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { postgresOptions, postgresTimeouts } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
+import { metricsRegistryProvider, queueDepthGaugeProvider } from '@tokenflow/observability';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
 import { BillingMsController } from './billing-ms.controller';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { billingSchemaOptions } from './db/data-source';
 import { BalanceCache } from './holds/balance-cache';
+import { billingOpsProvider } from './health/billing-ops';
+import { BillingMetrics } from './metrics/billing-metrics';
 import { HoldExpiryJob } from './holds/hold-expiry.job';
 import { HoldService } from './holds/hold.service';
 import { HoldRecorder } from './holds/hold-recorder';
@@ -29,6 +32,11 @@ import { LedgerVerifyService } from './settlement/ledger-verify.service';
 import { SettlementService } from './settlement/settlement.service';
 import { ReportsRepository } from './reports/reports.repository';
 import { ReportsService } from './reports/reports.service';
+import { RequestLogConsumer } from './request-log/request-log.consumer';
+import { RequestLogMsController } from './request-log/request-log-ms.controller';
+import { RequestLogRepository } from './request-log/request-log.repository';
+import { RequestLogRetentionJob } from './request-log/request-log-retention.job';
+import { RequestLogService } from './request-log/request-log.service';
 
 @Module({})
 export class BillingModule {
@@ -36,11 +44,15 @@ export class BillingModule {
     return {
       module: BillingModule,
       imports: [
-        MessagingModule.forRoot({ url: config.NATS_URL, service: 'billing', namespace: config.TF_NAMESPACE }),
+        MessagingModule.forRoot({ url: config.NATS_URL, service: 'billing', namespace: config.TF_NAMESPACE, streamReplicas: config.NATS_STREAM_REPLICAS }),
         TypeOrmModule.forRoot(postgresOptions(billingSchemaOptions(config.DATABASE_URL, config.DB_POOL_SIZE, postgresTimeouts(config)))),
       ],
       providers: [
         { provide: BILLING_CONFIG, useValue: config },
+        metricsRegistryProvider('billing'),
+        queueDepthGaugeProvider,
+        BillingMetrics,
+        billingOpsProvider,
         AccountsRepository,
         AccountsService,
         KeysRepository,
@@ -66,6 +78,11 @@ export class BillingModule {
         OutputStatsService,
         OutputRollupJob,
         BillingMsController,
+        RequestLogRepository,
+        RequestLogService,
+        RequestLogConsumer,
+        RequestLogRetentionJob,
+        RequestLogMsController,
       ],
     };
   }

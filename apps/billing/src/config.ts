@@ -25,6 +25,17 @@ export const billingEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).ex
   SETTLEMENT_STATEMENT_TIMEOUT_MS: env.int(5_000, 100, 60_000),
   /** How often parked usage events (billing.parked_usage) are replayed on their own. */
   PARKED_REPLAY_MS: env.int(60_000, 100),
+  /** The ops HTTP surface (/healthz, /readyz, /metrics) on this port; 0 = an ephemeral one, announced at boot (containers: 9464). */
+  OPS_PORT: env.int(0, 0, 65_535),
+  /** How many days `billing.request_log` keeps an entry (by its request's time); 0 keeps them forever (decision 0020). */
+  REQUEST_LOG_RETENTION_DAYS: env.int(30, 0, 36_500),
+  /**
+   * Replicas of the JetStream streams billing owns (usage, request log): 1 on one NATS server, 3 on a three-node
+   * cluster (the Kubernetes base), so settlement's input survives a node. Applied at boot to existing streams too.
+   */
+  NATS_STREAM_REPLICAS: env.int(1, 1, 5),
+  /** How often the retention job deletes expired request log entries. */
+  REQUEST_LOG_SWEEP_MS: env.int(600_000, 100),
 });
 export type BillingConfig = ReturnType<typeof billingEnvSchema.parse>;
 export const BILLING_CONFIG = Symbol('BILLING_CONFIG');

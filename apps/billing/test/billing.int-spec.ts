@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ensureDatabase } from '@tokenflow/config';
-import { generateApiKey, hashApiKey, Subjects, TfError, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { generateApiKey, hashApiKey, Streams, Subjects, TfError, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { DataSource } from 'typeorm';
@@ -38,7 +38,7 @@ describe('billing service (real NATS + Postgres)', () => {
   });
   after(async () => {
     await app.close();
-    await bus.durable.deleteStream(USAGE_STREAM);
+    for (const stream of Object.values(Streams)) await bus.durable.deleteStream(stream.name);
     await bus.close();
   });
 
@@ -64,7 +64,7 @@ describe('billing service (real NATS + Postgres)', () => {
     const stored = await db.query(`SELECT key_hash FROM billing.api_keys WHERE id = $1`, [k.id]);
     assert.equal(stored[0].key_hash, hashApiKey(k.key));
     const auth = await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) });
-    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], fallbacks: null, limits: { rpm: 5, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null });
+    assert.deepEqual(auth.principal, { keyId: k.id, accountId: acct.id, name: null, models: ['gpt-4o'], fallbacks: null, limits: { rpm: 5, tpm: null, maxConcurrency: null, models: null }, accountLimits: null, expiresAt: null, budget: null, logContent: false });
     await bus.request(Subjects.billingKeyRevoke, { id: k.id });
     assert.equal((await bus.request(Subjects.billingAuth, { keyHash: hashApiKey(k.key) })).principal, null);
     await waitFor(() => changes.length === 2, 2_000, 'key-changed events');
@@ -327,7 +327,7 @@ describe('price book (admin)', () => {
   });
   after(async () => {
     await app.close();
-    await bus.durable.deleteStream(USAGE_STREAM);
+    for (const stream of Object.values(Streams)) await bus.durable.deleteStream(stream.name);
     await bus.close();
   });
 

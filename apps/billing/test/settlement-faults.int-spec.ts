@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ensureDatabase } from '@tokenflow/config';
-import { Subjects, TfError, USAGE_STREAM } from '@tokenflow/contracts';
+import { Streams, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { testNamespace, testUrls, usageEvent, waitFor } from '@tokenflow/testing';
 import { Client } from 'pg';
@@ -49,7 +49,7 @@ describe('settlement through faults (real NATS, Redis, Postgres)', () => {
   after(async () => {
     await sql?.end();
     await app?.close();
-    await bus?.durable.deleteStream(USAGE_STREAM);
+    for (const stream of Object.values(Streams)) await bus?.durable.deleteStream(stream.name);
     await bus?.close();
     const admin = new URL(databaseUrl);
     admin.pathname = '/postgres';
@@ -178,7 +178,7 @@ describe('settlement through faults (real NATS, Redis, Postgres)', () => {
 
   it('re-creates its stream and consumer when JetStream lost them, and settles the next event within 2 s', async () => {
     const acct = await bus.request(Subjects.billingAccountCreate, { name: 'lost-stream', credit_usd: '1' });
-    await bus.durable.deleteStream(USAGE_STREAM);
+    for (const stream of Object.values(Streams)) await bus.durable.deleteStream(stream.name);
     const e = usageEvent(`lost-${ns}`, { accountId: acct.id, keyId: randomUUID() });
     // Until billing notices, a publish finds no stream (what the adapter saw for ~16 s before giving up).
     await waitFor(async () => bus.publishDurable(Subjects.usageRecorded, e, e.eventId).then(() => true, () => null), 5_000, 'stream re-created');

@@ -17,6 +17,7 @@ import { JsonWorkers } from './http/json-workers';
 import { IngressModule } from './ingress.module';
 import { ShutdownDrain } from './lifecycle/shutdown-drain';
 import { RequestEnd } from './trail/request-end';
+import { RequestSpans } from './trail/request-span.listener';
 import { RequestTrail } from './trail/request-trail';
 
 export interface IngressApp {
@@ -72,6 +73,9 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     req.trail = new RequestTrail();
     void reply.header(Headers.requestId, req.id);
   });
+  // Tracing on (OTEL_* variables): the request's root span, before the drain and auth hooks so refusals are traced.
+  const requestSpans = app.get(RequestSpans);
+  if (requestSpans.enabled) fastify.addHook('onRequest', requestSpans.onRequest);
   const drain = app.get(ShutdownDrain);
   fastify.addHook('onRequest', async (req, reply) => {
     if (!drain.draining) return drain.track(reply.raw);

@@ -31,6 +31,11 @@ import { StreamMetrics } from './gateway/stream-metrics';
 import { KeyController } from './key/key.controller';
 import { ModelsController } from './models/models.controller';
 import { RequestEnd } from './trail/request-end';
+import { RequestLogLine } from './trail/request-log-line.listener';
+import { RequestMetrics } from './trail/request-metrics.listener';
+import { RequestLogPublisher } from './trail/request-log.publisher';
+import { AdminRequestsController } from './admin/admin-requests.controller';
+import { RequestSpans } from './trail/request-span.listener';
 
 /** One counter per process; how often it had to take the byte upper bound (its workers were saturated) is a metric. */
 function tokenCounterWithMetric(registry: Registry): TokenCounter {
@@ -63,6 +68,7 @@ export class IngressModule {
         AdminModelsController,
         AdminCategoriesController,
         AdminPricesController,
+        AdminRequestsController,
         KeyController,
         HealthController,
       ],
@@ -85,6 +91,10 @@ export class IngressModule {
         ShutdownDrain,
         StreamMetrics,
         RequestEnd,
+        RequestMetrics,
+        RequestLogLine,
+        RequestLogPublisher,
+        RequestSpans,
       ],
     };
   }

@@ -1,8 +1,11 @@
 import { loadServiceConfig } from '@tokenflow/config';
-import { runMain } from '@tokenflow/observability';
+import { runMain, startTracing } from '@tokenflow/observability';
 import { ingressEnvSchema } from './config';
 import { createIngressApp, type IngressApp } from './ingress.app';
 import { ShutdownDeadline } from './lifecycle/shutdown-deadline';
+
+// Before the app exists (off unless the OTEL_* variables turn it on: docs/decisions/0019).
+startTracing('ingress');
 
 const config = loadServiceConfig('ingress', ingressEnvSchema);
 let ingress: IngressApp | null = null;

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { loadServiceConfig } from '@tokenflow/config';
-import { runMain, setLogLevel } from '@tokenflow/observability';
+import { runMain, setLogLevel, startTracing } from '@tokenflow/observability';
 import { createMockProviderApp } from './mock-provider.app';
 import { mockProviderEnvSchema } from './mock-provider.config';
+
+// Before the app exists (off unless the OTEL_* variables turn it on: docs/decisions/0019).
+startTracing('mock-provider');
 
 let url = '';
 runMain(

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@tokenflow/messaging';
+import { metricsRegistryProvider, queueDepthGaugeProvider } from '@tokenflow/observability';
 import { TokenCounter } from '@tokenflow/openai';
 import { AdapterMsController } from './adapter-ms.controller';
 import { ADAPTER_CONFIG, type AdapterConfig } from './config';
@@ -14,7 +15,9 @@ import { ProbeService } from './probe/probe.service';
 import { RetryQueue } from './retry/retry.queue';
 import { RetryRunner } from './retry/retry.runner';
 import { UpstreamClient } from './upstream/upstream-client';
-import { MetricsServer } from './metrics/metrics.server';
+import { AdapterGauges } from './metrics/adapter-gauges';
+import { UpstreamMetrics } from './metrics/upstream-metrics';
+import { adapterOpsProvider } from './health/adapter-ops';
 import { AdapterShutdown } from './shutdown/adapter-shutdown';
 import { UsagePublisher } from './usage/usage.publisher';
 
@@ -41,7 +44,11 @@ export class AdapterModule {
         RetryQueue,
         AdapterMsController,
         AdapterShutdown,
-        MetricsServer,
+        metricsRegistryProvider('provider-adapter'),
+        queueDepthGaugeProvider,
+        UpstreamMetrics,
+        AdapterGauges,
+        adapterOpsProvider,
       ],
     };
   }

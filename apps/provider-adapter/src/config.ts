@@ -29,8 +29,8 @@ export const adapterEnvSchema = baseEnvSchema.extend(redisEnvSchema.shape).exten
    * (`shutdown/adapter-shutdown.ts`). The hard exit comes 5 s later, so the default fits Kubernetes' 30 s.
    */
   SHUTDOWN_GRACE_MS: env.int(20_000, 0, 10 * 60_000),
-  /** Prometheus `/metrics` on this port (0: off). The adapter has no other HTTP surface. */
-  METRICS_PORT: env.int(0, 0, 65_535),
+  /** The ops HTTP surface (/healthz, /readyz, /metrics) on this port; 0 = an ephemeral one, announced at boot (containers: 9464). */
+  OPS_PORT: env.int(0, 0, 65_535),
 });
 export type AdapterConfig = ReturnType<typeof adapterEnvSchema.parse>;
 export const ADAPTER_CONFIG = Symbol('ADAPTER_CONFIG');

@@ -1,7 +1,10 @@
 import { loadServiceConfig } from '@tokenflow/config';
-import { createLogger, runMain } from '@tokenflow/observability';
+import { createLogger, runMain, startTracing } from '@tokenflow/observability';
 import { createAdapterApp, exitOnSignals } from './adapter.app';
 import { adapterEnvSchema } from './config';
+
+// Before the app exists (off unless the OTEL_* variables turn it on: docs/decisions/0019).
+startTracing('provider-adapter');
 
 /** Past the grace period (which already holds settling and the usage flush): NATS drains, Nest closes. */
 const SHUTDOWN_OVERHEAD_MS = 5_000;

@@ -28,6 +28,8 @@ export const routerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).ext
   RATE_LIMIT_MAX_COOLDOWN_MS: env.int(60_000, 0),
   /** How often the probe job looks for open breakers and disabled keys due a probe (one BullMQ job across replicas). */
   PROBE_INTERVAL_MS: env.int(5_000, 100),
+  /** The ops HTTP surface (/healthz, /readyz, /metrics) on this port; 0 = an ephemeral one, announced at boot (containers: 9464). */
+  OPS_PORT: env.int(0, 0, 65_535),
 });
 export type RouterConfig = ReturnType<typeof routerEnvSchema.parse>;
 export const ROUTER_CONFIG = Symbol('ROUTER_CONFIG');

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { postgresOptions, postgresTimeouts } from '@tokenflow/config';
 import { MessagingModule } from '@tokenflow/messaging';
+import { metricsRegistryProvider, queueDepthGaugeProvider } from '@tokenflow/observability';
 import { OutputStatsCache } from './auto/output-stats-cache';
 import { PriceCache } from './auto/price-cache';
 import { CatalogAdminService } from './catalog/catalog-admin.service';
@@ -14,6 +15,8 @@ import { ChannelProber } from './health/channel-prober';
 import { HealthBook } from './health/health-book';
 import { HealthService } from './health/health.service';
 import { ProbeJob } from './health/probe.job';
+import { routerOpsProvider } from './health/router-ops';
+import { RouterMetrics } from './metrics/router-metrics';
 import { PlannerService } from './planning/planner.service';
 import { RoutingTable } from './planning/routing-table';
 import { RouterMsController } from './router-ms.controller';
@@ -46,6 +49,10 @@ export class RouterModule {
         ChannelProber,
         ProbeJob,
         RouterMsController,
+        metricsRegistryProvider('router'),
+        queueDepthGaugeProvider,
+        RouterMetrics,
+        routerOpsProvider,
       ],
     };
   }

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureDatabase } from '@tokenflow/config';
-import { USAGE_STREAM } from '@tokenflow/contracts';
+import { Streams } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
+import type { ReadyMessage } from '@tokenflow/observability';
 import { freePort, testNamespace, testUrls } from '@tokenflow/testing';
 import { Client } from 'pg';
 import { migrateAll } from '@tokenflow/tools';
@@ -19,12 +20,21 @@ export interface Platform {
   databaseUrl: string;
   namespace: string;
   group: ProcessGroup;
+  /**
+   * Each service's ops surface (`/healthz`, `/readyz`, `/metrics`): the URL it announced in its ready message
+   * (`opsUrl`: an ephemeral port unless OPS_PORT is set), the HTTP URL for ingress and the mock. Kept current across
+   * `restart`.
+   */
+  ops: Record<AppName, string>;
   logs: string[];
   restart(app: AppName, signal?: NodeJS.Signals): Promise<void>;
   /** A second ingress replica on its own port (same namespace), for cross-replica behaviour. */
   extraIngress(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
-  /** A second replica of a NATS-only service (same namespace): replicas share its subjects' queue groups. */
-  extraReplica(app: Exclude<AppName, 'ingress' | 'mock-provider'>): Promise<{ stop(): Promise<void> }>;
+  /**
+   * A second replica of a NATS-only service (same namespace): replicas share its subjects' queue groups. `env`
+   * overrides the platform's for it (e.g. its LOG_LEVEL); its output lines are tagged `[<app>#2]`.
+   */
+  extraReplica(app: Exclude<AppName, 'ingress' | 'mock-provider'>, env?: NodeJS.ProcessEnv): Promise<{ opsUrl: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +86,8 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
   const mockUrl = `http://127.0.0.1:${mockPort}`;
   const stateDir = mkdtempSync(join(tmpdir(), 'tf-e2e-'));
   try {
-    await Promise.all(APPS.map((app) => group.startAndWait(app)));
+    const ready = await Promise.all(APPS.map((app) => group.startAndWait(app)));
+    const ops = Object.fromEntries(APPS.map((app, i) => [app, opsUrlOf(ready[i], baseUrl)])) as Record<AppName, string>;
     const seeded = await seed({ ingressUrl: baseUrl, adminKey, mockUrl, stateFile: join(stateDir, 'demo.json'), env });
     return {
       baseUrl,
@@ -87,10 +98,11 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
       databaseUrl,
       namespace: ns,
       group,
+      ops,
       logs,
       async restart(app, signal = 'SIGTERM') {
         await group.stop(app, signal);
-        await group.startAndWait(app);
+        ops[app] = opsUrlOf(await group.startAndWait(app), baseUrl);
       },
       async extraIngress() {
         const extraPort = await freePort();
@@ -98,17 +110,17 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
         await extra.startAndWait('ingress');
         return { baseUrl: `http://127.0.0.1:${extraPort}`, stop: () => extra.stopAll() };
       },
-      async extraReplica(app) {
+      async extraReplica(app, extraEnv = {}) {
         const extra = new ProcessGroup({ root, env, output: (name, line) => logs.push(`[${name}#2] ${line}`) });
-        await extra.startAndWait(app);
-        return { stop: () => extra.stopAll() };
+        const started = await extra.startAndWait(app, extraEnv);
+        return { opsUrl: opsUrlOf(started, ''), stop: () => extra.stopAll() };
       },
       async stop() {
         await group.stopAll();
         // Every service has exited, so its last lines are in: read the keys before the database goes.
         const keys = [...(await storedUpstreamKeys(databaseUrl)), ...sentUpstreamKeys];
         const bus = await NatsBus.connect({ url: natsUrl, name: 'e2e-teardown', namespace: ns });
-        await bus.durable.deleteStream(USAGE_STREAM);
+        for (const stream of Object.values(Streams)) await bus.durable.deleteStream(stream.name);
         await bus.close();
         rmSync(stateDir, { recursive: true, force: true });
         await dropDatabase(databaseUrl);
@@ -120,6 +132,11 @@ export async function startPlatform(suite: string, extraEnv: NodeJS.ProcessEnv =
     process.stderr.write(logs.slice(-40).join('\n') + '\n');
     throw err;
   }
+}
+
+/** Where a started service serves its ops endpoints: its announced ops URL, else its HTTP URL (ingress: `fallback`). */
+function opsUrlOf(ready: ReadyMessage, fallback: string): string {
+  return ready.opsUrl ?? ready.url ?? fallback;
 }
 
 /**

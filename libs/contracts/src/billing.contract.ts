@@ -20,6 +20,8 @@ export interface KeyPrincipal {
   /** ISO time after which the key stops working; null = never. */
   expiresAt: string | null;
   budget: KeyBudget | null;
+  /** The request log keeps this key's request bodies and answers (capped); absent = off (decision 0020). */
+  logContent?: boolean;
 }
 
 export type BudgetPeriod = 'daily' | 'monthly' | 'total';
@@ -213,6 +215,8 @@ export interface KeyView {
   budget_period: BudgetPeriod | null;
   expires_at: string | null;
   created_at: string;
+  /** The request log keeps this key's request bodies and answers (capped). */
+  log_content: boolean;
 }
 export interface KeyCreateRequest {
   account_id: string;
@@ -230,6 +234,8 @@ export interface KeyCreateRequest {
   /** Default `monthly` when a budget is given. */
   budget_period?: BudgetPeriod;
   expires_at?: string;
+  /** Default false. */
+  log_content?: boolean;
 }
 /** The only place the plaintext key ever appears. */
 export interface KeyCreateReply extends KeyView {
@@ -240,6 +246,7 @@ export interface KeyUpdateRequest extends Partial<RateLimitsView> {
   id: string;
   /** null = back to the catalog's chain. */
   fallbacks?: string[] | null;
+  log_content?: boolean;
 }
 /** Changes an account's rate limits (shared by all its keys). */
 export interface AccountUpdateRequest extends Partial<RateLimitsView> {

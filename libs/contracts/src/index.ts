@@ -4,7 +4,7 @@ export * from './providers';
 export * from './subjects';
 export * from './streams';
 export * from './usage.contract';
-export type * from './request-log.contract';
+export * from './request-log.contract';
 export type * from './adapter.contract';
 export type * from './billing.contract';
 export type * from './router.contract';

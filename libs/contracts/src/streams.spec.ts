@@ -8,6 +8,7 @@ const DURABLE_SUBJECTS: Record<DurableSubject, true> = {
   [Subjects.usageRecorded]: true,
   [Subjects.billingHoldRelease]: true,
   [Subjects.billingHoldsPlaced]: true,
+  [Subjects.requestLogged]: true,
 };
 
 const streams: StreamDeclaration[] = Object.values(Streams);

@@ -66,8 +66,22 @@ const usage = {
   maxAgeMs: 7 * 24 * 3_600_000,
 } as const satisfies StreamDeclaration;
 
+/**
+ * Finished `/v1` requests for the request log (decision 0020): not money, so a separate stream, whose only job is
+ * to outlast a Postgres outage; `billing.request_log` keeps entries for `REQUEST_LOG_RETENTION_DAYS` after that.
+ */
+const requests = {
+  name: 'TF_REQUESTS',
+  owner: 'billing',
+  subjects: [Subjects.requestLogged],
+  retention: 'limits',
+  storage: 'file',
+  duplicateWindowMs: 120_000,
+  maxAgeMs: 3 * 24 * 3_600_000,
+} as const satisfies StreamDeclaration;
+
 /** Every JetStream stream. */
-export const Streams = { usage } as const;
+export const Streams = { usage, requests } as const;
 
 /**
  * Every durable consumer. An ack wait of 10 s: short enough that a restart settles quickly, long enough for a batch
@@ -96,6 +110,17 @@ export const DurableConsumers = {
     maxDeliver: 8,
     maxBatch: 500,
     maxWaitMs: 50,
+  },
+  /** billing: finished requests → `billing.request_log`, one insert per batch (apps/billing/src/request-log). */
+  billingRequestLog: {
+    stream: requests,
+    durable: 'billing-request-log',
+    owner: 'billing',
+    ackWaitMs: 10_000,
+    maxAckPending: 10_000,
+    maxDeliver: 8,
+    maxBatch: 500,
+    maxWaitMs: 200,
   },
 } as const satisfies Record<string, ConsumerDeclaration>;
 

@@ -4,6 +4,7 @@ import type * as R from './router.contract';
 import type * as L from './ratelimit.contract';
 import type * as H from './health.contract';
 import type { UsageRecordedEvent } from './usage.contract';
+import type * as Q from './request-log.contract';
 
 /** Every NATS subject, versioned `tf.<service>.<action>.v<n>`. No subject string appears anywhere else. */
 export const Subjects = {
@@ -33,6 +34,9 @@ export const Subjects = {
   /** Admin: usage-stream events settlement parked (`billing.parked_usage`), and replaying them. */
   billingParkedList: 'tf.billing.parked-list.v1',
   billingParkedReplay: 'tf.billing.parked-replay.v1',
+  /** Admin: the request log (`billing.request_log`), newest first with filters and a cursor, and one entry. */
+  billingRequestsList: 'tf.billing.requests-list.v1',
+  billingRequestGet: 'tf.billing.request-get.v1',
 
   routerPlan: 'tf.router.plan.v1',
   routerModelsList: 'tf.router.models-list.v1',
@@ -75,6 +79,8 @@ export const Subjects = {
   usageRecorded: 'tf.usage.recorded.v1',
   billingHoldRelease: 'tf.billing.hold-release.v1',
   billingHoldsPlaced: 'tf.billing.holds-placed.v1',
+  /** One finished `/v1` request (answered or refused), for the request log: ingress publishes, billing stores. */
+  requestLogged: 'tf.requests.logged.v1',
 } as const;
 
 type S = typeof Subjects;
@@ -101,6 +107,8 @@ export interface RequestMap {
   [Subjects.billingSettlementLag]: { req: Record<string, never>; res: B.SettlementLagReply };
   [Subjects.billingParkedList]: { req: B.ParkedUsageListRequest; res: B.ParkedUsageListReply };
   [Subjects.billingParkedReplay]: { req: B.ParkedUsageReplayRequest; res: B.ParkedUsageReplayReply };
+  [Subjects.billingRequestsList]: { req: Q.RequestLogListRequest; res: Q.RequestLogListReply };
+  [Subjects.billingRequestGet]: { req: Q.RequestLogGetRequest; res: Q.RequestLogView };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
   [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };
@@ -140,6 +148,7 @@ export interface DurableEventMap {
   [Subjects.usageRecorded]: UsageRecordedEvent;
   [Subjects.billingHoldRelease]: B.HoldReleaseEvent;
   [Subjects.billingHoldsPlaced]: B.HoldsPlacedEvent;
+  [Subjects.requestLogged]: Q.RequestLoggedEvent;
 }
 
 export type RequestSubject = keyof RequestMap;

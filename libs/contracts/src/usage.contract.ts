@@ -42,4 +42,9 @@ export interface UsageRecordedEvent {
   ttftMs: number | null;
   durationMs: number;
   occurredAt: string;
+  /**
+   * The attempt's W3C trace context (tracing on only): the publish's span is its child whenever the event is sent, a
+   * replay from the adapter's spool too, so settlement joins the request's trace (docs/decisions/0019).
+   */
+  traceparent?: string;
 }

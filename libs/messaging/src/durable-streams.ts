@@ -14,9 +14,11 @@ import {
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ConsumerDeclaration, type DurableEventMap, type DurableSubject, type StreamDeclaration, streamOf } from '@tokenflow/contracts';
-import type { Logger } from '@tokenflow/observability';
+import { type ConsumerDeclaration, type DurableEventMap, type DurableSubject, Headers, type StreamDeclaration, streamOf } from '@tokenflow/contracts';
+import { failSpan, type Logger, traceparentOf, tracingOn } from '@tokenflow/observability';
+import type { CallContext } from './call-context';
 import { decode, encode } from './codec';
+import { startProducerSpan, type TracedDelivery, withConsumerSpans } from './nats-tracing';
 
 /** How often a consumer whose stream does not exist yet looks again (the stream's owner may still be booting). */
 const STREAM_POLL_MS = 500;
@@ -118,6 +120,7 @@ export class DurableStreams {
     private readonly subject: (name: string) => string,
     private readonly namespace: string,
     private readonly logger?: Logger,
+    private readonly replicas = 1,
   ) {}
 
   streamName(name: string): string {
@@ -181,9 +184,26 @@ export class DurableStreams {
   }
 
   /** Stores one event; throws `StreamMissingError` when its stream's owner has not created the stream yet. */
-  async publish<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string): Promise<void> {
+  async publish<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string, ctx?: Pick<CallContext, 'traceparent'>): Promise<void> {
+    if (!tracingOn()) return this.store(subject, payload, msgId, ctx?.traceparent);
+    // A PRODUCER span, child of the context's traceparent (else the active span); the event carries the span's own.
+    const span = startProducerSpan(subject, ctx?.traceparent, msgId);
+    if (!span) return this.store(subject, payload, msgId, ctx?.traceparent);
+    try {
+      await this.store(subject, payload, msgId, traceparentOf(span));
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async store<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string, traceparent: string | undefined): Promise<void> {
     const js = jetstream(this.nc);
     const h = natsHeaders();
+    // The trace rides with the stored event, so its consumer (possibly much later) joins the publisher's trace.
+    if (traceparent) h.set(Headers.traceparent, traceparent);
     try {
       await js.publish(this.subject(subject), encode(payload), { msgID: msgId, headers: h });
     } catch (err) {
@@ -328,7 +348,7 @@ export class DurableStreams {
     const toEvent = (m: JsMsg) =>
       ({ subject: m.subject.slice(prefix.length), payload: decode(m.data), msgId: m.headers?.get('Nats-Msg-Id') || undefined, redelivered: m.redelivered }) as DeliveredEvent;
     try {
-      await handle(batch.map(toEvent));
+      await withConsumerSpans(consumer.durable, () => batch.map((m) => delivery(m, prefix)), () => handle(batch.map(toEvent)));
       for (const m of batch) m.ack();
       return;
     } catch (err) {
@@ -344,7 +364,7 @@ export class DurableStreams {
     // One bad event must not hold back the good ones: settle them singly, park only what still fails.
     for (const m of batch) {
       try {
-        await handle([toEvent(m)]);
+        await withConsumerSpans(consumer.durable, () => [delivery(m, prefix)], () => handle([toEvent(m)]));
         m.ack();
       } catch (err) {
         if (policy?.transient(err)) m.nak(redeliveryDelayMs(m.info.deliveryCount, true));
@@ -394,6 +414,7 @@ export class DurableStreams {
       storage: StorageType.File,
       duplicate_window: nanos(stream.duplicateWindowMs),
       max_age: nanos(stream.maxAgeMs),
+      num_replicas: this.replicas,
     };
   }
 
@@ -468,4 +489,14 @@ export class DurableStreams {
     }
     await jsm.consumers.update(stream, consumer.durable, tunable);
   }
+}
+
+/** What a consumer span needs of a delivered message (read only while tracing is on). */
+function delivery(m: JsMsg, prefix: string): TracedDelivery {
+  return {
+    subject: m.subject.slice(prefix.length),
+    traceparent: m.headers?.get(Headers.traceparent) || undefined,
+    msgId: m.headers?.get('Nats-Msg-Id') || undefined,
+    deliveries: m.info.deliveryCount,
+  };
 }

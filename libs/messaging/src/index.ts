@@ -5,3 +5,4 @@ export * from './call-context';
 export * from './messaging.module';
 export * from './service-context';
 export * from './codec';
+export * from './nats-tracing';

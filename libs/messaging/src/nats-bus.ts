@@ -18,7 +18,7 @@ import {
   TfError,
   type WireError,
 } from '@tokenflow/contracts';
-import type { Logger } from '@tokenflow/observability';
+import { failSpan, type Logger, tracingOn } from '@tokenflow/observability';
 import { type CallContext, ERROR_HEADER, fromNatsHeaders, remainingMs, toNatsHeaders } from './call-context';
 import { decode, encode } from './codec';
 
@@ -26,6 +26,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 import { FrameInbox, type InboxOptions } from './frame-inbox';
 import { DurableStreams } from './durable-streams';
+import { startClientSpan, withServerSpan } from './nats-tracing';
 
 export interface BusOptions {
   url: string;
@@ -40,6 +41,11 @@ export interface BusOptions {
    * 60 s; then `connect` fails and the service exits with one clear line (its supervisor restarts it).
    */
   startupTimeoutMs?: number;
+  /**
+   * JetStream replicas of the streams this service owns and creates (1 on a single server; 3 on a three-node
+   * cluster, so the usage stream survives the loss of a node). Only an owner's value matters.
+   */
+  streamReplicas?: number;
 }
 
 export interface RequestOptions {
@@ -91,8 +97,9 @@ export class NatsBus {
     readonly nc: NatsConnection,
     private readonly namespace: string,
     private readonly logger?: Logger,
+    streamReplicas = 1,
   ) {
-    this.durable = new DurableStreams(nc, (s) => this.subject(s), namespace, logger);
+    this.durable = new DurableStreams(nc, (s) => this.subject(s), namespace, logger, streamReplicas);
     this.trackConnection().catch(() => {
       this.live = false;
     });
@@ -123,7 +130,7 @@ export class NatsBus {
    */
   static async connect(opts: BusOptions): Promise<NatsBus> {
     const nc = await connectWithBackoff(opts);
-    return new NatsBus(nc, opts.namespace ?? '', opts.logger);
+    return new NatsBus(nc, opts.namespace ?? '', opts.logger, opts.streamReplicas ?? 1);
   }
 
   /** The namespaced wire name of a contract subject. */
@@ -136,8 +143,24 @@ export class NatsBus {
     payload: RequestMap[K]['req'],
     opts: RequestOptions = {},
   ): Promise<RequestMap[K]['res']> {
-    let msg: Msg;
     const data = encode(payload);
+    if (!tracingOn()) return this.send(subject, data, opts.ctx, opts.timeoutMs);
+    // A CLIENT span per request; the server's span becomes its child through the traceparent it sends.
+    const client = startClientSpan(subject, opts.ctx, data.length);
+    if (!client) return this.send(subject, data, opts.ctx, opts.timeoutMs);
+    const { span, ctx } = client;
+    try {
+      return await this.send(subject, data, ctx, opts.timeoutMs);
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async send<K extends RequestSubject>(subject: K, data: Uint8Array, ctx: CallContext | undefined, timeoutMs: number | undefined): Promise<RequestMap[K]['res']> {
+    let msg: Msg;
     // Above the server's max_payload NATS would fail it as a transport error ("service unavailable", retried by
     // clients): it is a request that can never pass, so say so. (`info` is unknown while reconnecting: then the
     // request runs its normal course.) Headers count against the limit too.
@@ -145,16 +168,16 @@ export class NatsBus {
     if (max && data.length + HEADER_ALLOWANCE > max) {
       throw new TfError('request_too_large', `The request is too large for this deployment (${data.length} bytes; NATS max_payload is ${max}).`);
     }
-    const left = remainingMs(opts.ctx);
+    const left = remainingMs(ctx);
     if (left < 1) throw new UndeliveredError('upstream_timeout', deadlinePassedMessage(subject));
     try {
       msg = await this.nc.request(this.subject(subject), data, {
-        timeout: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, left),
-        headers: toNatsHeaders(opts.ctx),
+        timeout: Math.min(timeoutMs ?? DEFAULT_TIMEOUT_MS, left),
+        headers: toNatsHeaders(ctx),
       });
     } catch (err) {
       // The caller's deadline, not this hop's own limit, ran out: the request timed out as a whole.
-      if (isTimeout(err) && remainingMs(opts.ctx) < 1) throw new UnansweredError('upstream_timeout', deadlinePassedMessage(subject));
+      if (isTimeout(err) && remainingMs(ctx) < 1) throw new UnansweredError('upstream_timeout', deadlinePassedMessage(subject));
       throw this.transportError(subject, err);
     }
     if (msg.headers?.get(ERROR_HEADER)) throw TfError.fromWire(decode<WireError>(msg.data));
@@ -175,24 +198,27 @@ export class NatsBus {
 
   private async dispatch<K extends RequestSubject>(subject: K, msg: Msg, handler: Handler<K>): Promise<void> {
     const ctx = fromNatsHeaders(msg.headers);
-    let reply: Uint8Array;
-    let failed = false;
-    try {
-      const req = decode<RequestMap[K]['req']>(msg.data);
-      reply = encode(await handler(req, ctx));
-    } catch (err) {
-      const tfErr = TfError.from(err);
-      if (!(err instanceof TfError)) {
-        this.logger?.error({ err, subject, requestId: ctx.requestId }, 'handler failed');
-      }
-      reply = encode(tfErr.toWire());
-      failed = true;
-    }
+    // In a SERVER span (tracing on): the handler's hops and the work it starts are its children.
+    const { reply, failed } = await withServerSpan(subject, ctx, (inner) => this.answer(subject, msg, handler, inner), (r) => r.failed);
     // Nothing awaits this promise (`serve`): a reply on a connection that is draining or closed must not throw out of it.
     try {
       msg.respond(reply, failed ? { headers: toNatsHeaders(undefined, { [ERROR_HEADER]: '1' }) } : undefined);
     } catch (err) {
       this.logger?.warn({ err, subject, requestId: ctx.requestId }, 'reply not sent (connection closing)');
+    }
+  }
+
+  /** The handler's reply, or its error as a wire error (`failed`: the TfError, for the span). */
+  private async answer<K extends RequestSubject>(subject: K, msg: Msg, handler: Handler<K>, ctx: CallContext): Promise<{ reply: Uint8Array; failed: TfError | null }> {
+    try {
+      const req = decode<RequestMap[K]['req']>(msg.data);
+      return { reply: encode(await handler(req, ctx)), failed: null };
+    } catch (err) {
+      const tfErr = TfError.from(err);
+      if (!(err instanceof TfError)) {
+        this.logger?.error({ err, subject, requestId: ctx.requestId }, 'handler failed');
+      }
+      return { reply: encode(tfErr.toWire()), failed: tfErr };
     }
   }
 
@@ -233,8 +259,9 @@ export class NatsBus {
     this.nc.publish(inbox, encode(frame));
   }
 
-  publishDurable<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string): Promise<void> {
-    return this.durable.publish(subject, payload, msgId);
+  /** `ctx.traceparent` (else the active span) is the parent of the publish's span; the consumer's span is its child. */
+  publishDurable<K extends DurableSubject>(subject: K, payload: DurableEventMap[K], msgId: string, ctx?: Pick<CallContext, 'traceparent'>): Promise<void> {
+    return this.durable.publish(subject, payload, msgId, ctx);
   }
 
   /** The largest value that can ride inside a request payload; larger ones go as a blob (`serveBlob`). */

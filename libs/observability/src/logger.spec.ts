@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { createLogger, serializeError, setLogLevel } from './logger';
+import { Logger as NestLogger } from '@nestjs/common';
+import { createLogger, NestLogBridge, serializeError, setLogLevel } from './logger';
 
 const SECRET = 'sk-upstream-secret-in-a-row-0123456789';
 
@@ -102,5 +103,45 @@ describe('LOG_LEVEL', () => {
     } finally {
       setLogLevel('info');
     }
+  });
+});
+
+describe("Nest's logger", () => {
+  it('is routed through pino once the level is set: JSON lines, LOG_LEVEL and the levels the app asked Nest for both apply', () => {
+    const own = captured(null);
+    const bridge = new NestLogBridge(own.log);
+    try {
+      setLogLevel('info');
+      NestLogger.overrideLogger(bridge);
+      // What NestFactory does with `logger: ['error', 'warn']`.
+      NestLogger.overrideLogger(['error', 'warn']);
+      const nest = new NestLogger('InstanceLoader');
+      nest.log('boot chatter');
+      nest.warn('a warning');
+      nest.error('handler failed', 'Error: boom\n    at handler (x.js:1:1)');
+      setLogLevel('error');
+      // setLogLevel installs the process's own bridge; put the captured one back to read what it writes.
+      NestLogger.overrideLogger(bridge);
+      nest.warn('silenced by LOG_LEVEL=error');
+      nest.error(new Error('still written'));
+      const lines = own.lines().map((l) => JSON.parse(l) as { level: number; msg: string; context?: string; stack?: string; err?: unknown });
+      assert.deepEqual(
+        lines.map((l) => [l.level, l.msg, l.context]),
+        [
+          [40, 'a warning', 'InstanceLoader'],
+          [50, 'handler failed', 'InstanceLoader'],
+          [50, 'still written', 'InstanceLoader'],
+        ],
+      );
+      assert.match(lines[1].stack ?? '', /at handler/);
+      assert.ok(lines[2].err);
+    } finally {
+      setLogLevel('info');
+    }
+  });
+
+  it('setLogLevel makes the bridge Nest\'s logger', () => {
+    setLogLevel('info');
+    assert.ok((NestLogger as unknown as { staticInstanceRef: unknown }).staticInstanceRef instanceof NestLogBridge);
   });
 });

@@ -1,3 +1,4 @@
+import { Logger as NestLogger, type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { env, type LogLevel } from '@tokenflow/config';
 import pino, { type Logger } from 'pino';
 
@@ -15,13 +16,19 @@ let processLevel: LogLevel = logLevelSchema.safeParse(process.env.LOG_LEVEL).dat
 const following = new Set<WeakRef<Logger>>();
 const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => following.delete(ref));
 
-/** Applies a service's validated LOG_LEVEL to every logger of the process that was not given its own level. */
+/**
+ * Applies a service's validated LOG_LEVEL to every logger of the process that was not given its own level, and
+ * routes Nest's own logger (framework messages, unhandled handler errors) through one of them (`NestLogBridge`), so
+ * those lines are JSON and follow the level too. Every service calls it before creating its Nest application.
+ */
 export function setLogLevel(level: LogLevel): void {
   processLevel = level;
   for (const ref of following) {
     const logger = ref.deref();
     if (logger) logger.level = level;
   }
+  nestBridge ??= new NestLogBridge(createLogger('nest'));
+  NestLogger.overrideLogger(nestBridge);
 }
 
 /**
@@ -117,4 +124,57 @@ export function throttledLog(everyMs: number): (write: (suppressed: number) => v
     write(suppressed);
     suppressed = 0;
   };
+}
+
+let nestBridge: NestLogBridge | null = null;
+
+const NEST_TO_PINO: Record<NestLogLevel, pino.Level> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+
+/**
+ * Nest's logger as pino lines. A line is written when both allow it: the pino logger's level (LOG_LEVEL) and the
+ * levels the application asked Nest for (`NestFactory.create(…, { logger: ['error', 'warn'] })`, which Nest hands
+ * to `setLogLevels`), so LOG_LEVEL=debug does not turn on Nest's boot chatter and LOG_LEVEL=error silences its
+ * warnings.
+ */
+export class NestLogBridge implements LoggerService {
+  private allowed: ReadonlySet<NestLogLevel> | null = null;
+
+  constructor(private readonly pino: Logger) {}
+
+  setLogLevels(levels: NestLogLevel[]): void {
+    this.allowed = new Set(levels);
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('log', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('verbose', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: NestLogLevel, message: unknown, params: unknown[]): void {
+    if (this.allowed && !this.allowed.has(level)) return;
+    const pinoLevel = NEST_TO_PINO[level];
+    if (!this.pino.isLevelEnabled(pinoLevel)) return;
+    // Nest appends the context (the class that logged) as the last string; `error` may put a stack before it.
+    const rest = [...params];
+    const context = rest.length && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const stack = level === 'error' || level === 'fatal' ? rest.find((p): p is string => typeof p === 'string' && p.includes('\n    at ')) : undefined;
+    const fields: Record<string, unknown> = { ...(context ? { context } : {}), ...(stack ? { stack } : {}) };
+    if (message instanceof Error) this.pino[pinoLevel]({ ...fields, err: message }, message.message);
+    else if (typeof message === 'string') this.pino[pinoLevel](fields, message);
+    else this.pino[pinoLevel]({ ...fields, value: message }, 'nest');
+  }
 }

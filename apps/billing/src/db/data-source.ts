@@ -12,6 +12,7 @@ import { KeyFallbacks1764900000000 } from './migrations/1764900000000-key-fallba
 import { OutputUsageRollup1765100000000 } from './migrations/1765100000000-output-usage-rollup';
 import { ParkedUsage1765300000000 } from './migrations/1765300000000-parked-usage';
 import { PriceTerms1765400000000 } from './migrations/1765400000000-price-terms';
+import { RequestLog1765500000000 } from './migrations/1765500000000-request-log';
 
 export function billingSchemaOptions(url: string, poolSize?: number, timeouts?: PostgresTimeouts): PostgresSchemaOptions {
   return {
@@ -29,6 +30,7 @@ export function billingSchemaOptions(url: string, poolSize?: number, timeouts?: 
       OutputUsageRollup1765100000000,
       ParkedUsage1765300000000,
       PriceTerms1765400000000,
+      RequestLog1765500000000,
     ],
     migrationsTableName: 'billing_migrations',
     poolSize,

@@ -34,6 +34,8 @@ export class ApiKeyEntity {
   @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt: Date | null;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** The request log keeps this key's request bodies and answers (decision 0020). */
+  @Column('boolean', { name: 'log_content', default: false }) logContent: boolean;
 }
 
 @Entity({ schema: 'billing', name: 'prices' })

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, QueueDepthGauge } from '@tokenflow/observability';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
@@ -29,6 +29,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
     private readonly ledger: LedgerRepository,
     private readonly bus: NatsBus,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+    private readonly queueDepth: QueueDepthGauge,
   ) {
     this.connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   }
@@ -36,6 +37,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const name = `tf-${this.config.TF_NAMESPACE || 'default'}-billing-holds`;
     this.queue = new Queue(name, { connection: this.connection });
+    this.queueDepth.watch(this.queue);
     await this.queue.upsertJobScheduler('expire-holds', { every: this.config.HOLD_SWEEP_MS }, { name: 'expire-holds', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     this.worker = new Worker(name, () => this.sweep(), { connection: this.connection, concurrency: 1 });
   }

@@ -3,6 +3,7 @@ import { type HoldReleaseEvent, type HoldReply, type HoldRequest, Subjects, TfEr
 import { NatsBus } from '@tokenflow/messaging';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
+import { BillingMetrics } from '../metrics/billing-metrics';
 import { PriceBookService } from '../prices/price-book.service';
 import { createLogger } from '@tokenflow/observability';
 import { LedgerHealth } from '../settlement/ledger-health';
@@ -34,11 +35,12 @@ export class HoldService {
     private readonly recorder: HoldRecorder,
     private readonly health: LedgerHealth,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+    private readonly metrics: BillingMetrics,
   ) {}
 
   async place(req: HoldRequest): Promise<HoldReply> {
     try {
-      return await this.placeHold(req);
+      return await this.metrics.timeHold(() => this.placeHold(req));
     } catch (err) {
       if (err instanceof TfError) throw err;
       // Redis or Postgres trouble: the caller should retry, not see an internal error.

@@ -14,6 +14,7 @@ export interface NewKey {
   budgetNano: bigint | null;
   budgetPeriod: 'daily' | 'monthly' | 'total' | null;
   expiresAt: Date | null;
+  logContent: boolean;
 }
 
 @Injectable()
@@ -44,8 +45,8 @@ export class KeysRepository {
   }
 
   /** One statement, so a cached principal is never rebuilt from half an update. */
-  async setSettings(id: string, rateLimits: RateLimitsView, fallbacks: string[] | null): Promise<void> {
-    await this.db.query(`UPDATE billing.api_keys SET rate_limits = $2, fallbacks = $3 WHERE id = $1`, [id, JSON.stringify(rateLimits), fallbacks]);
+  async setSettings(id: string, rateLimits: RateLimitsView, fallbacks: string[] | null, logContent: boolean): Promise<void> {
+    await this.db.query(`UPDATE billing.api_keys SET rate_limits = $2, fallbacks = $3, log_content = $4 WHERE id = $1`, [id, JSON.stringify(rateLimits), fallbacks, logContent]);
   }
 
   /** Returns the revoked key (its hash is needed to invalidate caches), or null if there was none. */

@@ -58,6 +58,7 @@ export class KeysService {
       budgetNano,
       budgetPeriod: budgetNano === null ? null : (req.budget_period ?? 'monthly'),
       expiresAt,
+      logContent: req.log_content ?? false,
     });
     this.index.add(keyHash);
     // Replicas may hold a negative cache entry for this hash (someone tried it before it existed).
@@ -66,13 +67,13 @@ export class KeysService {
   }
 
   /**
-   * New rate limits or fallbacks for a key, live on every replica at once (the key-changed broadcast drops cached
-   * principals, which carry both).
+   * New rate limits, fallbacks or content logging for a key, live on every replica at once (the key-changed
+   * broadcast drops cached principals, which carry them).
    */
   async update(req: KeyUpdateRequest): Promise<KeyView> {
     const row = isUuid(req.id) ? await this.keys.findById(req.id) : null;
     if (!row || row.revokedAt) throw new TfError('not_found', `No API key with id '${req.id}'.`, { param: 'id' });
-    await this.keys.setSettings(row.id, mergeRateLimits(row.rateLimits, req), req.fallbacks === undefined ? row.fallbacks : req.fallbacks);
+    await this.keys.setSettings(row.id, mergeRateLimits(row.rateLimits, req), req.fallbacks === undefined ? row.fallbacks : req.fallbacks, req.log_content ?? row.logContent);
     this.bus.emit(Subjects.billingKeyChanged, { keyId: row.id, keyHash: row.keyHash.trim(), change: 'updated' });
     return keyView((await this.keys.findById(row.id))!);
   }
@@ -99,6 +100,7 @@ export class KeysService {
       accountLimits: toRateLimits((await this.accounts.findById(row.accountId))?.rateLimits ?? null),
       expiresAt: row.expiresAt?.toISOString() ?? null,
       budget: row.budgetNano === null || row.budgetPeriod === null ? null : { limitNano: row.budgetNano.toString(), period: row.budgetPeriod },
+      logContent: row.logContent,
     };
   }
 }
@@ -115,5 +117,6 @@ function keyView(row: ApiKeyEntity): KeyView {
     budget_period: row.budgetPeriod,
     expires_at: row.expiresAt?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
+    log_content: row.logContent,
   };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, QueueDepthGauge } from '@tokenflow/observability';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
@@ -20,6 +20,7 @@ export class OutputRollupJob implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly stats: OutputStatsService,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+    private readonly queueDepth: QueueDepthGauge,
   ) {
     this.connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   }
@@ -27,6 +28,7 @@ export class OutputRollupJob implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const name = `tf-${this.config.TF_NAMESPACE || 'default'}-billing-output-rollup`;
     this.queue = new Queue(name, { connection: this.connection });
+    this.queueDepth.watch(this.queue);
     await this.queue.upsertJobScheduler('fold-output-usage', { every: this.config.OUTPUT_STATS_FOLD_MS }, { name: 'fold-output-usage', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     this.worker = new Worker(name, () => this.run(), { connection: this.connection, concurrency: 1 });
   }

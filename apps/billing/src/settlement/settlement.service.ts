@@ -1,10 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit, Optional } from '@nestjs/common';
 import { DurableConsumers, Streams, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type DeliveredEvent, type FailedEvent, type FailurePolicy, NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { BalanceCache } from '../holds/balance-cache';
+import { BillingMetrics } from '../metrics/billing-metrics';
 import { windowStart } from '../holds/budget-period';
 import { PriceBookService } from '../prices/price-book.service';
 import { quoteOf } from '../prices/price-versions';
@@ -43,6 +44,7 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
     private readonly health: LedgerHealth,
     private readonly parked: ParkedUsageRepository,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+    @Optional() private readonly metrics: BillingMetrics = BillingMetrics.detached(),
   ) {}
 
   /** Before any service answers (onApplicationBootstrap), so billing's own hold events always have their stream. */
@@ -51,7 +53,7 @@ export class SettlementService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.durable.consumeBatches(DurableConsumers.billingSettlement, (batch) => this.settle(batch), this.failurePolicy());
+    await this.bus.durable.consumeBatches(DurableConsumers.billingSettlement, (batch) => this.metrics.timeSettle(() => this.settle(batch)), this.failurePolicy());
   }
 
   /**

@@ -63,12 +63,14 @@ export const keyCreateSchema = z.strictObject({
   budget_usd: usd.optional(),
   budget_period: z.enum(['daily', 'monthly', 'total']).optional(),
   expires_at: z.iso.datetime({ offset: true }).optional(),
+  /** The request log keeps this key's request bodies and answers (capped; decision 0020). */
+  log_content: z.boolean().optional(),
 });
 
-/** A key's rate limits and fallbacks; null clears a limit, or the chain back to the catalog's. */
+/** A key's rate limits, fallbacks and content logging; null clears a limit, or the chain back to the catalog's. */
 export const keyPatchSchema = z
-  .strictObject({ ...rateLimitFields, fallbacks: keyFallbacksSchema.nullable().optional() })
-  .refine(atLeastOne, 'at least one of rpm, tpm, max_concurrency, model_limits, fallbacks must be given');
+  .strictObject({ ...rateLimitFields, fallbacks: keyFallbacksSchema.nullable().optional(), log_content: z.boolean().optional() })
+  .refine(atLeastOne, 'at least one of rpm, tpm, max_concurrency, model_limits, fallbacks, log_content must be given');
 
 const channelFields = {
   name: z.string().trim().min(1).max(200),
@@ -152,6 +154,21 @@ export const usageQuerySchema = z.strictObject({
 export const parkedQuerySchema = z.strictObject({
   all: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
+});
+
+const uuidText = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be an id (a UUID)');
+
+/** `GET /admin/v1/requests`: query strings, so numbers are coerced (and must still be integers in range). */
+export const requestLogQuerySchema = z.strictObject({
+  account_id: uuidText.optional(),
+  key_id: uuidText.optional(),
+  model: z.string().min(1).max(256).optional(),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+  error_code: z.string().min(1).max(100).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  after: z.string().min(1).max(400).optional(),
 });
 
 export const accountAdjustSchema = z.strictObject({

@@ -58,6 +58,7 @@ async function relay({ stream, format, client, saga, ctx, price, headers, trail 
       if (client.signal.aborted) return;
       if (frame.type === 'chunk') {
         const out = format.chunk(frame.data);
+        if (out) trail?.content?.append(out);
         if (out && !client.write(out) && !(await client.drained(idleWait(stream.attempt, ctx), stream.frames.failure))) {
           // The frames failed while we waited for the reader: it hears why (after what it has not read yet).
           if (stream.frames.failure.aborted) throw stream.frames.failure.reason;
@@ -69,7 +70,9 @@ async function relay({ stream, format, client, saga, ctx, price, headers, trail 
         saga.attemptEnded();
         const cost = frame.usage ? costNano(frame.usage, price) : null;
         trail?.settled(frame.usage, cost);
-        client.write(format.end(frame.usage, cost === null ? null : nanoToUsd(cost)));
+        const end = format.end(frame.usage, cost === null ? null : nanoToUsd(cost));
+        trail?.content?.append(end);
+        client.write(end);
         return;
       } else {
         saga.attemptEnded();

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { PlannedAttempt, TokenUsage } from '@tokenflow/contracts';
 import { TfError } from '@tokenflow/contracts';
+import type { ContentCapture } from './content-capture';
 
 /**
  * What one HTTP request did, filled in as it goes (the key by the auth hook, the model and stream by the gateway,
@@ -28,6 +29,8 @@ export class RequestTrail {
   error: TfError | null = null;
   /** The request's W3C trace context on our hops (`traceparent`), made once per request. */
   traceparent: string | null = null;
+  /** Only for a key with content logging on (set before the handler runs): the answer as sent, capped. */
+  content: ContentCapture | null = null;
 
   /** The gateway took the call: what was asked. */
   began(endpoint: string, model: string, stream: boolean): void {

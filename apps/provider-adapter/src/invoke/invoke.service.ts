@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { type InvokeRequest, TfError, type UsageRecordedEvent, type WireStreamFrame } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
 import { TokenCounter } from '@tokenflow/openai';
 import { failedOutcome, okOutcome } from '../health/attempt-outcome';
 import { HealthRecorder } from '../health/health.recorder';
+import { UpstreamMetrics } from '../metrics/upstream-metrics';
 import { capability, providerFor } from '../providers/provider.registry';
 import { readLimited } from '../upstream/read-limited';
 import { mapTransportError, neverReachedUpstream, UpstreamClient } from '../upstream/upstream-client';
@@ -49,6 +50,7 @@ export class InvokeService {
     private readonly keys: UpstreamKeysStore,
     private readonly large: LargeBodies,
     private readonly health: HealthRecorder,
+    @Optional() private readonly upstreamMetrics?: UpstreamMetrics,
   ) {}
 
   /**
@@ -161,7 +163,7 @@ export class InvokeService {
       maybeSent = true;
       calledUpstream = true;
       sentAt = Date.now();
-      const res = await this.upstream.send(upstreamRequest, req.attempt.timeouts, signal);
+      const res = await this.upstream.send(upstreamRequest, req.attempt.timeouts, signal, { provider: req.attempt.provider, model: req.attempt.upstreamModel, endpoint: req.endpoint ?? 'chat' });
       reachedUpstream = true;
       watchdog.sawData();
       if (res.status < 200 || res.status >= 300) {
@@ -212,6 +214,7 @@ export class InvokeService {
           ? okOutcome({ sentAt, firstChunkAt: tally.firstChunkAt, endedAt: Date.now(), outputTokens: final.usage.completion_tokens, ttft: req.endpoint !== 'embeddings' })
           : failedOutcome(failure ?? 'cancelled', calledUpstream),
       );
+      this.upstreamMetrics?.attemptEnded(req.attempt.provider, req.model, sentAt, failure === null && !final ? 'cancelled' : failure, reachedUpstream);
     }
     // Resolves once the usage is acknowledged by JetStream or fsynced in the spool: shutdown waits for that.
     await published;

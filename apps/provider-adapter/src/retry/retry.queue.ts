@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { type InvokeRequest, TfError } from '@tokenflow/contracts';
 import type { CallContext } from '@tokenflow/messaging';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, QueueDepthGauge } from '@tokenflow/observability';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ADAPTER_CONFIG, type AdapterConfig } from '../config';
@@ -23,7 +23,8 @@ const WAITING_GRACE_MS = 5_000;
 @Injectable()
 export class RetryQueue implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly log = createLogger('provider-adapter.retry');
-  private readonly connection: Redis;
+  /** Also what the adapter's readiness reads (`health/adapter-ops.ts`). */
+  readonly connection: Redis;
   private readonly queue: Queue<RetryJob>;
   private worker: Worker<RetryJob> | null = null;
   /** Jobs this replica scheduled that may still be waiting, by request: a cancel removes them from Redis. */
@@ -32,6 +33,7 @@ export class RetryQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAp
   constructor(
     @Inject(ADAPTER_CONFIG) config: AdapterConfig,
     private readonly runner: RetryRunner,
+    queueDepth: QueueDepthGauge,
   ) {
     // Its own connection, retrying forever as BullMQ's worker needs; schedule() bounds its own wait instead.
     this.connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -39,6 +41,7 @@ export class RetryQueue implements OnApplicationBootstrap, OnModuleDestroy, OnAp
     // Ready before any invoke handler can schedule on it, whatever order the bootstrap hooks run in.
     this.queue = new Queue<RetryJob>(retryQueueName(config.TF_NAMESPACE), { connection: this.connection });
     this.queue.on('error', this.warn);
+    queueDepth.watch(this.queue);
   }
 
   onApplicationBootstrap(): void {

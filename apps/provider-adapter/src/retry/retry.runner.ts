@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
 import { type InvokeRequest, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, parentContext, tracingOn } from '@tokenflow/observability';
 import { LRUCache } from 'lru-cache';
 import { InvokeService } from '../invoke/invoke.service';
 import { UsagePublisher } from '../usage/usage.publisher';
@@ -62,7 +63,9 @@ export class RetryRunner {
       this.bus.sendFrame(request.inbox, { type: 'error', seq: 0, error: { ...error.toWire(), retryable: false } });
       return 'expired';
     }
-    this.invoke.run(request, deadline).catch((err: unknown) => this.log.error({ err, requestId: request.requestId, ...trace }, 'retried attempt failed outside its own error handling'));
+    // The attempt joins the request's trace (the job carried its context), on whichever replica runs it.
+    const run = tracingOn() ? context.with(parentContext(trace.traceparent), () => this.invoke.run(request, deadline)) : this.invoke.run(request, deadline);
+    run.catch((err: unknown) => this.log.error({ err, requestId: request.requestId, ...trace }, 'retried attempt failed outside its own error handling'));
     return 'started';
   }
 }

@@ -1,5 +1,5 @@
 import { type RequestSubject, TfError, type WireError } from '@tokenflow/contracts';
-import { type CallContext, decode, encode, ERROR_HEADER, fromNatsHeaders, type Handler, type NatsBus, toNatsHeaders } from '@tokenflow/messaging';
+import { type CallContext, decode, encode, ERROR_HEADER, fromNatsHeaders, type Handler, type NatsBus, toNatsHeaders, withServerSpan } from '@tokenflow/messaging';
 import type { Logger } from '@tokenflow/observability';
 
 /** A queue-group subscription that shutdown can stop while the connection stays up for the work in flight. */
@@ -25,7 +25,8 @@ export function serveStoppable<K extends RequestSubject>(bus: NatsBus, subject: 
       if (err) return;
       const ctx: CallContext = fromNatsHeaders(msg.headers);
       const answer = Promise.resolve()
-        .then(() => handler(decode<Parameters<Handler<K>>[0]>(msg.data), ctx))
+        // In the hop's SERVER span (tracing on): the attempt it starts, its upstream call and usage are its children.
+        .then(() => withServerSpan(subject, ctx, async (inner) => handler(decode<Parameters<Handler<K>>[0]>(msg.data), inner)))
         .then(
           (res) => msg.respond(encode(res)),
           (e: unknown) => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type InvokeRequest, pricedUsage, Subjects, type TokenUsage, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { createLogger } from '@tokenflow/observability';
+import { activeTraceparent, createLogger } from '@tokenflow/observability';
 import { ADAPTER_CONFIG, type AdapterConfig } from '../config';
 import { type SpoolEntry, type SpoolStats, UsageSpool } from './usage-spool';
 
@@ -113,7 +113,10 @@ export class UsagePublisher implements OnModuleInit {
   }
 
   async publish(req: InvokeRequest, usage: TokenUsage, source: 'upstream' | 'estimated', outcome: UsageRecordedEvent['outcome'], timing: Timing): Promise<void> {
-    await this.record(usageEvent(req, usage, source, outcome, timing));
+    const event = usageEvent(req, usage, source, outcome, timing);
+    // The attempt's span (tracing on), carried by the event itself: a replay from the spool keeps its trace.
+    const traceparent = activeTraceparent();
+    await this.record(traceparent ? { ...event, traceparent } : event);
   }
 
   /** Resolves once `event` is acknowledged by JetStream or durably spooled (see the class comment). */
@@ -188,7 +191,7 @@ export class UsagePublisher implements OnModuleInit {
   private async attempt(entry: SpoolEntry): Promise<boolean> {
     entry.inflight = true;
     try {
-      await this.bus.publishDurable(Subjects.usageRecorded, entry.event, entry.event.eventId);
+      await this.bus.publishDurable(Subjects.usageRecorded, entry.event, entry.event.eventId, { traceparent: entry.event.traceparent });
       this.spool?.ack(entry);
       if (this.failing && this.spool?.pending === 0) {
         this.failing = false;
@@ -283,7 +286,7 @@ export class UsagePublisher implements OnModuleInit {
     for (const wait of [0, 250, 1_000]) {
       await sleep(wait);
       try {
-        await this.bus.publishDurable(Subjects.usageRecorded, event, event.eventId);
+        await this.bus.publishDurable(Subjects.usageRecorded, event, event.eventId, { traceparent: event.traceparent });
         return;
       } catch {
         // next try

@@ -8,6 +8,7 @@ import {
 } from '@tokenflow/contracts';
 import { createLogger, throttledLog } from '@tokenflow/observability';
 import { RATELIMIT_CONFIG, type RatelimitConfig } from '../config';
+import { RatelimitMetrics } from '../metrics/ratelimit-metrics';
 import { type Bucket, bucketsFor, reservationKey, upstreamBucketsFor, upstreamReservationKey } from './buckets';
 import { LimiterStore } from './limiter.store';
 import { acquireReply, DEGRADED_REPLY, upstreamDenial } from './acquire-outcome';
@@ -26,6 +27,7 @@ export class RateLimitService {
   constructor(
     private readonly store: LimiterStore,
     @Inject(RATELIMIT_CONFIG) private readonly config: RatelimitConfig,
+    private readonly metrics: RatelimitMetrics,
   ) {
     this.prefix = `tf:${config.TF_NAMESPACE}`;
   }
@@ -41,6 +43,7 @@ export class RateLimitService {
       // The script may have run before the timeout fired: reserved, so ingress gives back whatever it took.
       return { ...DEGRADED_REPLY };
     }
+    this.metrics.observe(res, buckets);
     return acquireReply(res, buckets, req.estimatedTokens);
   }
 
@@ -59,6 +62,7 @@ export class RateLimitService {
       this.logDegraded(err, req.requestId);
       return { granted: true };
     }
+    this.metrics.observe(res, buckets, true);
     const denial = upstreamDenial(res, req.model);
     if (denial) throw denial;
     return { granted: true };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { ProbeReply } from '@tokenflow/contracts';
-import { createLogger } from '@tokenflow/observability';
+import { createLogger, QueueDepthGauge } from '@tokenflow/observability';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
@@ -23,7 +23,8 @@ const ALIVE_CODES = new Set(['invalid_request', 'context_length_exceeded']);
 @Injectable()
 export class ProbeJob implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly log = createLogger('router.probe');
-  private readonly connection: Redis;
+  /** Also what the router's readiness reads (`router-ops.ts`). */
+  readonly connection: Redis;
   private queue: Queue | null = null;
   private worker: Worker | null = null;
 
@@ -32,6 +33,7 @@ export class ProbeJob implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
     private readonly health: HealthService,
     private readonly prober: ChannelProber,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    private readonly queueDepth: QueueDepthGauge,
   ) {
     this.connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
     this.connection.on('error', (err: Error) => this.log.warn({ err: err.message }, 'probe job: Redis connection error'));
@@ -40,6 +42,7 @@ export class ProbeJob implements OnApplicationBootstrap, OnModuleDestroy, OnAppl
   onApplicationBootstrap(): void {
     const name = `tf-${this.config.TF_NAMESPACE || 'default'}-router-probes`;
     this.queue = new Queue(name, { connection: this.connection });
+    this.queueDepth.watch(this.queue);
     // Not awaited: a router whose Redis is down still plans (open breakers whose cool-down is over are then planned
     // last, so traffic heals them); the schedule is written once Redis is back.
     this.queue
