@@ -91,6 +91,32 @@ describe('request log', () => {
     assert.match(s.trace_id ?? '', /^[0-9a-f]{32}$/);
   });
 
+  it('a client that leaves mid-stream: logged as 499 client_closed (Fastify tells nothing of it on its own)', async () => {
+    const { key, keyId } = await newKey();
+    await scriptedChannel(p, admin, 'm-reqlog-slow', 'gpt-4o+tokens=400+tps=40');
+    const ctrl = new AbortController();
+    const res = await fetch(`${p.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm-reqlog-slow', stream: true, messages: user('long story') }),
+      signal: ctrl.signal,
+    });
+    assert.equal(res.status, 200);
+    const id = res.headers.get('x-request-id');
+    const reader = res.body!.getReader();
+    let events = 0;
+    while (events < 3) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, 'the stream ended before the client left');
+      events += (new TextDecoder().decode(value).match(/data: /g) ?? []).length;
+    }
+    ctrl.abort();
+    const e = await logged(id);
+    assert.deepEqual([e.key_id, e.status, e.error_code, e.served_model, e.stream], [keyId, 499, 'client_closed', 'm-reqlog-slow', true]);
+    assert.ok(e.ttft_ms !== null && e.ttft_ms <= e.latency_ms);
+    assert.ok(e.latency_ms < 8_000, `logged when the client left (${e.latency_ms} ms), not when the 10 s stream would have ended`);
+  });
+
   it('refused requests: a bad key (401), an invalid body (400), a rate limit (429)', async () => {
     const bad = await post(p.baseUrl, '/v1/chat/completions', 'tf-not-a-key', { model: 'deepseek-v3', messages: user() });
     assert.equal(bad.status, 401);

@@ -408,6 +408,9 @@ describe('k8s/', () => {
     const [, size, unit] = /^(\d+)([kmg]?)$/.exec(nginx('proxy-body-size'))!;
     assert.ok(Number(size) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit]! > bodyLimit, 'TokenFlow, not nginx, refuses an oversized body');
     assert.equal(ing.spec!.ingressClassName, 'nginx');
+    // Only the APIs go public: /metrics (cost and traffic by model), /healthz and /readyz stay in the cluster.
+    const paths = ing.spec!.rules!.flatMap((rule) => rule.http!.paths.map((p) => p.path));
+    assert.deepEqual(paths.sort(), ['/admin', '/v1']);
   });
 
   it('can scale billing on the settlement consumer lag through an external metric that billing exports', () => {

@@ -5,7 +5,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ensureDatabase } from '@tokenflow/config';
 import { type RequestLoggedEvent, type RequestLogListRequest, type RequestLogView, Streams, Subjects, TfError, USAGE_STREAM } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+import { requestLogged, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
 import { Client } from 'pg';
 import { createBillingApp } from '../src/billing.app';
 import { billingEnvSchema } from '../src/config';
@@ -33,35 +33,10 @@ describe('request log (real NATS, Redis, Postgres)', () => {
 
   function event(over: Partial<RequestLoggedEvent> = {}): RequestLoggedEvent {
     n++;
-    return {
-      id: `req_${randomBytes(12).toString('hex')}`,
-      at: new Date(Date.UTC(2025, 0, 1) + n * 1_000).toISOString(),
-      accountId,
-      keyId,
-      method: 'POST',
-      path: '/v1/chat/completions',
-      endpoint: 'chat',
-      requestedModel: 'auto',
-      servedModel: 'deepseek-v3',
-      provider: 'deepseek',
-      channelId: 'ch-1',
-      route: 'cat=chat;mode=balanced',
-      category: 'chat',
-      attempts: 1,
-      stream: false,
-      status: 200,
-      errorCode: null,
-      latencyMs: 12.5,
-      ttftMs: 11.25,
-      inputTokens: 10,
-      outputTokens: 20,
-      reasoningTokens: null,
-      cachedTokens: 0,
-      costNano: '7000',
-      traceId: '0af7651916cd43dd8448eb211c80319c',
-      ...over,
-    };
+    const base = { id: `req_${randomBytes(12).toString('hex')}`, at: new Date(Date.UTC(2025, 0, 1) + n * 1_000).toISOString(), accountId, keyId, channelId: 'ch-1' };
+    return requestLogged({ ...base, route: 'cat=chat;mode=balanced', category: 'chat', stream: false, latencyMs: 12.5, ttftMs: 11.25, inputTokens: 10, outputTokens: 20, cachedTokens: 0, costNano: '7000', ...over });
   }
+
   const stored = async (id: string) => (await sql.query(`SELECT count(*)::int AS n FROM billing.request_log WHERE id = $1`, [id])).rows[0].n as number;
   const list = (q: RequestLogListRequest) => bus.request(Subjects.billingRequestsList, q);
 

@@ -69,9 +69,15 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
   registerJsonBodyParser(fastify, config.BODY_LIMIT_BYTES, app.get(JsonWorkers));
   const metrics = httpMetrics(app.get<Registry>(METRICS_REGISTRY));
 
+  const requestEnd = app.get(RequestEnd);
   fastify.addHook('onRequest', async (req, reply) => {
     req.trail = new RequestTrail();
     void reply.header(Headers.requestId, req.id);
+    // Fastify's onResponse fires on `finish` only: a client that leaves before the answer is complete (a stopped
+    // stream) would be missing from the request log, the metrics and the trace. `close` after `finish` is the normal end.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) requestEnd.finish(req, reply, true);
+    });
   });
   // Tracing on (OTEL_* variables): the request's root span, before the drain and auth hooks so refusals are traced.
   const requestSpans = app.get(RequestSpans);
@@ -92,7 +98,6 @@ export async function createIngressApp(config: IngressConfig): Promise<IngressAp
     if (reply.getHeader('connection') === 'close' && req.raw.complete) reply.removeHeader('connection');
     return payload;
   });
-  const requestEnd = app.get(RequestEnd);
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, status: reply.statusCode });

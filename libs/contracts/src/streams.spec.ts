@@ -22,6 +22,11 @@ describe('JetStream declarations', () => {
     }
   });
 
+  it('caps the request log stream in bytes, and never the money stream (its events are never discarded)', () => {
+    assert.equal((Streams.usage as StreamDeclaration).maxBytes, undefined);
+    assert.ok(Streams.requests.maxBytes !== undefined && Streams.requests.maxBytes <= 1024 ** 3);
+  });
+
   it('declares each stream name once', () => {
     assert.equal(new Set(streams.map((s) => s.name)).size, streams.length);
   });

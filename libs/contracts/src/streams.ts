@@ -22,6 +22,11 @@ export interface StreamDeclaration {
   /** Window in which a re-published msgId is dropped by the server (dedupe of publisher retries). */
   readonly duplicateWindowMs: number;
   readonly maxAgeMs: number;
+  /**
+   * Bytes kept at most (per server); past it the oldest events go. Only for a stream that is not money: JetStream's
+   * store is shared, so a stream that may grow with traffic must not be able to fill it and block the usage stream.
+   */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -77,7 +82,9 @@ const requests = {
   retention: 'limits',
   storage: 'file',
   duplicateWindowMs: 120_000,
-  maxAgeMs: 3 * 24 * 3_600_000,
+  // Billing reads it within seconds; a day and 1 GiB outlast a Postgres outage without crowding the usage stream.
+  maxAgeMs: 24 * 3_600_000,
+  maxBytes: 1024 ** 3,
 } as const satisfies StreamDeclaration;
 
 /** Every JetStream stream. */

@@ -3,6 +3,7 @@ import {
   type ConsumerInfo,
   type ConsumerMessages,
   DeliverPolicy,
+  DiscardPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
   type JsMsg,
@@ -415,6 +416,9 @@ export class DurableStreams {
       duplicate_window: nanos(stream.duplicateWindowMs),
       max_age: nanos(stream.maxAgeMs),
       num_replicas: this.replicas,
+      // Past its size the oldest events go (streams that are not money only: see `StreamDeclaration.maxBytes`).
+      max_bytes: stream.maxBytes ?? -1,
+      discard: DiscardPolicy.Old,
     };
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type HoldPlaced, Subjects } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
 import { createLogger } from '@tokenflow/observability';
@@ -34,9 +35,10 @@ export class HoldRecorder implements OnModuleDestroy {
     if (this.pending.length === 0) return;
     const holds = this.pending;
     this.pending = [];
-    // Each hold entry has its own idempotency key in the ledger, so the event's id only needs to be unique.
-    const sent = this.bus
-      .publishDurable(Subjects.billingHoldsPlaced, { holds }, `holds:${randomUUID()}`)
+    // Each hold entry has its own idempotency key in the ledger, so the event's id only needs to be unique. The batch
+    // belongs to no one request's trace: published outside whichever request's context scheduled the flush.
+    const sent = context
+      .with(ROOT_CONTEXT, () => this.bus.publishDurable(Subjects.billingHoldsPlaced, { holds }, `holds:${randomUUID()}`))
       .catch((err: unknown) => this.log.warn({ err, holds: holds.length }, 'hold events not published; their releases will record them'))
       .finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);

@@ -47,6 +47,15 @@ describe('request log filters', () => {
     assert.deepEqual(params, ['a', 'k', 'gpt-4o', 429, 'rate_limit_exceeded', new Date('2025-01-01T00:00:00Z'), new Date('2025-01-01T22:00:00Z'), new Date(1_700_000_000_000), 'req_b']);
   });
 
+  it('model by side: each side one indexed column, the served side without what the requested side has, parameters shared', () => {
+    const params: unknown[] = [];
+    const requested = listCondition({ model: 'gpt-4o', status: 200 }, 'requested', params).where;
+    const served = listCondition({ model: 'gpt-4o', status: 200 }, 'served', params).where;
+    assert.equal(requested, 'WHERE requested_model = $1 AND status = $2');
+    assert.equal(served, 'WHERE served_model = $3 AND requested_model IS DISTINCT FROM $3 AND status = $4');
+    assert.deepEqual(params, ['gpt-4o', 200, 'gpt-4o', 200]);
+  });
+
   it('a value is never spliced into the SQL', () => {
     const { where, params } = listCondition({ model: "x' OR 1=1 --" });
     assert.ok(!where.includes("'"));

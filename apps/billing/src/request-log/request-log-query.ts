@@ -29,16 +29,23 @@ export function decodeCursor(after: string): RequestLogCursor {
   return { atMs, id: m[2] };
 }
 
-/** One page's SQL condition and parameters, newest first; every filter matches an index ending in `(at, id)`. */
-export function listCondition(q: RequestLogListRequest): { where: string; params: unknown[] } {
-  const params: unknown[] = [];
+/**
+ * One page's SQL condition and parameters (pushed onto `params`, so two conditions can share one statement), newest
+ * first; every filter matches an index ending in `(at, id)`. `model` matches the requested or the served model: an
+ * OR no ordered index serves, so the repository runs one side per column (`modelSide`) and merges them; without a
+ * side the condition is the plain OR.
+ */
+export function listCondition(q: RequestLogListRequest, modelSide?: 'requested' | 'served', params: unknown[] = []): { where: string; params: unknown[] } {
   const conds: string[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   if (q.account_id !== undefined) conds.push(`account_id = ${p(q.account_id)}`);
   if (q.key_id !== undefined) conds.push(`key_id = ${p(q.key_id)}`);
   if (q.model !== undefined) {
     const m = p(q.model);
-    conds.push(`(requested_model = ${m} OR served_model = ${m})`);
+    if (modelSide === 'requested') conds.push(`requested_model = ${m}`);
+    // The served side leaves out what the requested side already has (`auto` → `auto` never, `gpt-4o` → `gpt-4o` yes).
+    else if (modelSide === 'served') conds.push(`served_model = ${m} AND requested_model IS DISTINCT FROM ${m}`);
+    else conds.push(`(requested_model = ${m} OR served_model = ${m})`);
   }
   if (q.status !== undefined) conds.push(`status = ${p(q.status)}`);
   if (q.error_code !== undefined) conds.push(`error_code = ${p(q.error_code)}`);

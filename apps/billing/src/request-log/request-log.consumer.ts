@@ -37,15 +37,16 @@ export class RequestLogConsumer implements OnModuleInit, OnApplicationBootstrap 
 
   /**
    * Postgres down, timing out or locked: the batch comes back for as long as it takes, never dropped. An entry
-   * Postgres refuses for its own sake (a malformed event: a constraint, a bad value) is logged whole and dropped
-   * after `maxDeliver` tries — a log line, not money, has no replay place of its own.
+   * Postgres refuses for its own sake (a malformed event: a constraint, a bad value) is logged by its ids and dropped
+   * after `maxDeliver` tries — a log line, not money, has no replay place of its own. Never the event itself: it may
+   * carry a prompt and an answer (content logging), which belong in the request log only.
    */
   private failurePolicy(): FailurePolicy {
     return {
       transient: transientSettlementFailure,
       poison: poisonSettlementFailure,
       park: async (f: FailedEvent) => {
-        this.log.error({ err: f.error, subject: f.subject, msgId: f.msgId, deliveries: f.deliveries, event: f.data.slice(0, 4_096) }, 'request log entry refused by Postgres; dropped');
+        this.log.error({ err: f.error, subject: f.subject, msgId: f.msgId, deliveries: f.deliveries, bytes: f.data.length }, 'request log entry refused by Postgres; dropped');
         return true;
       },
     };

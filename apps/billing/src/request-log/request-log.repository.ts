@@ -97,8 +97,17 @@ export class RequestLogRepository {
 
   /** Up to `limit` entries, newest first, without content. */
   list(q: RequestLogListRequest, limit: number): Promise<RequestLogRow[]> {
-    const { where, params } = listCondition(q);
-    return this.db.query(`SELECT ${SUMMARY_COLUMNS} FROM billing.request_log ${where} ORDER BY at DESC, id DESC LIMIT ${Number(limit)}`, params);
+    const n = Number(limit);
+    const page = (where: string) => `SELECT ${SUMMARY_COLUMNS} FROM billing.request_log ${where} ORDER BY at DESC, id DESC LIMIT ${n}`;
+    if (q.model === undefined) {
+      const { where, params } = listCondition(q);
+      return this.db.query(page(where), params);
+    }
+    // Requested or served: each side walks its own (model, at, id) index for one page; the merge keeps the newest.
+    const params: unknown[] = [];
+    const requested = listCondition(q, 'requested', params).where;
+    const served = listCondition(q, 'served', params).where;
+    return this.db.query(`SELECT * FROM ((${page(requested)}) UNION ALL (${page(served)})) AS both_sides ORDER BY at DESC, id DESC LIMIT ${n}`, params);
   }
 
   async get(id: string): Promise<RequestLogRow | null> {

@@ -22,6 +22,7 @@ export interface FinishedRequest {
 export type RequestEndListener = (done: FinishedRequest) => void;
 
 const log = createLogger('ingress.request-end');
+const MAX_PATH = 256;
 const listenerFailed = throttledLog(10_000);
 
 /**
@@ -38,11 +39,16 @@ export class RequestEnd {
     this.listeners.push(listener);
   }
 
-  finish(req: FastifyRequest, reply: FastifyReply): void {
-    if (!this.listeners.length) return;
+  /**
+   * Once per request: from `onResponse` when the response finished, or when the client closed the connection first
+   * (`clientClosed`: status 499 and `client_closed` unless an error was already told).
+   */
+  finish(req: FastifyRequest, reply: FastifyReply, clientClosed = false): void {
     // Refused before the first hook ran (Fastify's own early errors): an empty trail still tells status and time.
     const trail = req.trail ?? new RequestTrail();
-    const done: FinishedRequest = { summary: summarize(req, reply, trail), trail, req, reply };
+    if (trail.ended || !this.listeners.length) return;
+    trail.ended = true;
+    const done: FinishedRequest = { summary: summarize(req, reply, trail, clientClosed), trail, req, reply };
     for (const listener of this.listeners) {
       try {
         listener(done);
@@ -53,7 +59,11 @@ export class RequestEnd {
   }
 }
 
-function summarize(req: FastifyRequest, reply: FastifyReply, t: RequestTrail): RequestLoggedEvent {
+/** nginx's convention for a request whose client closed the connection before the answer was complete. */
+const CLIENT_CLOSED_STATUS = 499;
+
+function summarize(req: FastifyRequest, reply: FastifyReply, t: RequestTrail, clientClosed: boolean): RequestLoggedEvent {
+  const status = clientClosed ? CLIENT_CLOSED_STATUS : reply.statusCode;
   const usage = t.usage;
   return {
     id: req.id,
@@ -61,7 +71,8 @@ function summarize(req: FastifyRequest, reply: FastifyReply, t: RequestTrail): R
     accountId: req.principal?.accountId ?? null,
     keyId: req.principal?.keyId ?? null,
     method: req.method,
-    path: req.routeOptions.url ?? req.url.split('?', 1)[0],
+    // An unmatched path is the caller's text: kept short.
+    path: req.routeOptions.url ?? req.url.split('?', 1)[0].slice(0, MAX_PATH),
     endpoint: t.endpoint,
     requestedModel: t.requestedModel,
     servedModel: t.servedModel,
@@ -71,8 +82,8 @@ function summarize(req: FastifyRequest, reply: FastifyReply, t: RequestTrail): R
     category: t.category,
     attempts: t.attempts,
     stream: t.stream,
-    status: reply.statusCode,
-    errorCode: t.error?.code ?? (reply.statusCode >= 400 ? 'http_' + reply.statusCode : null),
+    status,
+    errorCode: t.error?.code ?? (clientClosed ? 'client_closed' : status >= 400 ? 'http_' + status : null),
     latencyMs: Math.round(t.elapsedMs() * 100) / 100,
     ttftMs: t.ttftMs === null ? null : Math.round(t.ttftMs * 100) / 100,
     inputTokens: usage?.prompt_tokens ?? null,

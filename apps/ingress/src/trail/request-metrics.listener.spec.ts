@@ -1,40 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { RequestLoggedEvent } from '@tokenflow/contracts';
 import { Registry } from 'prom-client';
 import { RequestEnd } from './request-end';
 import { endpointOf, ModelLabels, RequestMetrics } from './request-metrics.listener';
+import { requestLogged } from '@tokenflow/testing';
 
-function summary(over: Partial<RequestLoggedEvent> = {}): RequestLoggedEvent {
-  return {
-    id: 'req_1',
-    at: new Date().toISOString(),
-    accountId: 'acct_1',
-    keyId: 'key_1',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    endpoint: 'chat',
-    requestedModel: 'auto',
-    servedModel: 'deepseek-v3',
-    provider: 'deepseek',
-    channelId: 'ch_1',
-    route: null,
-    category: null,
-    attempts: 1,
-    stream: true,
-    status: 200,
-    errorCode: null,
-    latencyMs: 1500,
-    ttftMs: 250,
-    inputTokens: 12,
-    outputTokens: 30,
-    reasoningTokens: null,
-    cachedTokens: null,
-    costNano: '10080',
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    ...over,
-  };
-}
+const summary = requestLogged;
 
 describe('RequestMetrics', () => {
   it('records a served request: count, duration, time to first token, tokens in and out, cost in USD', async () => {

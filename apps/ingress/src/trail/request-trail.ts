@@ -27,6 +27,8 @@ export class RequestTrail {
   costNano: bigint | null = null;
   /** The error the client got (a body before any byte, or an event during a stream). */
   error: TfError | null = null;
+  /** Told to the listeners already (see `RequestEnd.finish`). */
+  ended = false;
   /** The request's W3C trace context on our hops (`traceparent`), made once per request. */
   traceparent: string | null = null;
   /** Only for a key with content logging on (set before the handler runs): the answer as sent, capped. */

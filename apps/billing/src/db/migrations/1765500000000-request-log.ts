@@ -50,6 +50,7 @@ export class RequestLog1765500000000 implements MigrationInterface {
     await q.query(`CREATE INDEX request_log_requested_model ON billing.request_log (requested_model, at DESC, id DESC)`);
     await q.query(`CREATE INDEX request_log_served_model ON billing.request_log (served_model, at DESC, id DESC)`);
     await q.query(`CREATE INDEX request_log_error ON billing.request_log (error_code, at DESC, id DESC) WHERE error_code IS NOT NULL`);
+    await q.query(`CREATE INDEX request_log_status ON billing.request_log (status, at DESC, id DESC)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
