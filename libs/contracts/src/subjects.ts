@@ -5,6 +5,7 @@ import type * as L from './ratelimit.contract';
 import type * as H from './health.contract';
 import type { UsageRecordedEvent } from './usage.contract';
 import type * as Q from './request-log.contract';
+import type * as RS from './responses.contract';
 
 /** Every NATS subject, versioned `tf.<service>.<action>.v<n>`. No subject string appears anywhere else. */
 export const Subjects = {
@@ -37,6 +38,12 @@ export const Subjects = {
   /** Admin: the request log (`billing.request_log`), newest first with filters and a cursor, and one entry. */
   billingRequestsList: 'tf.billing.requests-list.v1',
   billingRequestGet: 'tf.billing.request-get.v1',
+  /** Stored Responses API responses (`store: true`), per account: save, read, the chain a continuation builds on, delete. */
+  billingResponseStore: 'tf.billing.response-store.v1',
+  billingResponseGet: 'tf.billing.response-get.v1',
+  billingResponseContext: 'tf.billing.response-context.v1',
+  billingResponseInputItems: 'tf.billing.response-input-items.v1',
+  billingResponseDelete: 'tf.billing.response-delete.v1',
 
   routerPlan: 'tf.router.plan.v1',
   routerModelsList: 'tf.router.models-list.v1',
@@ -109,6 +116,11 @@ export interface RequestMap {
   [Subjects.billingParkedReplay]: { req: B.ParkedUsageReplayRequest; res: B.ParkedUsageReplayReply };
   [Subjects.billingRequestsList]: { req: Q.RequestLogListRequest; res: Q.RequestLogListReply };
   [Subjects.billingRequestGet]: { req: Q.RequestLogGetRequest; res: Q.RequestLogView };
+  [Subjects.billingResponseStore]: { req: RS.ResponseStoreRequest; res: { stored: true } };
+  [Subjects.billingResponseGet]: { req: RS.ResponseRef; res: RS.StoredResponse };
+  [Subjects.billingResponseContext]: { req: RS.ResponseRef; res: RS.ResponseContextReply };
+  [Subjects.billingResponseInputItems]: { req: RS.ResponseInputItemsRequest; res: RS.ResponseInputItemsReply };
+  [Subjects.billingResponseDelete]: { req: RS.ResponseRef; res: RS.ResponseDeleteReply };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
   [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };
