@@ -18,6 +18,11 @@ export const SEED_MODELS: SeedModel[] = [
   { id: 'qwen-max', provider: 'qwen', upstream: 'qwen-max' },
   { id: 'gpt-4o', provider: 'openai', upstream: 'gpt-4o' },
   { id: 'claude-sonnet', provider: 'anthropic', upstream: 'claude-sonnet-4-5' },
+  // Embedding models (catalog rows and prices: router and billing migrations 1765700000000).
+  { id: 'text-embedding-3-small', provider: 'openai', upstream: 'text-embedding-3-small' },
+  { id: 'text-embedding-3-large', provider: 'openai', upstream: 'text-embedding-3-large' },
+  { id: 'text-embedding-v3', provider: 'qwen', upstream: 'text-embedding-v3' },
+  { id: 'embedding-3', provider: 'zhipu', upstream: 'embedding-3' },
 ];
 
 /** Where the mock provider speaks each provider's own wire format (the adapter runs its real translation). */
@@ -56,7 +61,7 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
   const admin = adminClient(o.ingressUrl, o.adminKey);
   const demo = await ensureDemo(admin, o);
   const existing = new Map(
-    ((await admin('GET', '/admin/v1/channels')) as { data: { id: string; name: string; enabled: boolean; base_url: string }[] }).data.map((c) => [
+    ((await admin('GET', '/admin/v1/channels')) as { data: SeededChannel[] }).data.map((c) => [
       c.name,
       c,
     ]),
@@ -70,7 +75,9 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
     const mockName = `mock-${provider}`;
     if (realKey) {
       const name = `${provider}-env`;
-      if (!existing.has(name)) {
+      const current = existing.get(name);
+      if (current) await addMissingModels(admin, current, mapping);
+      if (!current) {
         await admin('POST', '/admin/v1/channels', {
           name,
           provider,
@@ -92,6 +99,7 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
       // The mock moved (another MOCK_PORT, or an older seed): follow it rather than keep routing to a dead port.
       await admin('PATCH', `/admin/v1/channels/${mock.id}`, { base_url: mockBase, provider });
     }
+    if (mock) await addMissingModels(admin, mock, mapping);
     if (!mock) {
       await admin('POST', '/admin/v1/channels', {
         name: mockName,
@@ -122,6 +130,28 @@ async function ensureDemo(admin: AdminCall, o: SeedOptions): Promise<DemoState> 
 }
 
 type AdminCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
+
+interface SeededChannel {
+  id: string;
+  name: string;
+  enabled: boolean;
+  base_url: string;
+  models: string[];
+  model_mapping: Record<string, string>;
+}
+
+/**
+ * A channel an older seed created lacks the launch models added since (the embedding models): they are added with
+ * their upstream names; whatever an operator changed on the channel stays as it is.
+ */
+async function addMissingModels(admin: AdminCall, channel: SeededChannel, mapping: Record<string, string>): Promise<void> {
+  const missing = Object.keys(mapping).filter((m) => !channel.models.includes(m));
+  if (missing.length === 0) return;
+  await admin('PATCH', `/admin/v1/channels/${channel.id}`, {
+    models: [...channel.models, ...missing],
+    model_mapping: { ...Object.fromEntries(missing.map((m) => [m, mapping[m]])), ...channel.model_mapping },
+  });
+}
 
 function adminClient(baseUrl: string, adminKey: string): AdminCall {
   return async (method, path, body) => {

@@ -37,6 +37,11 @@ import { RequestLogMsController } from './request-log/request-log-ms.controller'
 import { RequestLogRepository } from './request-log/request-log.repository';
 import { RequestLogRetentionJob } from './request-log/request-log-retention.job';
 import { RequestLogService } from './request-log/request-log.service';
+import { CarriedPayloads } from './responses/carried-payloads';
+import { StoredResponsesMsController } from './responses/stored-responses-ms.controller';
+import { StoredResponsesRepository } from './responses/stored-responses.repository';
+import { StoredResponsesRetentionJob } from './responses/stored-responses-retention.job';
+import { StoredResponsesService } from './responses/stored-responses.service';
 
 @Module({})
 export class BillingModule {
@@ -83,6 +88,11 @@ export class BillingModule {
         RequestLogConsumer,
         RequestLogRetentionJob,
         RequestLogMsController,
+        StoredResponsesRepository,
+        StoredResponsesService,
+        CarriedPayloads,
+        StoredResponsesRetentionJob,
+        StoredResponsesMsController,
       ],
     };
   }

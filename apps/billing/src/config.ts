@@ -36,6 +36,16 @@ export const billingEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).ex
   NATS_STREAM_REPLICAS: env.int(1, 1, 5),
   /** How often the retention job deletes expired request log entries. */
   REQUEST_LOG_SWEEP_MS: env.int(600_000, 100),
+  /** How many days a stored Responses API response is kept (by its `created_at`); 0 keeps them forever (decision 0022). */
+  RESPONSES_RETENTION_DAYS: env.int(30, 0, 36_500),
+  /** How often the retention job deletes expired stored responses. */
+  RESPONSES_SWEEP_MS: env.int(600_000, 100),
+  /** The most one stored response (its input items and Response object, as JSON) may take; larger: 413. */
+  RESPONSES_STORE_MAX_BYTES: env.int(32 * 1024 * 1024, 1_024),
+  /** The most a continuation (`previous_response_id`) may carry over from its chain, as JSON; larger: 400. */
+  RESPONSES_CONTEXT_MAX_BYTES: env.int(20 * 1024 * 1024, 1_024),
+  /** The most turns a continuation's chain may have; longer: 400. */
+  RESPONSES_CONTEXT_MAX_TURNS: env.int(100, 1, 10_000),
 });
 export type BillingConfig = ReturnType<typeof billingEnvSchema.parse>;
 export const BILLING_CONFIG = Symbol('BILLING_CONFIG');

@@ -36,6 +36,10 @@ import { RequestMetrics } from './trail/request-metrics.listener';
 import { RequestLogPublisher } from './trail/request-log.publisher';
 import { AdminRequestsController } from './admin/admin-requests.controller';
 import { RequestSpans } from './trail/request-span.listener';
+import { ResponsesController } from './responses/responses.controller';
+import { ResponseTurns } from './responses/response-turns.service';
+import { ResponsesStoreController } from './responses/responses-store.controller';
+import { ResponseStoreClient } from './responses/response-store.client';
 
 /** One counter per process; how often it had to take the byte upper bound (its workers were saturated) is a metric. */
 function tokenCounterWithMetric(registry: Registry): TokenCounter {
@@ -62,6 +66,7 @@ export class IngressModule {
       controllers: [
         OpenAiApiController,
         MessagesController,
+        ResponsesController,
         ModelsController,
         AdminBillingController,
         AdminChannelsController,
@@ -71,6 +76,7 @@ export class IngressModule {
         AdminRequestsController,
         KeyController,
         HealthController,
+        ResponsesStoreController,
       ],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
@@ -95,6 +101,8 @@ export class IngressModule {
         RequestLogLine,
         RequestLogPublisher,
         RequestSpans,
+        ResponseStoreClient,
+        ResponseTurns,
       ],
     };
   }

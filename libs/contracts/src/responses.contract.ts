@@ -4,6 +4,8 @@
  * not found. Items are the Responses API's own JSON (`message`, `function_call`, `function_call_output`,
  * `reasoning`, …), each with its id.
  */
+import type { BlobRef } from './adapter.contract';
+
 export type ResponseItem = Record<string, unknown> & { type: string; id?: string };
 
 export interface StoredResponse {
@@ -24,6 +26,16 @@ export interface StoredResponse {
 
 export interface ResponseStoreRequest {
   response: StoredResponse;
+}
+
+/**
+ * A payload too large for one NATS message (`max_payload`, 1 MB by default; a stored response may hold up to the
+ * HTTP body limit): its JSON travels as a blob (`NatsBus.serveBlob`) that the receiver pulls. Requests and replies
+ * of the response-store subjects may take this form; `ResponseStoreClient` and billing unwrap it, so callers of the
+ * client never see it.
+ */
+export interface ResponseCarried {
+  carried: BlobRef;
 }
 
 export interface ResponseRef {

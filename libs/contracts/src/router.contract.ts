@@ -205,6 +205,10 @@ export interface ModelCard {
   context_window?: number | null;
   max_output_tokens?: number | null;
   input_modalities?: string[];
+  /** `text` for a chat model, `embedding` for an embedding model. */
+  output_modalities?: string[];
+  /** `chat` or `embedding` (which APIs it serves: chat and completions, or embeddings). */
+  type?: 'chat' | 'embedding';
   tier?: 'economy' | 'standard' | 'premium';
 }
 export interface ModelsListRequest {

@@ -116,10 +116,10 @@ export interface RequestMap {
   [Subjects.billingParkedReplay]: { req: B.ParkedUsageReplayRequest; res: B.ParkedUsageReplayReply };
   [Subjects.billingRequestsList]: { req: Q.RequestLogListRequest; res: Q.RequestLogListReply };
   [Subjects.billingRequestGet]: { req: Q.RequestLogGetRequest; res: Q.RequestLogView };
-  [Subjects.billingResponseStore]: { req: RS.ResponseStoreRequest; res: { stored: true } };
-  [Subjects.billingResponseGet]: { req: RS.ResponseRef; res: RS.StoredResponse };
-  [Subjects.billingResponseContext]: { req: RS.ResponseRef; res: RS.ResponseContextReply };
-  [Subjects.billingResponseInputItems]: { req: RS.ResponseInputItemsRequest; res: RS.ResponseInputItemsReply };
+  [Subjects.billingResponseStore]: { req: RS.ResponseStoreRequest | RS.ResponseCarried; res: { stored: true } };
+  [Subjects.billingResponseGet]: { req: RS.ResponseRef; res: RS.StoredResponse | RS.ResponseCarried };
+  [Subjects.billingResponseContext]: { req: RS.ResponseRef; res: RS.ResponseContextReply | RS.ResponseCarried };
+  [Subjects.billingResponseInputItems]: { req: RS.ResponseInputItemsRequest; res: RS.ResponseInputItemsReply | RS.ResponseCarried };
   [Subjects.billingResponseDelete]: { req: RS.ResponseRef; res: RS.ResponseDeleteReply };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };

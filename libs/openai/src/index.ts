@@ -9,3 +9,4 @@ export * from './token-counter';
 export * from './request-limits';
 export * from './json-scan';
 export * from './content-capabilities';
+export * from './responses';

@@ -13,6 +13,8 @@ import { OutputUsageRollup1765100000000 } from './migrations/1765100000000-outpu
 import { ParkedUsage1765300000000 } from './migrations/1765300000000-parked-usage';
 import { PriceTerms1765400000000 } from './migrations/1765400000000-price-terms';
 import { RequestLog1765500000000 } from './migrations/1765500000000-request-log';
+import { StoredResponses1765600000000 } from './migrations/1765600000000-stored-responses';
+import { EmbeddingPrices1765700000000 } from './migrations/1765700000000-embedding-prices';
 
 export function billingSchemaOptions(url: string, poolSize?: number, timeouts?: PostgresTimeouts): PostgresSchemaOptions {
   return {
@@ -31,6 +33,8 @@ export function billingSchemaOptions(url: string, poolSize?: number, timeouts?: 
       ParkedUsage1765300000000,
       PriceTerms1765400000000,
       RequestLog1765500000000,
+      StoredResponses1765600000000,
+      EmbeddingPrices1765700000000,
     ],
     migrationsTableName: 'billing_migrations',
     poolSize,

@@ -6,13 +6,14 @@ import { RequestEnd } from './request-end';
 
 /**
  * The API routes, for requests refused before the gateway named their endpoint (no key, a bad body): their status
- * belongs on the same series as the answered ones. `/v1/messages` is `chat` there too (the gateway serves it as chat).
+ * belongs on the same series as the answered ones. `/v1/messages` and `/v1/responses` are `chat` there too (the gateway serves them as chat).
  */
 const ENDPOINT_OF_PATH: Record<string, string> = {
   '/v1/chat/completions': 'chat',
   '/v1/completions': 'completions',
   '/v1/embeddings': 'embeddings',
   '/v1/messages': 'chat',
+  '/v1/responses': 'chat',
 };
 
 /** The endpoint label of an API request; null for anything else (models list, admin, probes), which is not counted. */

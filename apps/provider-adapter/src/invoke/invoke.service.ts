@@ -153,7 +153,7 @@ export class InvokeService {
 
     try {
       const provider = providerFor(req.attempt.provider);
-      const api = capability(provider, req.endpoint ?? 'chat');
+      const api = capability(provider, req.endpoint ?? 'chat', req.attempt.upstreamModel);
       // The plan names the key by reference only; the secret exists in this process alone, for this call.
       const attempt = await this.keys.resolve(req.attempt, deadline);
       // Built before anything is taken: a provider rule may refuse the request outright (e.g. n > 1).

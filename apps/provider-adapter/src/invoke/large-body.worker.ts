@@ -14,7 +14,7 @@ export default function parse(bytes: Uint8Array): Record<string, unknown> {
  */
 export function build({ attempt, endpoint, body }: { attempt: Attempt; endpoint: Endpoint; body: Record<string, unknown> }): UpstreamHttpRequest | { error: WireError } {
   try {
-    return capability(providerFor(attempt.provider), endpoint).buildRequest(attempt, body);
+    return capability(providerFor(attempt.provider), endpoint, attempt.upstreamModel).buildRequest(attempt, body);
   } catch (err) {
     return { error: TfError.from(err).toWire() };
   }

@@ -42,6 +42,11 @@ export interface EmbeddingsCapability {
 export interface CompletionsCapability {
   buildRequest(attempt: Attempt, body: Record<string, unknown>): UpstreamHttpRequest;
   createDecoder(): StreamDecoder;
+  /**
+   * Whether the provider's completions endpoint serves this upstream model (absent: every model). A model it does
+   * not serve gets legacy completions through its chat API instead (`completions-via-chat.ts`, decision 0024).
+   */
+  serves?(upstreamModel: string): boolean;
 }
 
 /**

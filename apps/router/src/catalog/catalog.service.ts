@@ -56,7 +56,11 @@ export class CatalogService {
       extras.context_window = entry.contextWindow;
       extras.max_output_tokens = entry.maxOutputTokens;
       extras.input_modalities = ['text', ...(entry.inputs ?? [])];
-      extras.tier = entry.tier;
+      const type = entry.type ?? 'chat';
+      extras.type = type;
+      extras.output_modalities = [type === 'embedding' ? 'embedding' : 'text'];
+      // An embedding model has no output limit, and `auto`'s tier says nothing about it.
+      if (type === 'chat') extras.tier = entry.tier;
     }
     return extras;
   }

@@ -17,6 +17,8 @@ export class ModelEntity {
   @Column('jsonb', { default: {} }) strengths: Record<string, number>;
   /** `auto`: output tokens spent per answered token (a reasoning model thinks first). */
   @Column('real', { name: 'output_factor', default: 1 }) outputFactor: number;
+  /** `chat` (chat, completions, `auto`) or `embedding` (embeddings only; `auto` never picks it). */
+  @Column('text', { default: 'chat' }) type: ModelType;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -56,5 +58,6 @@ export class CategoryPriorEntity {
 }
 
 export type ModelTier = 'economy' | 'standard' | 'premium';
+export type ModelType = 'chat' | 'embedding';
 
 export const routingEntities = [ModelEntity, ChannelEntity, CategoryPriorEntity];

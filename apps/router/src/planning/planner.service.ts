@@ -87,6 +87,8 @@ export class PlannerService {
     const candidates: AutoCandidate[] = [];
     const selections = new Map<string, Selection>();
     for (const m of catalog.values()) {
+      // `auto` answers chats: an embedding model is never a candidate.
+      if ((m.type ?? 'chat') !== 'chat') continue;
       if (req.allowedModels && !req.allowedModels.includes(m.id)) continue;
       const timed = this.timed(m.id, req);
       if (timed.selection.attempts.length === 0) continue;
@@ -157,7 +159,7 @@ export class PlannerService {
     const excluded = new Set(req.excludeModels);
     const floor = Math.max(req.minContextTokens ?? 0, ...[...excluded].map((m) => catalog.get(m)?.contextWindow ?? 0));
     const candidates = [...catalog.values()]
-      .filter((m) => !excluded.has(m.id) && (m.contextWindow ?? 0) > floor)
+      .filter((m) => (m.type ?? 'chat') === 'chat' && !excluded.has(m.id) && (m.contextWindow ?? 0) > floor)
       .filter((m) => !req.allowedModels || req.allowedModels.includes(m.id))
       .sort((a, b) => (a.contextWindow ?? 0) - (b.contextWindow ?? 0));
     for (const m of candidates) {

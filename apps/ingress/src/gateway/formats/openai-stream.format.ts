@@ -79,7 +79,8 @@ export class OpenAiStreamFormat implements ResponseFormat {
       object: this.flavor.object,
       created: last?.created ?? Math.floor(Date.now() / 1000),
       model: last?.model ?? this.opts.model,
-      ...(this.flavor === CHAT ? { system_fingerprint: last?.system_fingerprint ?? null } : {}),
+      // Only a fingerprint the stream had: OpenAI's schema says string, so none (Kimi, GLM, Claude) is omitted, never null.
+      ...(this.flavor === CHAT && typeof last?.system_fingerprint === 'string' ? { system_fingerprint: last.system_fingerprint } : {}),
       choices: [],
       usage,
     };

@@ -4,7 +4,7 @@ import { toAnthropicRequest } from './chat-request.transform';
 import { mapAnthropicError } from './error.mapper';
 import { AnthropicStreamDecoder } from './stream.decoder';
 
-/** Anthropic's Messages API behind the OpenAI Chat Completions surface: chat only (no embeddings, no legacy completions). */
+/** Anthropic's Messages API behind the OpenAI Chat Completions surface: no embeddings; legacy completions go through chat (decision 0024). */
 export const provider: ProviderAdapter = {
   id: 'anthropic',
   defaultBaseUrl: ANTHROPIC_BASE_URL,

@@ -11,13 +11,15 @@ const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-r
  * - `reasoning_content` in input assistant turns is a 400 on DeepSeek: removed from history.
  * - No `n` beyond 1.
  * - Usage: `prompt_cache_hit_tokens` is the cached input; `reasoning_content` deltas pass through to clients.
- * - Legacy completions are DeepSeek's FIM beta (`/beta/completions` at the root base URL); no embeddings.
+ * - Legacy completions are DeepSeek's FIM beta (`/beta/completions` at the root base URL), which serves deepseek-chat
+ *   only (no thinking mode); deepseek-reasoner gets them through chat (decision 0024). No embeddings.
  */
 export const provider = openAiCompatible({
   id: 'deepseek',
   // FIM lives beside the versioned API, not under it: a channel configured as `…/v1` still reaches it.
   completionsPath: '/beta/completions',
   completionsBase: (base) => base.replace(/\/v1$/, ''),
+  completionsModels: /^deepseek-chat$/,
   chatParams(body: Body, model: string) {
     maxTokensAsLegacy(body, MAX_OUTPUT[model]);
     limitChoices(body, 1, 'DeepSeek');

@@ -8,7 +8,7 @@ import { type Body, clamp, limitChoices, maxTokensAsLegacy } from '../openai-bas
  * - tool_choice "required" is not supported: sent as "auto" (the model still sees the tools).
  * - max_completion_tokens becomes max_tokens.
  * - Streams put usage inside the last choice (`choices[0].usage`); the shared decoder takes it from there.
- * - No embeddings, no legacy completions.
+ * - No embeddings; no legacy completions endpoint, so they go through chat (decision 0024).
  */
 export const provider = openAiCompatible({
   id: 'moonshot',

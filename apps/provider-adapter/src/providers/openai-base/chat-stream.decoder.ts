@@ -7,6 +7,8 @@ import { normalizeUsage } from './usage.normalizer';
  * OpenAI-format SSE (chat chunks or legacy `text_completion` chunks) → chunks to forward and normalised usage.
  * Usage may come in its own chunk with `choices: []` (OpenAI, DashScope with include_usage), on the last content
  * chunk (DeepSeek, Zhipu), or inside the last choice (Moonshot): all are taken, and none is forwarded as usage.
+ * A `system_fingerprint` that is not a string (DashScope sends `null`) is dropped: OpenAI's schema says string, so
+ * a chunk without one says the same thing validly.
  */
 export class OpenAiStreamDecoder implements StreamDecoder {
   decode(data: string): ParsedEvent {
@@ -19,6 +21,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
     }
     if (chunk.error) throw streamError(openAiErrorInfo(data));
     const { usage: topUsage, ...rest } = chunk;
+    if ('system_fingerprint' in rest && typeof rest.system_fingerprint !== 'string') delete rest.system_fingerprint;
     let usage = normalizeUsage(topUsage);
     const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];
     if (choices.some((c) => c && 'usage' in c)) {

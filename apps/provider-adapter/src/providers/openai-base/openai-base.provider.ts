@@ -17,6 +17,8 @@ export interface OpenAiQuirks {
   /** Paths of the optional capabilities; absent = the provider does not offer it. */
   embeddingsPath?: string;
   completionsPath?: string;
+  /** The upstream models its completions endpoint serves (absent: all); the others go through chat (decision 0024). */
+  completionsModels?: RegExp;
   /** Where completions live when not under the channel's base URL as configured (DeepSeek's FIM beta). */
   completionsBase?: (baseUrl: string) => string;
   /** The provider's error body → the shared error rules (default: OpenAI's `{"error": {...}}`). */
@@ -49,6 +51,7 @@ export function openAiCompatible(q: OpenAiQuirks): ProviderAdapter {
           return streamed(at, completionsPath, { ...body, model: model(attempt), stream: true });
         },
         createDecoder: () => new OpenAiStreamDecoder(),
+        ...(q.completionsModels ? { serves: (upstreamModel: string) => q.completionsModels!.test(upstreamModel) } : {}),
       }
     : undefined;
   const embeddingsPath = q.embeddingsPath;

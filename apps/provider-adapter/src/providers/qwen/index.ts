@@ -7,12 +7,14 @@ import { type Body, clamp, limitChoices, maxTokensAsLegacy, thinkingAsSwitch } f
  * - max_completion_tokens becomes max_tokens; Qwen3's `enable_thinking`/`thinking_budget` pass through.
  * - Usage comes in a final chunk with empty choices (include_usage); cached input in prompt_tokens_details.
  * - Errors are OpenAI-shaped with DashScope codes (`Arrearage` → out of credit, `InvalidApiKey` → auth).
- * - Embeddings (text-embedding-v3/v4) and completions (qwen coder FIM) are offered.
+ * - Embeddings (text-embedding-v3/v4) and completions are offered; DashScope's `/completions` serves the Qwen coder
+ *   models only, the others get legacy completions through chat (decision 0024).
  */
 export const provider = openAiCompatible({
   id: 'qwen',
   embeddingsPath: '/embeddings',
   completionsPath: '/completions',
+  completionsModels: /coder/,
   chatParams(body: Body) {
     maxTokensAsLegacy(body);
     clamp(body, 'temperature', 0, 1.99);

@@ -10,7 +10,7 @@ import { ZHIPU_BASE_URL, ZHIPU_CHAT_PATH, ZHIPU_EMBEDDINGS_PATH, zhipuHeaders, z
  * over `openai-base`: Zhipu's parameter ranges and single stop word (`chat-request.transform.ts`), JWT-signed
  * `id.secret` keys (`zhipu-jwt.ts`), whole tool calls, repeated finish reasons and `sensitive` / `network_error`
  * finishes (`stream.decoder.ts`), embedding-3 dimensions (`embeddings.transform.ts`) and numeric business error
- * codes (`error.mapper.ts`). No legacy completions endpoint.
+ * codes (`error.mapper.ts`). No legacy completions endpoint: they go through chat (decision 0024).
  */
 export const provider: ProviderAdapter = {
   id: 'zhipu',

@@ -1,0 +1,87 @@
+import { Controller, Delete, Get, Param, Query, Req } from '@nestjs/common';
+import { type ResponseDeleteReply, type ResponseInputItemsReply, type ResponseInputItemsRequest, TfError } from '@tokenflow/contracts';
+import type { FastifyRequest } from 'fastify';
+import { principalOf } from '../auth/auth.hook';
+import { callContext } from '../http/request-context';
+import { ResponseStoreClient } from './response-store.client';
+
+/** What `include` may name (OpenAI's `Includable`); stored items are kept whole, so each is accepted and already there. */
+const INCLUDABLE = new Set([
+  'code_interpreter_call.outputs',
+  'computer_call_output.output.image_url',
+  'file_search_call.results',
+  'message.input_image.image_url',
+  'message.output_text.logprobs',
+  'reasoning.encrypted_content',
+  'web_search_call.action.sources',
+  'web_search_call.results',
+]);
+
+/**
+ * Stored responses (decision 0022; billing keeps them): `GET /v1/responses/{id}`, `GET /v1/responses/{id}/input_items`,
+ * `DELETE /v1/responses/{id}` — for the calling key's account only: another account's id is a 404 like an unknown one.
+ * `POST /v1/responses` is `ResponsesController`'s.
+ */
+@Controller('v1/responses')
+export class ResponsesStoreController {
+  constructor(private readonly store: ResponseStoreClient) {}
+
+  /** The Response object as it was returned when it was created. */
+  @Get(':id')
+  async get(@Req() req: FastifyRequest, @Param('id') id: string): Promise<Record<string, unknown>> {
+    const stored = await this.store.get(id, principalOf(req).accountId, callContext(req));
+    return stored.response;
+  }
+
+  /** OpenAI's list: `after` (an item id), `limit` 1–100 (20), `order` `desc` (default) or `asc`, `include`. */
+  @Get(':id/input_items')
+  inputItems(@Req() req: FastifyRequest, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ResponseInputItemsReply> {
+    return this.store.inputItems({ id, accountId: principalOf(req).accountId, ...inputItemsQuery(query) }, callContext(req));
+  }
+
+  @Delete(':id')
+  delete(@Req() req: FastifyRequest, @Param('id') id: string): Promise<ResponseDeleteReply> {
+    return this.store.delete(id, principalOf(req).accountId, callContext(req));
+  }
+}
+
+/** The query of `input_items`, validated: each bad parameter is a 400 naming it. */
+export function inputItemsQuery(query: Record<string, unknown>): Pick<ResponseInputItemsRequest, 'after' | 'limit' | 'order'> {
+  const out: Pick<ResponseInputItemsRequest, 'after' | 'limit' | 'order'> = {};
+  const after = single(query, 'after');
+  if (after !== undefined) {
+    if (after.length === 0 || after.length > 200) throw invalid('after', 'after must be the id of one of the response\'s input items.');
+    out.after = after;
+  }
+  const limit = single(query, 'limit');
+  if (limit !== undefined) {
+    if (!/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > 100) throw invalid('limit', `limit must be an integer from 1 to 100 (got '${limit.slice(0, 20)}').`);
+    out.limit = Number(limit);
+  }
+  const order = single(query, 'order');
+  if (order !== undefined) {
+    if (order !== 'asc' && order !== 'desc') throw invalid('order', `order must be 'asc' or 'desc' (got '${order.slice(0, 20)}').`);
+    out.order = order;
+  }
+  for (const key of ['include', 'include[]']) {
+    const raw = query[key];
+    if (raw === undefined) continue;
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof value !== 'string' || !INCLUDABLE.has(value)) {
+        throw invalid('include', `include may list only ${[...INCLUDABLE].join(', ')} (got '${String(value).slice(0, 60)}').`);
+      }
+    }
+  }
+  return out;
+}
+
+function single(query: Record<string, unknown>, key: string): string | undefined {
+  const v = query[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalid(key, `${key} must be given once.`);
+  return v;
+}
+
+function invalid(param: string, message: string): TfError {
+  return new TfError('invalid_request', message, { param });
+}

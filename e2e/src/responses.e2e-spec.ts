@@ -1,0 +1,164 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { Headers } from '@tokenflow/contracts';
+import { waitFor } from '@tokenflow/testing';
+import OpenAI from 'openai';
+import { usageRows } from './support/ledger';
+import { type Platform, startPlatform } from './support/platform';
+
+const weather = {
+  type: 'function' as const,
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: false,
+};
+
+/** One model of each wire format: OpenAI-compatible, Zhipu, Anthropic. */
+const MODELS = ['deepseek-v3', 'glm-4-plus', 'claude-sonnet'];
+
+describe('Responses API: the official openai SDK against POST /v1/responses, every wire format', () => {
+  let p: Platform;
+  let client: OpenAI;
+
+  before(async () => {
+    p = await startPlatform('responses');
+    client = new OpenAI({ apiKey: p.key, baseURL: `${p.baseUrl}/v1`, maxRetries: 0 });
+  });
+  after(async () => p?.stop());
+
+  for (const model of [...MODELS, 'auto']) {
+    it(`${model}: responses.create answers a Response with output_text and usage, billed once, with cost headers`, async () => {
+      const { data: response, response: http } = await client.responses
+        .create({ model, instructions: 'Be brief.', input: 'Tell me something short.', max_output_tokens: 64, metadata: { case: 'plain' } })
+        .withResponse();
+      assert.equal(response.object, 'response');
+      assert.match(response.id, /^resp_/);
+      assert.equal(response.model, model === 'auto' ? 'deepseek-v3' : model);
+      assert.ok(['completed', 'incomplete'].includes(String(response.status)));
+      assert.ok(response.output_text.length > 0, 'output_text');
+      const message = response.output.find((o) => o.type === 'message');
+      assert.ok(message && message.type === 'message' && message.content[0].type === 'output_text');
+      assert.deepEqual(message.content[0].type === 'output_text' ? message.content[0].annotations : null, []);
+      assert.equal(response.instructions, 'Be brief.');
+      assert.deepEqual(response.metadata, { case: 'plain' });
+      assert.ok(response.usage && response.usage.input_tokens > 0 && response.usage.output_tokens > 0);
+      assert.equal(response.usage.total_tokens, response.usage.input_tokens + response.usage.output_tokens);
+      assert.ok(http.headers.get(Headers.cost), 'cost header');
+      assert.equal(http.headers.get(Headers.model), response.model);
+      const requestId = http.headers.get('x-request-id')!;
+      await waitFor(async () => (await usageRows(p.databaseUrl, p.accountId)).some((r) => r.request_id.startsWith(requestId)), 10_000, 'settled');
+      const rows = (await usageRows(p.databaseUrl, p.accountId)).filter((r) => r.request_id.startsWith(requestId));
+      assert.equal(rows.length, 1, 'billed once');
+      assert.equal(rows[0].completion_tokens, response.usage.output_tokens);
+    });
+
+    it(`${model}: responses.stream sends the event sequence with increasing sequence numbers`, async () => {
+      const stream = client.responses.stream({ model, input: [{ role: 'user', content: 'Tell me something short.' }], max_output_tokens: 64 });
+      const events: { type: string; sequence_number: number }[] = [];
+      let text = '';
+      for await (const event of stream) {
+        events.push(event);
+        if (event.type === 'response.output_text.delta') text += event.delta;
+      }
+      const final = await stream.finalResponse();
+      const types = events.map((e) => e.type);
+      assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
+      assert.ok(types.includes('response.output_text.delta'));
+      const tail = types.slice(-4);
+      assert.deepEqual(tail, ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', final.status === 'incomplete' ? 'response.incomplete' : 'response.completed']);
+      events.forEach((e, i) => assert.equal(e.sequence_number, i));
+      assert.equal(final.output_text, text);
+      assert.ok(final.usage && final.usage.output_tokens > 0);
+    });
+
+    it(`${model}: a tools round trip (function_call → function_call_output → answer)`, async () => {
+      const first = await client.responses.create({ model, input: 'Weather in Paris?', tools: [weather] });
+      const call = first.output.find((o) => o.type === 'function_call');
+      assert.ok(call && call.type === 'function_call', 'a function call');
+      assert.equal(call.name, 'get_weather');
+      assert.match(call.id!, /^fc_/);
+      assert.ok(call.call_id);
+      assert.equal(typeof JSON.parse(call.arguments), 'object');
+
+      const streamed = await client.responses.stream({ model, input: 'Weather in Paris?', tools: [weather], store: false }).finalResponse();
+      const streamedCall = streamed.output.find((o) => o.type === 'function_call');
+      assert.ok(streamedCall && streamedCall.type === 'function_call' && streamedCall.name === 'get_weather');
+      assert.deepEqual(JSON.parse(streamedCall.arguments), JSON.parse(call.arguments));
+
+      // The mock calls the tools whenever it may: `none` asks it for the answer.
+      const answer = await client.responses.create({
+        model,
+        tools: [weather],
+        tool_choice: 'none',
+        input: [
+          { role: 'user', content: 'Weather in Paris?' },
+          { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+          { type: 'function_call_output', call_id: call.call_id, output: '{"temp_c":21}' },
+        ],
+      });
+      assert.ok(answer.output_text.length > 0, 'answers after the tool result');
+    });
+
+    // The mock scripts no JSON answers (it answers prose whatever `response_format` says), so this pins that the
+    // format is accepted as chat's `response_format` by every wire format and echoed, not the JSON itself.
+    it(`${model}: structured output (text.format json_schema) is accepted upstream and echoed`, async () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' }, temp: { type: 'number' } }, required: ['city', 'temp'], additionalProperties: false };
+      const response = await client.responses.create({ model, input: 'Paris weather as JSON', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
+      assert.ok(response.output_text.length > 0);
+      assert.deepEqual(response.text?.format, { type: 'json_schema', name: 'weather', schema, strict: true });
+    });
+  }
+
+  it('deepseek-r1: reasoning surfaces as a reasoning item, streamed and whole', async () => {
+    const response = await client.responses.create({ model: 'deepseek-r1', input: 'Think, then answer.', reasoning: { effort: 'medium' } });
+    const reasoning = response.output.find((o) => o.type === 'reasoning');
+    assert.ok(reasoning && reasoning.type === 'reasoning' && reasoning.summary[0].text.length > 0, 'reasoning item');
+    assert.equal(response.output[0].type, 'reasoning');
+    assert.ok(response.output_text.length > 0);
+    assert.ok((response.usage?.output_tokens_details.reasoning_tokens ?? 0) > 0);
+
+    const stream = client.responses.stream({ model: 'deepseek-r1', input: 'Think, then answer.' });
+    let thought = '';
+    stream.on('response.reasoning_summary_text.delta', (e) => {
+      thought += e.delta;
+    });
+    const final = await stream.finalResponse();
+    assert.ok(thought.length > 0);
+    const item = final.output.find((o) => o.type === 'reasoning');
+    assert.equal(item?.type === 'reasoning' ? item.summary[0].text : null, thought);
+  });
+
+  it('previous_response_id continues a stored conversation; an unknown id is a 404', async () => {
+    for (const model of MODELS) {
+      const first = await client.responses.create({ model, instructions: 'Be brief.', input: 'My name is Ada.' });
+      const second = await client.responses.create({ model, previous_response_id: first.id, input: 'What is my name?' });
+      assert.equal(second.previous_response_id, first.id);
+      assert.ok(second.output_text.length > 0);
+      // Streamed continuation of the continuation: stored before `response.completed` reached us.
+      const third = await client.responses.stream({ model, previous_response_id: second.id, input: 'And again?' }).finalResponse();
+      assert.ok(third.output_text.length > 0);
+    }
+    await assert.rejects(client.responses.create({ model: 'deepseek-v3', previous_response_id: 'resp_nope', input: 'hi' }), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.NotFoundError);
+      assert.equal((err as InstanceType<typeof OpenAI.NotFoundError>).param, 'previous_response_id');
+      return true;
+    });
+  });
+
+  it('refuses what it cannot serve with OpenAI-format 400s naming the parameter', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ model: 'deepseek-v3', input: 'hi', tools: [{ type: 'web_search_preview' }] }, 'tools[0].type'],
+      [{ model: 'deepseek-v3', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }, 'input[0].content[0].file_id'],
+      [{ model: 'deepseek-v3', input: 'hi', tool_choice: 'required' }, 'tool_choice'],
+      [{ model: 'deepseek-v3' }, 'input'],
+    ];
+    for (const [body, param] of cases) {
+      await assert.rejects(client.responses.create(body as never), (err: unknown) => {
+        assert.ok(err instanceof OpenAI.BadRequestError, param);
+        assert.equal((err as InstanceType<typeof OpenAI.BadRequestError>).param, param);
+        return true;
+      });
+    }
+  });
+});
