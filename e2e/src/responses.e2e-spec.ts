@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { Headers } from '@tokenflow/contracts';
 import { waitFor } from '@tokenflow/testing';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import OpenAI from 'openai';
 import { usageRows } from './support/ledger';
 import { type Platform, startPlatform } from './support/platform';
@@ -13,6 +15,24 @@ const weather = {
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   strict: false,
 };
+
+const WEATHER_SCHEMA = {
+  type: 'object',
+  properties: {
+    city: { type: 'string' },
+    temp: { type: 'number', minimum: -60, maximum: 60 },
+    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    observed_at: { type: 'string', format: 'date-time' },
+    forecast: { type: 'array', items: { $ref: '#/$defs/day' }, minItems: 1 },
+    note: { type: ['string', 'null'] },
+  },
+  required: ['city', 'temp', 'unit', 'observed_at', 'forecast', 'note'],
+  additionalProperties: false,
+  $defs: { day: { type: 'object', properties: { date: { type: 'string', format: 'date' }, rain: { type: 'boolean' } }, required: ['date', 'rain'], additionalProperties: false } },
+};
+const ajv = new Ajv2020({ strict: false });
+addFormats(ajv);
+const matchesWeather = ajv.compile(WEATHER_SCHEMA);
 
 /** One model of each wire format: OpenAI-compatible, Zhipu, Anthropic. */
 const MODELS = ['deepseek-v3', 'glm-4-plus', 'claude-sonnet'];
@@ -100,15 +120,54 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
       assert.ok(answer.output_text.length > 0, 'answers after the tool result');
     });
 
-    // The mock scripts no JSON answers (it answers prose whatever `response_format` says), so this pins that the
-    // format is accepted as chat's `response_format` by every wire format and echoed, not the JSON itself.
-    it(`${model}: structured output (text.format json_schema) is accepted upstream and echoed`, async () => {
-      const schema = { type: 'object', properties: { city: { type: 'string' }, temp: { type: 'number' } }, required: ['city', 'temp'], additionalProperties: false };
-      const response = await client.responses.create({ model, input: 'Paris weather as JSON', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
-      assert.ok(response.output_text.length > 0);
-      assert.deepEqual(response.text?.format, { type: 'json_schema', name: 'weather', schema, strict: true });
-    });
+    // The mock answers `response_format` with JSON matching the schema, so the JSON itself must survive the gateway.
+    // Zhipu has no schema mode (the adapter sends `json_object`: any JSON object), and the Anthropic adapter drops
+    // `response_format` (Claude answers prose): those two check only what their wire format carries today, and the
+    // schema check runs as a `todo` until the adapter translates the schema.
+    const carriesSchema = model !== 'glm-4-plus' && model !== 'claude-sonnet';
+    const carriesJson = model !== 'claude-sonnet';
+    for (const streamed of [false, true]) {
+      it(`${model}: structured output (text.format json_schema) answers JSON matching the schema${streamed ? ', streamed' : ''}`, async (t) => {
+        const format = { type: 'json_schema' as const, name: 'weather', schema: WEATHER_SCHEMA, strict: true };
+        const body = { model, input: 'Paris weather as JSON', text: { format } };
+        const response = streamed ? await client.responses.stream(body).finalResponse() : await client.responses.create(body);
+        assert.deepEqual(response.text?.format, format);
+        assert.ok(response.output_text.length > 0);
+        const check = () => {
+          const value: unknown = JSON.parse(response.output_text);
+          assert.ok(value && typeof value === 'object' && !Array.isArray(value), 'a JSON object');
+          assert.ok(matchesWeather(value), `${response.output_text}: ${ajv.errorsText(matchesWeather.errors)}`);
+        };
+        if (carriesSchema) return check();
+        if (carriesJson) assert.equal(typeof JSON.parse(response.output_text), 'object', 'a JSON object');
+        await t.test('matches the schema', { todo: `the adapter does not carry the schema to ${model}` }, check);
+      });
+    }
   }
+
+  it('chat.completions.parse and .stream: response_format json_schema answers parsed JSON matching the schema', async () => {
+    const response_format = { type: 'json_schema' as const, json_schema: { name: 'weather', schema: WEATHER_SCHEMA, strict: true } };
+    const messages = [{ role: 'user' as const, content: 'Paris weather as JSON' }];
+    for (const model of ['deepseek-v3', 'qwen-max', 'kimi-k2', 'auto']) {
+      const completion = await client.chat.completions.parse({ model, messages, response_format });
+      const { parsed, content } = completion.choices[0].message;
+      assert.equal(completion.choices[0].finish_reason, 'stop');
+      assert.ok(matchesWeather(parsed), `${model}: ${content}: ${ajv.errorsText(matchesWeather.errors)}`);
+      assert.ok(completion.usage && completion.usage.completion_tokens > 0);
+
+      const stream = client.chat.completions.stream({ model, messages, response_format, stream_options: { include_usage: true } });
+      let deltas = 0;
+      stream.on('content.delta', () => deltas++);
+      const final = await stream.finalChatCompletion();
+      assert.ok(deltas > 1, `${model}: the JSON arrives in pieces (${deltas})`);
+      // The stream helper parses only zod/auto-parseable formats: a plain json_schema is parsed by hand.
+      assert.deepEqual(JSON.parse(final.choices[0].message.content ?? ''), parsed, `${model}: streamed and plain agree`);
+      assert.equal(final.usage?.completion_tokens, completion.usage.completion_tokens);
+    }
+    // Zhipu gets json_object (no schema mode): a JSON object all the same.
+    const glm = await client.chat.completions.create({ model: 'glm-4-plus', messages, response_format: { type: 'json_object' } });
+    assert.equal(typeof JSON.parse(glm.choices[0].message.content ?? ''), 'object');
+  });
 
   it('deepseek-r1: reasoning surfaces as a reasoning item, streamed and whole', async () => {
     const response = await client.responses.create({ model: 'deepseek-r1', input: 'Think, then answer.', reasoning: { effort: 'medium' } });

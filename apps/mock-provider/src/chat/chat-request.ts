@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OpenAiError } from '../http/openai-error';
 import { validateBody } from '../http/request-validation';
+import type { StructuredFormat } from '../completion/json-instance';
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -22,6 +23,15 @@ const namedToolChoice = z.looseObject({
   function: z.looseObject({ name: z.string() }),
 });
 
+const responseFormat = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('text') }),
+  z.looseObject({ type: z.literal('json_object') }),
+  z.looseObject({
+    type: z.literal('json_schema'),
+    json_schema: z.looseObject({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }),
+  }),
+]);
+
 const tokenCap = z.int().min(0).nullish();
 
 /**
@@ -39,6 +49,7 @@ const chatRequestSchema = z.looseObject({
   tools: z.array(functionTool).nullish(),
   tool_choice: z.union([z.enum(['none', 'auto', 'required']), namedToolChoice]).nullish(),
   parallel_tool_calls: z.boolean().nullish(),
+  response_format: responseFormat.nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
@@ -57,4 +68,13 @@ export function parseChatRequest(body: unknown): ChatRequest {
     );
   }
   return request;
+}
+
+/** What `response_format` asks the answer to be, or nothing for plain text. A schema-less `json_schema` is any object. */
+export function structuredFormat(request: Pick<ChatRequest, 'response_format'>): StructuredFormat | undefined {
+  const format = request.response_format;
+  if (format?.type === 'json_object') return { type: 'json_object' };
+  if (format?.type !== 'json_schema') return undefined;
+  const { schema } = format.json_schema;
+  return schema ? { type: 'json_schema', schema } : { type: 'json_object' };
 }

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { ChatRequest } from '../chat/chat-request';
+import { type ChatRequest, structuredFormat } from '../chat/chat-request';
 import type { Directives } from '../directives/directive-parser.service';
 import type { CompletionPlan, FinishReason, PlannedToolCall } from './completion-plan';
 import { cutAtStopSequence } from './stop-sequences';
 import { countPromptTokens, countToolCallTokens, messageText } from './token-counter';
+import { type StructuredFormat, structuredText } from './json-instance';
 import { chooseTools, mockArguments } from './tool-calls';
 import { generateWords, hashText, wordsToTokens } from './word-generator';
 
 export const DEFAULT_COMPLETION_TOKENS = 16;
 export const REASONING_TOKENS = 8;
+/** Characters per token of a structured (JSON) answer, the token counter's ratio: the JSON streams in such pieces. */
+export const JSON_TOKEN_CHARS = 4;
 // Reasoning and answer draw from different seeds so the "thoughts" do not merely repeat the answer.
 const REASONING_SEED_SALT = 0x9e3779b9;
 
@@ -40,6 +43,11 @@ export interface PlanInput {
   tools: readonly ToolToCall[];
   /** Think before answering (reasoning tokens first). */
   reasoning: boolean;
+  /**
+   * Answer with JSON instead of words: a JSON object, or an instance of a JSON Schema. Its natural length is that of
+   * the JSON text (the `tokens` directive does not apply); the client's cap still cuts it, mid-JSON, as upstream.
+   */
+  structured?: StructuredFormat;
   /** Sequences that end the content where they first appear (and are not sent). */
   stopSequences?: readonly string[];
   /** Prefix of the response id (`chatcmpl-` by default, `msg_` for Anthropic). */
@@ -67,6 +75,7 @@ export class CompletionPlannerService {
         maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
         tools: chooseTools(request).map((tool) => ({ name: tool.function.name, parameters: tool.function.parameters })),
         reasoning,
+        structured: structuredFormat(request),
       },
       model,
       directives,
@@ -84,9 +93,10 @@ export class CompletionPlannerService {
       arguments: JSON.stringify(mockArguments(tool.parameters)),
     }));
 
-    const natural = directives.tokens ?? DEFAULT_COMPLETION_TOKENS;
+    const answer = toolCalls.length ? [] : input.structured ? jsonTokens(structuredText(input.structured, seed)) : undefined;
+    const natural = answer?.length ?? directives.tokens ?? DEFAULT_COMPLETION_TOKENS;
     const length = input.maxTokens === undefined ? natural : Math.min(input.maxTokens, natural);
-    let content = toolCalls.length ? [] : wordsToTokens(generateWords(seed, length));
+    let content = toolCalls.length ? [] : (answer?.slice(0, length) ?? wordsToTokens(generateWords(seed, length)));
     let finishReason: FinishReason = toolCalls.length ? 'tool_calls' : length < natural ? 'length' : 'stop';
     let answerTokens = toolCalls.length ? countToolCallTokens(toolCalls) : content.length;
     const cut = cutAtStopSequence(content, input.stopSequences ?? []);
@@ -116,4 +126,12 @@ export class CompletionPlannerService {
       },
     };
   }
+}
+
+/** JSON text in pieces of {@link JSON_TOKEN_CHARS} characters (whole code points), which join back to it. */
+export function jsonTokens(text: string): string[] {
+  const chars = Array.from(text);
+  const tokens: string[] = [];
+  for (let i = 0; i < chars.length; i += JSON_TOKEN_CHARS) tokens.push(chars.slice(i, i + JSON_TOKEN_CHARS).join(''));
+  return tokens;
 }

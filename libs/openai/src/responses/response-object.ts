@@ -28,11 +28,17 @@ export function responseUsage(usage: TokenUsage | null): Record<string, unknown>
   if (!usage) return null;
   return {
     input_tokens: usage.prompt_tokens,
-    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: cacheWrites(usage) },
     output_tokens: usage.completion_tokens,
     output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
     total_tokens: usage.total_tokens,
   };
+}
+
+/** Prompt tokens written to a provider's cache (Anthropic's 5-minute and 1-hour writes), as OpenAI's spec names them. */
+function cacheWrites(usage: TokenUsage): number {
+  const d = usage.prompt_tokens_details as { cache_write_tokens?: number; cache_write_1h_tokens?: number } | undefined;
+  return (d?.cache_write_tokens ?? 0) + (d?.cache_write_1h_tokens ?? 0);
 }
 
 /** The Response object, with the request's settings echoed (OpenAI's defaults where the request left them out). */
@@ -65,10 +71,21 @@ export function responseObject(
     tools,
     top_p: r.top_p ?? 1,
     truncation: r.truncation ?? 'disabled',
-    usage: responseUsage(state.usage),
-    user: r.user ?? null,
+    // Absent rather than null while unknown (OpenAI's schema types both as non-nullable).
+    ...(state.usage ? { usage: responseUsage(state.usage) } : {}),
+    ...(r.user !== undefined && r.user !== null ? { user: r.user } : {}),
     metadata: r.metadata ?? {},
   };
+}
+
+/**
+ * Our error code → the Responses API's `ResponseError.code`, a closed set: the caller's `error` event keeps ours,
+ * the Response object says it in OpenAI's terms.
+ */
+export function responseErrorCode(code: unknown): string {
+  if (code === 'rate_limit_exceeded' || code === 'upstream_rate_limited') return 'rate_limit_exceeded';
+  if (code === 'context_length_exceeded' || code === 'invalid_request' || code === 'invalid_request_error') return 'invalid_prompt';
+  return 'server_error';
 }
 
 export const outputText = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });

@@ -70,7 +70,7 @@ describe('ResponseStreamEncoder', () => {
     const done = evs.at(-1)!.response as Record<string, unknown>;
     assert.equal(done.status, 'completed');
     assert.equal(done.model, 'deepseek-r1');
-    assert.deepEqual(done.usage, { input_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 3 }, total_tokens: 12 });
+    assert.deepEqual(done.usage, { input_tokens: 5, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 3 }, total_tokens: 12 });
     assert.deepEqual(done.output, [
       { id: `rs_${HEX}`, type: 'reasoning', summary: [{ type: 'summary_text', text: 'Thinking.' }] },
       { id: `msg_${HEX}`, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello', annotations: [], logprobs: [] }] },
@@ -101,6 +101,9 @@ describe('ResponseStreamEncoder', () => {
     const evs3 = events(failing.push(chunk({ content: 'x' })) + failing.error(new TfError('upstream_error', 'boom')));
     assert.deepEqual(evs3.slice(-2).map((e) => e.type), ['response.failed', 'error']);
     assert.equal(((evs3.at(-2)!.response as Record<string, unknown>).error as Record<string, unknown>).message, 'boom');
+    // The Response's error code is from OpenAI's closed set; the error event keeps ours.
+    assert.equal(((evs3.at(-2)!.response as Record<string, unknown>).error as Record<string, unknown>).code, 'server_error');
+    assert.equal(evs3.at(-1)!.code, 'upstream_error');
     assert.equal(evs3.at(-1)!.message, 'boom');
   });
 
@@ -108,6 +111,6 @@ describe('ResponseStreamEncoder', () => {
     const enc = new ResponseStreamEncoder(meta());
     enc.finish(null);
     assert.deepEqual((enc.final!.output as unknown[]).length, 1);
-    assert.equal(enc.final!.usage, null);
+    assert.ok(!('usage' in enc.final!), 'no usage: absent, not null (OpenAI types it non-nullable)');
   });
 });

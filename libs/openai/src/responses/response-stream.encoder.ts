@@ -1,6 +1,6 @@
 import { TfError, type TokenUsage } from '@tokenflow/contracts';
 import { choiceIndexOf, toolCallIndexOf } from '../completion-assembler';
-import { functionCallItem, outputText, type ResponseItemJson, type ResponseMeta, responseObject, statusOf, summaryText } from './response-object';
+import { functionCallItem, outputText, type ResponseItemJson, type ResponseMeta, responseErrorCode, responseObject, statusOf, summaryText } from './response-object';
 
 /** One output item as the stream builds it; text kept as pieces, joined once when the item closes. */
 interface OpenItem {
@@ -86,7 +86,7 @@ export class ResponseStreamEncoder {
       out += this.close();
     }
     const body = err.toBody();
-    this.final = responseObject(this.meta, { status: 'failed', output: this.output(), usage: null, error: { code: String(body.code ?? 'server_error'), message: body.message } });
+    this.final = responseObject(this.meta, { status: 'failed', output: this.output(), usage: null, error: { code: responseErrorCode(body.code), message: body.message } });
     out += this.event('response.failed', { response: this.final });
     return out + this.event('error', { code: body.code ?? null, message: body.message, param: body.param ?? null });
   }

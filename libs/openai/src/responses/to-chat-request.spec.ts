@@ -59,7 +59,7 @@ describe('responsesToChatRequest', () => {
     const ids = new ResponseIds('a'.repeat(48));
     assert.deepEqual(normaliseInput([{ role: 'user', content: 'hi' }, { type: 'function_call_output', call_id: 'c', output: 'x', id: 'mine' }], ids), [
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }], id: `msg_${'a'.repeat(48)}_in0` },
-      { type: 'function_call_output', call_id: 'c', output: 'x', id: 'mine' },
+      { type: 'function_call_output', call_id: 'c', output: 'x', id: 'mine', status: 'completed' },
     ]);
   });
 });

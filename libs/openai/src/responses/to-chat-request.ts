@@ -21,6 +21,8 @@ export function normaliseInput(items: readonly ResponsesItem[], ids: ResponseIds
     const prefix = type === 'message' ? 'msg' : type === 'function_call' ? 'fc' : type === 'function_call_output' ? 'fco' : type === 'reasoning' ? 'rs' : 'item';
     const out: ResponsesItem = { ...it, type, id: typeof it.id === 'string' && it.id ? it.id : ids.input(prefix, i) };
     if (type === 'message' && typeof out.content === 'string') out.content = [{ type: it.role === 'assistant' ? 'output_text' : 'input_text', text: out.content }];
+    // Listed back (input_items) as OpenAI lists them: a call and its output carry a status.
+    if ((type === 'function_call' || type === 'function_call_output') && out.status === undefined) out.status = 'completed';
     return out;
   });
 }

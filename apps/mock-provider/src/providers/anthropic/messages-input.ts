@@ -54,6 +54,12 @@ function toolsToCall(request: MessagesRequest) {
   }));
 }
 
+/** Structured outputs: the answer's text block is JSON matching the schema. */
+function structured(request: MessagesRequest): Pick<PlanInput, 'structured'> {
+  const format = request.output_config?.format ?? request.output_format;
+  return format ? { structured: { type: 'json_schema', schema: format.schema } } : {};
+}
+
 export function messagesPlanInput(request: MessagesRequest): PlanInput {
   const messages = chatMessages(request);
   const lastUser = messages.findLast((m) => m.role === 'user');
@@ -65,6 +71,7 @@ export function messagesPlanInput(request: MessagesRequest): PlanInput {
     tools: toolsToCall(request),
     reasoning: thinks(request),
     stopSequences: request.stop_sequences,
+    ...structured(request),
     idPrefix: 'msg_',
     toolCallIdPrefix: 'toolu_',
   };

@@ -23,6 +23,10 @@ const thinking = z.looseObject({
   budget_tokens: z.int().min(1024).optional(),
 });
 
+// Structured outputs: `output_config.format` (and the beta's top-level `output_format`), a JSON Schema only.
+const outputFormat = z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) });
+const outputConfig = z.looseObject({ format: outputFormat.optional() });
+
 /**
  * The fields the mock acts on, checked the way Anthropic's validation does: optional fields must be absent rather
  * than null, `max_tokens` is required, and problems are reported as `<path>: <reason>`.
@@ -40,6 +44,8 @@ const messagesSchema = countTokensSchema.extend({
   max_tokens: z.int().min(1),
   stop_sequences: z.array(z.string()).optional(),
   stream: z.boolean().optional(),
+  output_config: outputConfig.optional(),
+  output_format: outputFormat.optional(),
 });
 
 export type CountTokensRequest = z.infer<typeof countTokensSchema>;
