@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { adminApi, type Platform, startPlatform } from './support/platform';
 
-const SEED_MODELS = ['claude-sonnet', 'deepseek-r1', 'deepseek-v3', 'glm-4-plus', 'gpt-4o', 'kimi-k2', 'qwen-max'];
+const CHAT_MODELS = ['claude-sonnet', 'deepseek-r1', 'deepseek-v3', 'glm-4-plus', 'gpt-4o', 'kimi-k2', 'qwen-max'];
+/** Seeded since issue 15 (decision 0024). */
+const EMBEDDING_MODELS = ['embedding-3', 'text-embedding-3-large', 'text-embedding-3-small', 'text-embedding-v3'];
 
 describe('chat completions through the whole platform (official openai client)', () => {
   let p: Platform;
@@ -15,11 +17,14 @@ describe('chat completions through the whole platform (official openai client)',
   });
   after(async () => p?.stop());
 
-  it('lists the seven seed models plus auto, and retrieves one', async () => {
-    const ids: string[] = [];
-    for await (const m of client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids.filter((id) => id !== 'auto').sort(), SEED_MODELS);
-    assert.ok(ids.includes('auto'));
+  it('lists the seven seed chat models, the four embedding models with their type, plus auto, and retrieves one', async () => {
+    const types = new Map<string, unknown>();
+    for await (const m of client.models.list()) types.set(m.id, (m as unknown as { type?: unknown }).type);
+    assert.ok(types.has('auto'));
+    types.delete('auto');
+    assert.deepEqual([...types.keys()].sort(), [...CHAT_MODELS, ...EMBEDDING_MODELS].sort());
+    for (const id of CHAT_MODELS) assert.equal(types.get(id), 'chat', id);
+    for (const id of EMBEDDING_MODELS) assert.equal(types.get(id), 'embedding', id);
     const model = await client.models.retrieve('gpt-4o');
     assert.equal(model.id, 'gpt-4o');
     assert.equal(model.object, 'model');

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
 import { waitFor } from '@tokenflow/testing';
-import { SEED_MODELS, seed } from '@tokenflow/tools';
+import { SEED_MODELS, SEED_VERSION, seed } from '@tokenflow/tools';
 import { embed, embedMany } from 'ai';
 import OpenAI from 'openai';
 import { usageRows } from './support/ledger';
@@ -44,9 +44,20 @@ describe('embeddings out of the box, and legacy completions on chat-only models 
     const openai = (await channels()).find((c) => c.name === 'mock-openai')!;
     const r = await admin('PATCH', `/admin/v1/channels/${openai.id}`, { models: ['gpt-4o'], model_mapping: { 'gpt-4o': 'gpt-4o' } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    await seed({ ingressUrl: p.baseUrl, adminKey: p.adminKey, mockUrl: p.mockUrl, stateFile: join(mkdtempSync(join(tmpdir(), 'tf-seed-')), 's.json'), env: {} });
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'tf-seed-')), 's.json');
+    await seed({ ingressUrl: p.baseUrl, adminKey: p.adminKey, mockUrl: p.mockUrl, stateFile, env: {} });
     const reseeded = (await channels()).find((c) => c.name === 'mock-openai')!;
     assert.deepEqual([...reseeded.models].sort(), ['gpt-4o', 'text-embedding-3-large', 'text-embedding-3-small']);
+    assert.equal((JSON.parse(readFileSync(stateFile, 'utf8')) as { seedVersion?: number }).seedVersion, SEED_VERSION, 'the run records its version');
+
+    // Regression: every `npm start` re-added any seed model missing from a channel, undoing an operator's removal.
+    const removed = await admin('PATCH', `/admin/v1/channels/${openai.id}`, { models: ['gpt-4o', 'text-embedding-3-small'] });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    await seed({ ingressUrl: p.baseUrl, adminKey: p.adminKey, mockUrl: p.mockUrl, stateFile, env: {} });
+    const kept = (await channels()).find((c) => c.name === 'mock-openai')!;
+    assert.deepEqual([...kept.models].sort(), ['gpt-4o', 'text-embedding-3-small'], 'a model the operator removed stays removed');
+    const restored = await admin('PATCH', `/admin/v1/channels/${openai.id}`, { models: ['gpt-4o', 'text-embedding-3-small', 'text-embedding-3-large'] });
+    assert.equal(restored.status, 200, JSON.stringify(restored.body));
   });
 
   it('/v1/models lists the embedding models with their type, output modality and price', async () => {
@@ -124,6 +135,24 @@ describe('embeddings out of the box, and legacy completions on chat-only models 
   it('auto never answers a chat with an embedding model', async () => {
     const r = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Write a haiku about the sea.' }], max_tokens: 16 });
     assert.ok(!EMBEDDING_MODELS.some((m) => m.id === r.model), r.model);
+  });
+
+  // Regression: these were planned and held, then failed upstream; now the router refuses them before anything.
+  it('refuses chat, responses and completions on an embedding model, and embeddings on a chat model, as a 400 naming the model', async () => {
+    const before = (await usageRows(p.databaseUrl, p.accountId)).length;
+    const refused = async (call: Promise<unknown>, model: string) => {
+      const err = await call.then(() => assert.fail(`${model}: expected a 400`), (e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+      assert.ok(err instanceof OpenAI.APIError, String(err));
+      assert.equal(err.status, 400);
+      assert.deepEqual([err.code, err.type, err.param], ['model_not_supported', 'invalid_request_error', 'model']);
+      assert.match((err.error as { message: string }).message, new RegExp(`^The model '${model}' .*does not support`));
+    };
+    await refused(client.chat.completions.create({ model: 'text-embedding-3-small', messages: [{ role: 'user', content: 'hi' }] }), 'text-embedding-3-small');
+    await refused(client.responses.create({ model: 'embedding-3', input: 'hi' }), 'embedding-3');
+    await refused(client.completions.create({ model: 'text-embedding-v3', prompt: 'hi' }), 'text-embedding-v3');
+    await refused(client.embeddings.create({ model: 'gpt-4o', input: 'hi' }), 'gpt-4o');
+    await refused(client.embeddings.create({ model: 'auto', input: 'hi' }), 'auto');
+    assert.equal((await usageRows(p.databaseUrl, p.accountId)).length, before, 'nothing was billed or held');
   });
 
   it('legacy completions on deepseek-v3 (FIM) and on chat-only models answer in the completions shape, plain and streamed', async () => {

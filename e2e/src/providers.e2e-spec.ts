@@ -283,7 +283,7 @@ describe('six providers through their real wire formats: callers cannot tell the
   });
 
   it('answers other OpenAI endpoints with a 404 in OpenAI\'s format', async () => {
-    for (const path of ['/v1/audio/speech', '/v1/images/generations', '/v1/responses', '/v1/assistants']) {
+    for (const path of ['/v1/audio/speech', '/v1/images/generations', '/v1/assistants']) {
       assertOpenAiError(await post(p.baseUrl, path, p.key, { model: 'gpt-4o' }), 404, 'not_found');
     }
   });

@@ -121,13 +121,12 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
     });
 
     // The mock answers `response_format` with JSON matching the schema, so the JSON itself must survive the gateway.
-    // Zhipu has no schema mode (the adapter sends `json_object`: any JSON object), and the Anthropic adapter drops
-    // `response_format` (Claude answers prose): those two check only what their wire format carries today, and the
-    // schema check runs as a `todo` until the adapter translates the schema.
-    const carriesSchema = model !== 'glm-4-plus' && model !== 'claude-sonnet';
-    const carriesJson = model !== 'claude-sonnet';
+    // Claude gets the schema as structured outputs (`output_config.format`), held to it upstream. Zhipu documents no
+    // schema mode: the adapter sends `json_object` with the schema as a system instruction, so a real GLM may follow
+    // it but nothing enforces it — valid JSON is the honest guarantee there, and all this test asks of glm-4-plus.
+    const carriesSchema = model !== 'glm-4-plus';
     for (const streamed of [false, true]) {
-      it(`${model}: structured output (text.format json_schema) answers JSON matching the schema${streamed ? ', streamed' : ''}`, async (t) => {
+      it(`${model}: structured output (text.format json_schema) answers JSON matching the schema${streamed ? ', streamed' : ''}`, async () => {
         const format = { type: 'json_schema' as const, name: 'weather', schema: WEATHER_SCHEMA, strict: true };
         const body = { model, input: 'Paris weather as JSON', text: { format } };
         const response = streamed ? await client.responses.stream(body).finalResponse() : await client.responses.create(body);
@@ -139,8 +138,8 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
           assert.ok(matchesWeather(value), `${response.output_text}: ${ajv.errorsText(matchesWeather.errors)}`);
         };
         if (carriesSchema) return check();
-        if (carriesJson) assert.equal(typeof JSON.parse(response.output_text), 'object', 'a JSON object');
-        await t.test('matches the schema', { todo: `the adapter does not carry the schema to ${model}` }, check);
+        const value: unknown = JSON.parse(response.output_text);
+        assert.ok(value && typeof value === 'object' && !Array.isArray(value), `${model}: a JSON object (schema best effort)`);
       });
     }
   }
@@ -190,13 +189,19 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
 
   it('previous_response_id continues a stored conversation; an unknown id is a 404', async () => {
     for (const model of MODELS) {
-      const first = await client.responses.create({ model, instructions: 'Be brief.', input: 'My name is Ada.' });
+      // A long first turn, so the history's share of the second turn's prompt is unmistakable (the mock counts ~4 characters a token).
+      const long = 'My name is Ada. '.repeat(50);
+      const first = await client.responses.create({ model, instructions: 'Be brief.', input: long });
       const second = await client.responses.create({ model, previous_response_id: first.id, input: 'What is my name?' });
       assert.equal(second.previous_response_id, first.id);
       assert.ok(second.output_text.length > 0);
+      const own = await client.responses.create({ model, input: 'What is my name?', store: false });
+      assert.ok(second.usage!.input_tokens > first.usage!.input_tokens, `${model}: the history reached the model (${second.usage!.input_tokens} vs ${first.usage!.input_tokens})`);
+      assert.ok(second.usage!.input_tokens >= own.usage!.input_tokens + long.length / 4, `${model}: the first turn's text is in the prompt`);
       // Streamed continuation of the continuation: stored before `response.completed` reached us.
       const third = await client.responses.stream({ model, previous_response_id: second.id, input: 'And again?' }).finalResponse();
       assert.ok(third.output_text.length > 0);
+      assert.ok(third.usage!.input_tokens > second.usage!.input_tokens, `${model}: both earlier turns reached the model`);
     }
     await assert.rejects(client.responses.create({ model: 'deepseek-v3', previous_response_id: 'resp_nope', input: 'hi' }), (err: unknown) => {
       assert.ok(err instanceof OpenAI.NotFoundError);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type ResponseItem, type StoredResponse, Streams, Subjects } from '@tokenflow/contracts';
-import { NatsBus } from '@tokenflow/messaging';
+import { encode, NatsBus } from '@tokenflow/messaging';
 import { testUrls } from '@tokenflow/testing';
 import OpenAI from 'openai';
 import { adminApi, type Platform, startPlatform } from './support/platform';
@@ -13,6 +13,9 @@ import { adminApi, type Platform, startPlatform } from './support/platform';
  * billing's own subject (as ingress stores them), so these tests do not depend on how `POST /v1/responses` answers;
  * the last two create and continue one through it.
  */
+/** A small body limit, so a request with its stored items can cross it. */
+const BODY_LIMIT = 2 * 1024 * 1024;
+
 describe('stored responses through the openai SDK', () => {
   let p: Platform;
   let bus: NatsBus;
@@ -29,11 +32,14 @@ describe('stored responses through the openai SDK', () => {
 
   const message = (text: string): ResponseItem => ({ type: 'message', id: `msg_${randomBytes(12).toString('hex')}`, role: 'user', content: [{ type: 'input_text', text }] });
 
-  /** Stores a response of the owner's account the way ingress does after answering with `store: true`. */
-  async function seed(input: ResponseItem[], text = 'stored answer'): Promise<StoredResponse> {
-    const id = `resp_${randomBytes(24).toString('hex')}`;
+  /**
+   * Stores a response of the owner's account the way ingress does after answering with `store: true`: item ids carry
+   * the response's hex (`msg_<hex>` its answer), so `item_reference`s can name them. Larger than a NATS message, as a blob.
+   */
+  async function seed(input: ResponseItem[], text = 'stored answer', hex = randomBytes(24).toString('hex')): Promise<StoredResponse> {
+    const id = `resp_${hex}`;
     const createdAt = Math.floor(Date.now() / 1000);
-    const output = [{ type: 'message', id: `msg_${randomBytes(12).toString('hex')}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }];
+    const output = [{ type: 'message', id: `msg_${hex}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }];
     const stored: StoredResponse = {
       id,
       accountId: owner.accountId,
@@ -55,7 +61,13 @@ describe('stored responses through the openai SDK', () => {
         usage: { input_tokens: 4, input_tokens_details: { cached_tokens: 0 }, output_tokens: 2, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 6 },
       },
     };
-    assert.deepEqual(await bus.request(Subjects.billingResponseStore, { response: stored }), { stored: true });
+    const bytes = encode({ response: stored });
+    if (bytes.length <= bus.inlineLimit) assert.deepEqual(await bus.request(Subjects.billingResponseStore, { response: stored }), { stored: true });
+    else {
+      const blob = bus.serveBlob(bytes);
+      assert.deepEqual(await bus.request(Subjects.billingResponseStore, { carried: blob.ref }, { timeoutMs: 30_000 }), { stored: true });
+      blob.close();
+    }
     return stored;
   }
 
@@ -66,7 +78,7 @@ describe('stored responses through the openai SDK', () => {
   };
 
   before(async () => {
-    p = await startPlatform('stored-responses');
+    p = await startPlatform('stored-responses', { BODY_LIMIT_BYTES: String(BODY_LIMIT) });
     bus = await NatsBus.connect({ url: testUrls.nats, name: 'e2e-stored-responses', namespace: p.namespace });
     owner = await newKey('responses-owner');
     stranger = await newKey('responses-stranger');
@@ -161,9 +173,11 @@ describe('stored responses through the openai SDK', () => {
   });
 
   it('continues a stored response with previous_response_id, and not after it was deleted', async () => {
-    const first = await owner.client.responses.create({ model: 'deepseek-v3', input: 'First turn.' });
+    const first = await owner.client.responses.create({ model: 'deepseek-v3', input: `First turn. ${'remember this '.repeat(40)}` });
     const second = await owner.client.responses.create({ model: 'deepseek-v3', input: 'Second turn.', previous_response_id: first.id });
     assert.equal(second.status, 'completed');
+    // The mock counts the prompt it got: the first turn's input and answer are in it.
+    assert.ok(second.usage!.input_tokens > first.usage!.input_tokens + first.output_text.length / 4, `${second.usage!.input_tokens} vs ${first.usage!.input_tokens} + ${first.usage!.output_tokens}`);
     assert.equal((await owner.client.responses.retrieve(second.id)).previous_response_id, first.id);
     await owner.client.responses.delete(first.id);
     await assert.rejects(owner.client.responses.create({ model: 'deepseek-v3', input: 'Third.', previous_response_id: first.id }), (err: unknown) => {
@@ -177,5 +191,67 @@ describe('stored responses through the openai SDK', () => {
       return true;
     });
     await assert.rejects(stranger.client.responses.create({ model: 'deepseek-v3', input: 'Steal.', previous_response_id: second.id }), (err: unknown) => err instanceof OpenAI.NotFoundError);
+  });
+
+  /** The prompt tokens of `input` on deepseek-v3 (the mock counts ~4 characters a token). */
+  const promptOf = async (input: OpenAI.Responses.ResponseInput) =>
+    (await owner.client.responses.create({ model: 'deepseek-v3', input, store: false })).usage!.input_tokens;
+  const ref = (id: string) => ({ type: 'item_reference' as const, id });
+  const itemNotFound = (id: string) => (err: unknown) => {
+    assert.ok(err instanceof OpenAI.NotFoundError, `a 404, got ${String(err)}`);
+    assert.deepEqual(err.error, { message: `Item with id '${id}' not found.`, type: 'invalid_request_error', param: 'input', code: 'not_found' });
+    return true;
+  };
+
+  it("item_reference to the account's own stored items: their content reaches the model, answers and inputs alike", async () => {
+    const hex = randomBytes(24).toString('hex');
+    const stored = await seed([{ ...message(`question ${'q'.repeat(800)}`), id: `msg_${hex}_in0` }], `answer ${'a'.repeat(2_000)}`, hex);
+    const alone = await promptOf([{ role: 'user', content: 'And now?' }]);
+    const withAnswer = await owner.client.responses.create({ model: 'deepseek-v3', input: [ref(`msg_${hex}`), { role: 'user', content: 'And now?' }] });
+    assert.equal(withAnswer.status, 'completed');
+    assert.ok(withAnswer.usage!.input_tokens >= alone + 500, `the referenced answer reached the model (${withAnswer.usage!.input_tokens} vs ${alone})`);
+    const both = await promptOf([ref(`msg_${hex}_in0`), ref(`msg_${hex}`), { role: 'user', content: 'And now?' }]);
+    assert.ok(both >= withAnswer.usage!.input_tokens + 200, `the referenced question too (${both})`);
+    // Stored with the items the references resolved to.
+    const items = await owner.client.responses.inputItems.list(withAnswer.id, { order: 'asc' });
+    assert.deepEqual(items.data[0], JSON.parse(JSON.stringify(stored.response.output))[0]);
+  });
+
+  it('item_reference: an unknown item and another account\'s item are 404s naming input, as OpenAI; a duplicate is a 400', async () => {
+    const stored = await seed([message('mine')]);
+    const mine = `msg_${stored.id.slice(5)}`;
+    const unknown = `msg_${randomBytes(24).toString('hex')}`;
+    await assert.rejects(owner.client.responses.create({ model: 'deepseek-v3', input: [ref(unknown)] }), itemNotFound(unknown));
+    await assert.rejects(owner.client.responses.create({ model: 'deepseek-v3', input: [ref('msg_not_ours')] }), itemNotFound('msg_not_ours'));
+    await assert.rejects(stranger.client.responses.create({ model: 'deepseek-v3', input: [ref(mine), { role: 'user', content: 'steal' }] }), itemNotFound(mine));
+    await assert.rejects(owner.client.responses.create({ model: 'deepseek-v3', input: [ref(mine), ref(mine), { role: 'user', content: 'twice' }] }), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+      assert.equal((err.error as { param: string }).param, 'input');
+      assert.match(err.message, new RegExp(`Duplicate item found with id ${mine}`));
+      return true;
+    });
+  });
+
+  it('item_reference: items of more than 16 stored responses in one request (as the AI SDK sends a long conversation)', async () => {
+    const turns = await Promise.all(Array.from({ length: 24 }, (_, i) => seed([message(`turn ${i}`)], `answer ${i} ${'w'.repeat(200)}`)));
+    const input: OpenAI.Responses.ResponseInput = turns.flatMap((t, i) => [{ role: 'user' as const, content: `turn ${i}` }, ref(`msg_${t.id.slice(5)}`)]);
+    const r = await owner.client.responses.create({ model: 'deepseek-v3', input: [...input, { role: 'user', content: 'sum up' }] });
+    assert.equal(r.status, 'completed');
+    assert.ok(r.usage!.input_tokens >= 24 * 50, `every referenced answer reached the model (${r.usage!.input_tokens})`);
+  });
+
+  it('item_reference: a request that with its referenced items exceeds the body limit is a 413 naming input', async () => {
+    const hex = randomBytes(24).toString('hex');
+    await seed([message('big')], 'b'.repeat(1_200_000), hex);
+    const own = 'o'.repeat(900_000);
+    await assert.rejects(owner.client.responses.create({ model: 'deepseek-v3', input: [ref(`msg_${hex}`), { role: 'user', content: own }] }), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.APIError && err.status === 413, `a 413, got ${String(err)}`);
+      assert.equal((err.error as { param: string; code: string }).param, 'input');
+      assert.equal((err.error as { param: string; code: string }).code, 'request_too_large');
+      return true;
+    });
+    // GET passes the stored JSON through, large or small.
+    const back = await owner.client.responses.retrieve(`resp_${hex}`);
+    assert.equal(back.output_text.length, 1_200_000);
   });
 });

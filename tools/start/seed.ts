@@ -8,7 +8,16 @@ interface SeedModel {
   provider: Provider;
   /** The upstream's own name for it (used for the real channel and, for realism, the mock). */
   upstream: string;
+  /** The seed version that introduced it (absent: 1, the launch models). */
+  since?: number;
 }
+
+/**
+ * The seed's version, kept in the state file once a run has applied it. A channel seeded earlier gets only the models
+ * introduced since the version it was seeded with: a model an operator removed from a channel stays removed.
+ * 2: the embedding models (issue 15).
+ */
+export const SEED_VERSION = 2;
 
 export const SEED_MODELS: SeedModel[] = [
   { id: 'deepseek-v3', provider: 'deepseek', upstream: 'deepseek-chat' },
@@ -19,10 +28,10 @@ export const SEED_MODELS: SeedModel[] = [
   { id: 'gpt-4o', provider: 'openai', upstream: 'gpt-4o' },
   { id: 'claude-sonnet', provider: 'anthropic', upstream: 'claude-sonnet-4-5' },
   // Embedding models (catalog rows and prices: router and billing migrations 1765700000000).
-  { id: 'text-embedding-3-small', provider: 'openai', upstream: 'text-embedding-3-small' },
-  { id: 'text-embedding-3-large', provider: 'openai', upstream: 'text-embedding-3-large' },
-  { id: 'text-embedding-v3', provider: 'qwen', upstream: 'text-embedding-v3' },
-  { id: 'embedding-3', provider: 'zhipu', upstream: 'embedding-3' },
+  { id: 'text-embedding-3-small', provider: 'openai', upstream: 'text-embedding-3-small', since: 2 },
+  { id: 'text-embedding-3-large', provider: 'openai', upstream: 'text-embedding-3-large', since: 2 },
+  { id: 'text-embedding-v3', provider: 'qwen', upstream: 'text-embedding-v3', since: 2 },
+  { id: 'embedding-3', provider: 'zhipu', upstream: 'embedding-3', since: 2 },
 ];
 
 /** Where the mock provider speaks each provider's own wire format (the adapter runs its real translation). */
@@ -50,6 +59,8 @@ export interface SeedResult {
 interface DemoState {
   accountId: string;
   key: string;
+  /** The last seed version applied (absent: a state file from before versions, i.e. 1). */
+  seedVersion?: number;
 }
 
 /**
@@ -60,6 +71,9 @@ interface DemoState {
 export async function seed(o: SeedOptions): Promise<SeedResult> {
   const admin = adminClient(o.ingressUrl, o.adminKey);
   const demo = await ensureDemo(admin, o);
+  // An existing channel gets only what was introduced after the seed version it was seeded with. Without a record
+  // (no state file, or one from before versions) that is taken to be the launch seed, 1.
+  const applied = demo.seedVersion ?? 1;
   const existing = new Map(
     ((await admin('GET', '/admin/v1/channels')) as { data: SeededChannel[] }).data.map((c) => [
       c.name,
@@ -70,13 +84,14 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
   for (const provider of new Set(SEED_MODELS.map((m) => m.provider))) {
     const models = SEED_MODELS.filter((m) => m.provider === provider);
     const mapping = Object.fromEntries(models.map((m) => [m.id, m.upstream]));
+    const introduced = Object.fromEntries(models.filter((m) => (m.since ?? 1) > applied).map((m) => [m.id, m.upstream]));
     const { keyEnv, defaultBaseUrl } = PROVIDER_DESCRIPTORS[provider];
     const realKey = keyEnv ? o.env[keyEnv] : undefined;
     const mockName = `mock-${provider}`;
     if (realKey) {
       const name = `${provider}-env`;
       const current = existing.get(name);
-      if (current) await addMissingModels(admin, current, mapping);
+      if (current) await addMissingModels(admin, current, introduced);
       if (!current) {
         await admin('POST', '/admin/v1/channels', {
           name,
@@ -99,7 +114,7 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
       // The mock moved (another MOCK_PORT, or an older seed): follow it rather than keep routing to a dead port.
       await admin('PATCH', `/admin/v1/channels/${mock.id}`, { base_url: mockBase, provider });
     }
-    if (mock) await addMissingModels(admin, mock, mapping);
+    if (mock) await addMissingModels(admin, mock, introduced);
     if (!mock) {
       await admin('POST', '/admin/v1/channels', {
         name: mockName,
@@ -112,21 +127,29 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
     }
     channels.push({ name: mockName, created: !existing.has(mockName), real: false });
   }
+  if (demo.seedVersion !== SEED_VERSION) writeState(o.stateFile, { ...demo, seedVersion: SEED_VERSION });
   return { accountId: demo.accountId, key: demo.key, channels };
 }
 
 async function ensureDemo(admin: AdminCall, o: SeedOptions): Promise<DemoState> {
+  let seedVersion: number | undefined;
   if (existsSync(o.stateFile)) {
     const state = JSON.parse(readFileSync(o.stateFile, 'utf8')) as DemoState;
     const found = await admin('GET', `/admin/v1/accounts/${state.accountId}`).catch(() => null);
     if (found) return state;
+    // The account is gone, the channels are not: what they were seeded with still holds.
+    seedVersion = state.seedVersion;
   }
   const account = (await admin('POST', '/admin/v1/accounts', { name: 'demo', credit_usd: o.demoCreditUsd ?? '10.00' })) as { id: string };
   const key = (await admin('POST', '/admin/v1/keys', { account_id: account.id, name: 'demo' })) as { key: string };
-  const state = { accountId: account.id, key: key.key };
-  mkdirSync(dirname(o.stateFile), { recursive: true });
-  writeFileSync(o.stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  const state: DemoState = { accountId: account.id, key: key.key, ...(seedVersion ? { seedVersion } : {}) };
+  writeState(o.stateFile, state);
   return state;
+}
+
+function writeState(file: string, state: DemoState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
 }
 
 type AdminCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
@@ -141,8 +164,9 @@ interface SeededChannel {
 }
 
 /**
- * A channel an older seed created lacks the launch models added since (the embedding models): they are added with
- * their upstream names; whatever an operator changed on the channel stays as it is.
+ * A channel an older seed created lacks the models introduced since (`introduced`: those of a later seed version than
+ * the one applied, e.g. the embedding models): they are added with their upstream names, once — the run then records
+ * its version, so a model an operator removes later stays removed. Whatever an operator changed stays as it is.
  */
 async function addMissingModels(admin: AdminCall, channel: SeededChannel, mapping: Record<string, string>): Promise<void> {
   const missing = Object.keys(mapping).filter((m) => !channel.models.includes(m));

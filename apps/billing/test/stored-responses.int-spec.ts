@@ -73,7 +73,15 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
   async function unwrap<T extends object>(reply: T | ResponseCarried): Promise<T> {
     return 'carried' in reply ? decode<T>(await bus.fetchBlob(reply.carried)) : reply;
   }
-  const get = async (id: string, account: string = accountId) => unwrap(await bus.request(Subjects.billingResponseGet, { id, accountId: account }));
+  /** The stored Response object: billing sends its JSON text (inline as a string, or the blob's bytes are that text). */
+  const get = async (id: string, account: string = accountId): Promise<Record<string, unknown>> => {
+    const reply = await bus.request(Subjects.billingResponseGet, { id, accountId: account }, { timeoutMs: 30_000 });
+    return 'carried' in reply ? decode(await bus.fetchBlob(reply.carried)) : (JSON.parse(reply.json) as Record<string, unknown>);
+  };
+  /** A stored response's input items, oldest first (all of them: the tests store fewer than 100). */
+  const storedInput = async (id: string) => (await inputItems(id, { order: 'asc', limit: 100 })).data;
+  const items = async (refs: { id: string; responseId: string }[], maxBytes = 10_000_000, account: string = accountId) =>
+    unwrap(await bus.request(Subjects.billingResponseItems, { refs, accountId: account, maxBytes }, { timeoutMs: 30_000 }));
   const context = async (id: string, account: string = accountId) => unwrap(await bus.request(Subjects.billingResponseContext, { id, accountId: account }, { timeoutMs: 30_000 }));
   const inputItems = async (id: string, q: { after?: string; limit?: number; order?: 'asc' | 'desc' } = {}, account: string = accountId) =>
     unwrap(await bus.request(Subjects.billingResponseInputItems, { id, accountId: account, ...q }));
@@ -137,9 +145,10 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
   it('stores a response and reads it back whole; a second store of the same id keeps the first', async () => {
     const t = turn([message('Hello'), { type: 'function_call_output', id: 'fco_1', call_id: 'call_1', output: '{"ok":true}' }], [answer('Hi!')]);
     await store(t);
-    assert.deepEqual(await get(t.id), t);
+    assert.deepEqual(await get(t.id), t.response);
+    assert.deepEqual(await storedInput(t.id), t.input);
     await store({ ...t, model: 'gpt-4o', response: { ...t.response, model: 'gpt-4o' } });
-    assert.deepEqual(await get(t.id), t);
+    assert.deepEqual(await get(t.id), t.response);
     const rows = await sql.query(`SELECT account_id, key_id, model, extract(epoch FROM created_at)::int AS created FROM billing.stored_responses WHERE id = $1`, [t.id]);
     assert.deepEqual(rows.rows, [{ account_id: accountId, key_id: keyId, model: 'deepseek-v3', created: t.createdAt }]);
   });
@@ -147,9 +156,9 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
   it('gives an item without an id one, keeps NUL-bearing text storable, and refuses a malformed store', async () => {
     const t = turn([{ type: 'message', role: 'user', content: 'plain' }, message('nul\u0000here')], [answer('ok')]);
     await store(t);
-    const back = await get(t.id);
-    assert.match(String(back.input[0].id), /^msg_[0-9a-f]{48}$/);
-    assert.equal((back.input[1].content as { text: string }[])[0].text, 'nul\uFFFDhere');
+    const back = await storedInput(t.id);
+    assert.match(String(back[0].id), /^msg_[0-9a-f]{48}$/);
+    assert.equal((back[1].content as { text: string }[])[0].text, 'nul\uFFFDhere');
     await assert.rejects(bus.request(Subjects.billingResponseStore, { response: { ...t, accountId: 'not-a-uuid' } }), isError('invalid_request', null, /accountId must be a uuid/));
     await assert.rejects(bus.request(Subjects.billingResponseStore, { response: { ...t, input: 'hi' as unknown as ResponseItem[] } }), isError('invalid_request', null, /input must be a list/));
   });
@@ -184,6 +193,42 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
     await assert.rejects(context(mine.id), isError('invalid_request', 'previous_response_id', /no longer exists/));
   });
 
+  it('resolves item references in one request: in order, input and output items, null for unknown or foreign ones; bounded in bytes', async () => {
+    const hex = () => randomBytes(24).toString('hex');
+    const [a, b] = [hex(), hex()];
+    const mine = turn([{ ...message('asked'), id: `msg_${a}_in0` }], [{ ...answer('answered'), id: `msg_${a}` }], { id: `resp_${a}` });
+    const foreign = turn([message('secret')], [{ ...answer('secret'), id: `msg_${b}` }], { id: `resp_${b}`, accountId: otherAccount });
+    await store(mine);
+    await store(foreign);
+    const refs = [
+      { id: `msg_${a}`, responseId: `resp_${a}` },
+      { id: `msg_${b}`, responseId: `resp_${b}` },
+      { id: `msg_${a}_in0`, responseId: `resp_${a}` },
+      { id: `msg_${a}_in7`, responseId: `resp_${a}` },
+      { id: 'x'.repeat(500), responseId: `resp_${a}` },
+    ];
+    const reply = await items(refs);
+    assert.deepEqual(reply.items, [(mine.response.output as ResponseItem[])[0], null, mine.input[0], null, null]);
+    const exact = reply.bytes;
+    assert.ok(exact > 100 && exact < 1_000, String(exact));
+    assert.deepEqual((await items(refs, exact)).bytes, exact);
+    await assert.rejects(items(refs, exact - 1), isError('request_too_large', 'input', new RegExp(`${exact} bytes, more than the ${exact - 1}`)));
+    assert.deepEqual((await items(refs.slice(0, 1), 10_000_000, otherAccount)).items, [null]);
+    // A large item travels as a blob, like any reply above the inline size.
+    const c = hex();
+    const big = turn([{ ...message('z'.repeat(1_200_000)), id: `msg_${c}_in0` }], [answer('ok')], { id: `resp_${c}` });
+    await store(big);
+    const [item] = (await items([{ id: `msg_${c}_in0`, responseId: `resp_${c}` }])).items;
+    assert.equal(((item?.content as { text: string }[])[0]).text.length, 1_200_000);
+  });
+
+  it('a continuation reports the size of what it adds (context_bytes)', async () => {
+    const turns = await chain(2);
+    const { bytes } = await context(turns[1].id);
+    const sum = await sql.query(`SELECT sum(context_bytes)::int AS n FROM billing.stored_responses WHERE id = ANY($1)`, [turns.map((t) => t.id)]);
+    assert.equal(bytes, sum.rows[0].n);
+  });
+
   it(`bounds the chain: ${MAX_TURNS} turns continue, one more is a 400 naming previous_response_id`, async () => {
     const turns = await chain(MAX_TURNS + 1);
     assert.equal((await context(turns[MAX_TURNS - 1].id)).items.length, MAX_TURNS * 2);
@@ -195,7 +240,8 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
     const one = await context(turns[0].id);
     assert.equal(one.items.length, 2);
     assert.equal((one.items[0].content as { text: string }[])[0].text.length, 1_600_002);
-    assert.deepEqual((await get(turns[1].id)).input, turns[1].input);
+    assert.deepEqual(await storedInput(turns[1].id), turns[1].input);
+    assert.deepEqual(await get(turns[1].id), turns[1].response);
     const cap = await sql.query(`SELECT context_bytes::int AS n FROM billing.stored_responses WHERE id = $1`, [turns[1].id]);
     assert.ok(cap.rows[0].n > 1_600_000 && cap.rows[0].n < 1_700_000, String(cap.rows[0].n));
     await assert.rejects(context(turns[1].id), isError('invalid_request', 'previous_response_id', new RegExp(`larger than ${CONTEXT_MAX_BYTES} bytes`)));

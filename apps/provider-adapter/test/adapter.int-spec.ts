@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
-import { DurableConsumers, type PlannedAttempt, type StreamFrame, Streams, Subjects, TfError, upstreamKeyFingerprint, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
+import { DurableConsumers, mockBasePath, type PlannedAttempt, type StreamFrame, Streams, Subjects, TfError, upstreamKeyFingerprint, USAGE_STREAM, type UsageRecordedEvent } from '@tokenflow/contracts';
 import { type FrameInbox, NatsBus } from '@tokenflow/messaging';
 import { estimatePromptTokens } from '@tokenflow/openai';
 import { freePort, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
@@ -40,6 +40,8 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
       limits?: PlannedAttempt['upstreamLimits'];
       baseUrl?: string;
       key?: Pick<PlannedAttempt, 'channelId' | 'keyRef'>;
+      provider?: PlannedAttempt['provider'];
+      endpoint?: 'chat' | 'completions';
     } = {},
   ) {
     const inbox = bus.openInbox();
@@ -48,7 +50,14 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     await bus.request(Subjects.adapterInvoke, {
       requestId,
       attemptNo: 1,
-      attempt: { ...attempt(upstreamModel, opts.t), ...(opts.limits ? { upstreamLimits: opts.limits } : {}), ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), ...opts.key },
+      attempt: {
+        ...attempt(upstreamModel, opts.t),
+        ...(opts.limits ? { upstreamLimits: opts.limits } : {}),
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        ...(opts.provider ? { provider: opts.provider } : {}),
+        ...opts.key,
+      },
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       body,
       size: { promptTokens: estimatePromptTokens(body), promptReserve: estimatePromptTokens(body), outputTokens: Number(body.max_tokens ?? 0) * Number(body.n ?? 1) },
       inbox: inbox.subject,
@@ -207,6 +216,21 @@ describe('provider-adapter (real NATS + JetStream, mock upstream over HTTP)', ()
     assert.equal(ev.outcome, 'cancelled');
     assert.ok(ev.completionTokens > 0 && ev.completionTokens < 500, `${ev.completionTokens}`);
     assert.equal(app.get(CancellationRegistry).size, 0);
+  });
+
+  // Regression: completions through chat dropped the reasoning-only chunks before the tally saw them, so a cancel
+  // while deepseek-r1 thought billed nothing (and a cut there was retried) although DeepSeek charges for the thinking.
+  it('bills the reasoning of legacy completions through chat on a reasoning model, cancelled while it thinks', async () => {
+    const body = { model: 'deepseek-r1', prompt: 'Think, then answer.' };
+    // The mock thinks 8 tokens before answering: at 4 tokens/s, the cancel lands in the middle of it.
+    const { inbox, requestId } = await invoke('deepseek-reasoner+tps=4', { provider: 'deepseek', baseUrl: `${mock.url}${mockBasePath('deepseek')}`, endpoint: 'completions', body });
+    await waitFor(() => app.get(CancellationRegistry).size > 0, 2_000, 'call registered');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    bus.emit(Subjects.adapterCancel, { requestId, reason: 'client_disconnected' }, requestId);
+    const ev = await waitFor(() => usage.find((u) => u.requestId === requestId), 10_000, 'usage event');
+    inbox.close();
+    assert.equal(ev.outcome, 'cancelled');
+    assert.ok(ev.completionTokens > 0, `the reasoning is billed: ${ev.completionTokens} completion tokens`);
   });
 
   it('resolves the upstream key by reference: cached per channel, refetched after a change or for an unknown reference', async () => {

@@ -9,6 +9,8 @@ export const ErrorCatalog = {
   invalid_admin_key: { status: 401, type: 'invalid_request_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
+  /** The model exists but is not of the endpoint's kind (an embedding model asked to chat, or the reverse). */
+  model_not_supported: { status: 400, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },
   /** The client did not finish sending its request in time (`REQUEST_BODY_TIMEOUT_MS`). */
   request_timeout: { status: 408, type: 'invalid_request_error' },

@@ -5,7 +5,7 @@ export * from './subjects';
 export * from './streams';
 export * from './usage.contract';
 export * from './request-log.contract';
-export type * from './responses.contract';
+export * from './responses.contract';
 export type * from './adapter.contract';
 export type * from './billing.contract';
 export type * from './router.contract';

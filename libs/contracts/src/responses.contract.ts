@@ -50,6 +50,49 @@ export interface ResponseRef {
  */
 export interface ResponseContextReply {
   items: ResponseItem[];
+  /** The size of those items as stored (the turns' `context_bytes`): what they add to the upstream body. */
+  bytes: number;
+}
+
+/**
+ * Replies of the response-store subjects up to this size ride inline (the receiver parses them on its event loop, well
+ * under a millisecond); larger ones travel as a blob (`ResponseCarried`), which the receiver parses off its loop.
+ */
+export const RESPONSES_INLINE_REPLY_BYTES = 256 * 1024;
+
+/** The most items one `tf.billing.response-items.v1` request may name: the Responses API's input item cap. */
+export const RESPONSE_ITEM_REFS_MAX = 2048;
+
+/** One `item_reference` of a request: the item's id and the stored response that holds it (its id names it). */
+export interface ResponseItemRef {
+  id: string;
+  responseId: string;
+}
+
+/**
+ * The items a request's `item_reference`s name, resolved in one query within the account. Distinct ids only (ingress
+ * refuses duplicates), at most `RESPONSE_ITEM_REFS_MAX`; more than `maxBytes` of them in total is a 413
+ * `request_too_large` naming `input`, refused before any item leaves Postgres.
+ */
+export interface ResponseItemsRequest {
+  accountId: string;
+  refs: ResponseItemRef[];
+  maxBytes: number;
+}
+
+/** In the order of the request's refs; null where the account has no such item (an unknown id, another account's). */
+export interface ResponseItemsReply {
+  items: (ResponseItem | null)[];
+  /** Their size as stored (jsonb text). */
+  bytes: number;
+}
+
+/**
+ * `GET /v1/responses/{id}`: the stored Response object as JSON text, for ingress to send as it is (no parse on either
+ * side). Carried (`ResponseCarried`), the blob's bytes are that JSON text itself.
+ */
+export interface ResponseJsonReply {
+  json: string;
 }
 
 export interface ResponseInputItemsRequest extends ResponseRef {

@@ -1,3 +1,4 @@
+import type { Endpoint } from './adapter.contract';
 import type { ChannelHealthView } from './health.contract';
 import type { Provider } from './providers';
 
@@ -58,6 +59,12 @@ export type ContentInput = 'image' | 'audio' | 'file';
 export interface PlanRequest {
   requestId: string;
   model: string;
+  /**
+   * The API asked for: `chat` (chat completions, responses, Anthropic messages) and `completions` need a `chat`
+   * model, `embeddings` an `embedding` one. The router refuses a model of the other kind (400 `model_not_supported`,
+   * param model) and leaves such models out of the fallback chain. Absent: not checked (an older ingress).
+   */
+  endpoint?: Endpoint;
   /** The key's allow-list (null = all); `auto` may only resolve inside it. */
   allowedModels: string[] | null;
   /**

@@ -44,6 +44,7 @@ export const Subjects = {
   billingResponseContext: 'tf.billing.response-context.v1',
   billingResponseInputItems: 'tf.billing.response-input-items.v1',
   billingResponseDelete: 'tf.billing.response-delete.v1',
+  billingResponseItems: 'tf.billing.response-items.v1',
 
   routerPlan: 'tf.router.plan.v1',
   routerModelsList: 'tf.router.models-list.v1',
@@ -117,10 +118,11 @@ export interface RequestMap {
   [Subjects.billingRequestsList]: { req: Q.RequestLogListRequest; res: Q.RequestLogListReply };
   [Subjects.billingRequestGet]: { req: Q.RequestLogGetRequest; res: Q.RequestLogView };
   [Subjects.billingResponseStore]: { req: RS.ResponseStoreRequest | RS.ResponseCarried; res: { stored: true } };
-  [Subjects.billingResponseGet]: { req: RS.ResponseRef; res: RS.StoredResponse | RS.ResponseCarried };
+  [Subjects.billingResponseGet]: { req: RS.ResponseRef; res: RS.ResponseJsonReply | RS.ResponseCarried };
   [Subjects.billingResponseContext]: { req: RS.ResponseRef; res: RS.ResponseContextReply | RS.ResponseCarried };
   [Subjects.billingResponseInputItems]: { req: RS.ResponseInputItemsRequest; res: RS.ResponseInputItemsReply | RS.ResponseCarried };
   [Subjects.billingResponseDelete]: { req: RS.ResponseRef; res: RS.ResponseDeleteReply };
+  [Subjects.billingResponseItems]: { req: RS.ResponseItemsRequest; res: RS.ResponseItemsReply | RS.ResponseCarried };
   [Subjects.routerPlan]: { req: R.PlanRequest; res: R.PlanReply };
   [Subjects.routerModelsList]: { req: R.ModelsListRequest; res: R.ModelsListReply };
   [Subjects.routerModelGet]: { req: R.ModelGetRequest; res: R.ModelCard };

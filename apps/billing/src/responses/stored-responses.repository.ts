@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { ResponseItem } from '@tokenflow/contracts';
 import { DataSource } from 'typeorm';
 
 /** A row to insert: the jsonb columns as JSON text already made storable (see `storableJson`). */
@@ -15,17 +14,6 @@ export interface StoredResponseInsert {
   contextBytes: number;
 }
 
-export interface StoredResponseRow {
-  id: string;
-  account_id: string;
-  key_id: string;
-  created_at: number;
-  model: string;
-  previous_response_id: string | null;
-  input: ResponseItem[];
-  response: Record<string, unknown>;
-}
-
 /**
  * One turn of a continuation's chain, newest (depth 1) to oldest. `input`/`output` are null on the turn that crossed a
  * bound (it is only read to learn that it did).
@@ -35,8 +23,16 @@ export interface ChainRow {
   previous_response_id: string | null;
   depth: number;
   total_bytes: string;
-  input: ResponseItem[] | null;
-  output: ResponseItem[] | null;
+  /** JSON text of the jsonb arrays, never parsed by billing (see `StoredResponsesService.context`). */
+  input: string | null;
+  output: string | null;
+}
+
+/** One found item of a `ResponseItemsRequest`: `n` is its ref's 1-based position; `json` is null past `maxBytes`. */
+export interface ItemRow {
+  n: number;
+  total: string;
+  json: string | null;
 }
 
 export interface InputItemsAnchor {
@@ -60,13 +56,55 @@ export class StoredResponsesRepository {
     );
   }
 
-  async get(id: string, accountId: string): Promise<StoredResponseRow | null> {
-    const rows: StoredResponseRow[] = await this.db.query(
-      `SELECT id, account_id, key_id, floor(extract(epoch FROM created_at))::float8 AS created_at, model, previous_response_id, input, response
-       FROM billing.stored_responses WHERE id = $1 AND account_id = $2`,
-      [id, accountId],
+  /** The stored Response object as JSON text (jsonb's rendering), without parsing it here. */
+  async getJson(id: string, accountId: string): Promise<string | null> {
+    const rows: { json: string }[] = await this.db.query(`SELECT response::text AS json FROM billing.stored_responses WHERE id = $1 AND account_id = $2`, [id, accountId]);
+    return rows[0]?.json ?? null;
+  }
+
+  /** What reading `ids` of the account would read, by their stored size (`context_bytes`), without reading any jsonb. */
+  async storedBytes(ids: string[], accountId: string): Promise<number> {
+    const rows: { bytes: string }[] = await this.db.query(
+      `SELECT coalesce(sum(context_bytes), 0)::text AS bytes FROM billing.stored_responses WHERE id = ANY($1::text[]) AND account_id = $2`,
+      [ids, accountId],
     );
-    return rows[0] ?? null;
+    return Number(rows[0].bytes);
+  }
+
+  /**
+   * The items `refs` name, in one statement: each referenced response is read once (however many of its items are
+   * named), only the column that can hold them (an id ending `_in<n>` is an input item, as ingress names them; any
+   * other an output item), and the items' JSON text leaves Postgres only when all of them together are within `maxBytes`.
+   */
+  items(refs: { id: string; responseId: string }[], accountId: string, maxBytes: number): Promise<ItemRow[]> {
+    return this.db.query(
+      `WITH refs AS (
+         SELECT r.item_id, r.response_id, r.n, r.item_id ~ '_in[0-9]+$' AS in_input
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(item_id, response_id, n)
+       ), wanted AS (
+         SELECT response_id, bool_or(in_input) AS input, bool_or(NOT in_input) AS output FROM refs GROUP BY response_id
+       ), elems AS (
+         SELECT w.response_id, e.item
+         FROM wanted w JOIN billing.stored_responses s ON s.id = w.response_id AND s.account_id = $3
+         CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN w.input THEN s.input ELSE '[]'::jsonb END) AS e(item)
+         UNION ALL
+         SELECT w.response_id, e.item
+         FROM wanted w JOIN billing.stored_responses s ON s.id = w.response_id AND s.account_id = $3
+         CROSS JOIN LATERAL jsonb_array_elements(
+           CASE WHEN w.output AND jsonb_typeof(s.response -> 'output') = 'array' THEN s.response -> 'output' ELSE '[]'::jsonb END
+         ) AS e(item)
+       ), found AS (
+         SELECT DISTINCT ON (r.n) r.n, e.item
+         FROM refs r JOIN elems e ON e.response_id = r.response_id AND e.item ->> 'id' = r.item_id
+         ORDER BY r.n
+       ), sized AS (
+         SELECT n, item, octet_length(item::text)::bigint AS bytes FROM found
+       )
+       SELECT n::int AS n, (sum(bytes) OVER ())::text AS total,
+         CASE WHEN sum(bytes) OVER () <= $4 THEN item::text END AS json
+       FROM sized ORDER BY n`,
+      [refs.map((r) => r.id), refs.map((r) => r.responseId), accountId, maxBytes],
+    );
   }
 
   /**
@@ -87,8 +125,8 @@ export class StoredResponsesRepository {
          WHERE c.depth <= $3 AND c.total_bytes <= $4
        )
        SELECT c.id, c.previous_response_id, c.depth, c.total_bytes::text AS total_bytes,
-         CASE WHEN c.depth <= $3 AND c.total_bytes <= $4 THEN s.input END AS input,
-         CASE WHEN c.depth <= $3 AND c.total_bytes <= $4 THEN coalesce(s.response -> 'output', '[]'::jsonb) END AS output
+         CASE WHEN c.depth <= $3 AND c.total_bytes <= $4 THEN s.input::text END AS input,
+         CASE WHEN c.depth <= $3 AND c.total_bytes <= $4 THEN coalesce(s.response -> 'output', '[]'::jsonb)::text END AS output
        FROM chain c JOIN billing.stored_responses s ON s.id = c.id
        ORDER BY c.depth`,
       [id, accountId, maxTurns, maxBytes],
@@ -107,16 +145,16 @@ export class StoredResponsesRepository {
   }
 
   /** Up to `limit` input items strictly after position `from` in `order` (positions are 1-based; asc from 0, desc from length + 1). */
-  async inputItems(id: string, accountId: string, from: number, order: 'asc' | 'desc', limit: number): Promise<ResponseItem[]> {
+  async inputItems(id: string, accountId: string, from: number, order: 'asc' | 'desc', limit: number): Promise<{ id: string | null; json: string }[]> {
     const cmp = order === 'asc' ? '>' : '<';
     const dir = order === 'asc' ? 'ASC' : 'DESC';
-    const rows: { item: ResponseItem }[] = await this.db.query(
-      `SELECT e.item FROM billing.stored_responses s, jsonb_array_elements(s.input) WITH ORDINALITY AS e(item, n)
+    // As JSON text: a page of up to 100 items may hold megabytes (images) that billing passes on without parsing.
+    return this.db.query(
+      `SELECT e.item ->> 'id' AS id, e.item::text AS json FROM billing.stored_responses s, jsonb_array_elements(s.input) WITH ORDINALITY AS e(item, n)
        WHERE s.id = $1 AND s.account_id = $2 AND e.n ${cmp} $3
        ORDER BY e.n ${dir} LIMIT $4`,
       [id, accountId, from, limit],
     );
-    return rows.map((r) => r.item);
   }
 
   /** True when a row of the account went. */

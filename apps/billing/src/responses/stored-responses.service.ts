@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type ResponseContextReply,
-  type ResponseDeleteReply,
-  type ResponseInputItemsReply,
-  type ResponseInputItemsRequest,
-  type ResponseItem,
-  type StoredResponse,
-  TfError,
-} from '@tokenflow/contracts';
+import { type ResponseDeleteReply, type ResponseInputItemsRequest, type ResponseItem, type ResponseItemsRequest, RESPONSE_ITEM_REFS_MAX, type StoredResponse, TfError } from '@tokenflow/contracts';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
-import { StoredResponsesRepository, type StoredResponseRow } from './stored-responses.repository';
+import { StoredResponsesRepository } from './stored-responses.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longer ids are never ours (ingress makes `resp_` + 48 hex): looked up as unknown, without a query. */
 const MAX_ID_LENGTH = 200;
+/**
+ * What one `item_reference` lookup may read, as a multiple of `RESPONSES_CONTEXT_MAX_BYTES` by the referenced
+ * responses' stored size: each referenced response is read once, but distinct items of many large responses would
+ * otherwise make Postgres read gigabytes for one request.
+ */
+const ITEMS_READ_FACTOR = 8;
+/** A carried store request's JSON beyond the stored bytes: the envelope and the response's own fields. */
+const STORE_ENVELOPE_BYTES = 64 * 1024;
 
 export type StoredResponsesConfig = Pick<BillingConfig, 'RESPONSES_STORE_MAX_BYTES' | 'RESPONSES_CONTEXT_MAX_BYTES' | 'RESPONSES_CONTEXT_MAX_TURNS'>;
 
@@ -59,10 +59,58 @@ export class StoredResponsesService {
     return { stored: true };
   }
 
-  async get(id: string, accountId: string): Promise<StoredResponse> {
-    const row = scoped(id, accountId) ? await this.repo.get(id, accountId) : null;
-    if (!row) throw notFound(id);
-    return toStored(row);
+  /** The most a carried store request may be (its blob is refused past it, unread). */
+  get storeRequestMaxBytes(): number {
+    return this.config.RESPONSES_STORE_MAX_BYTES + STORE_ENVELOPE_BYTES;
+  }
+
+  storeTooLarge(bytes: number): TfError {
+    return new TfError('request_too_large', `The response is too large to store (${bytes} bytes; at most ${this.config.RESPONSES_STORE_MAX_BYTES}). Send it with store: false.`, { param: 'store' });
+  }
+
+  /** The stored Response object as JSON text (passed through to the client, never parsed here). */
+  async getJson(id: string, accountId: string): Promise<string> {
+    const json = scoped(id, accountId) ? await this.repo.getJson(id, accountId) : null;
+    if (json === null) throw notFound(id);
+    return json;
+  }
+
+  /**
+   * The items a request's `item_reference`s name (`ResponseItemsReply` as JSON text, in the refs' order, null where not
+   * found), in one bounded query within the account: at most `RESPONSE_ITEM_REFS_MAX` refs; the referenced responses
+   * at most `ITEMS_READ_FACTOR` × `RESPONSES_CONTEXT_MAX_BYTES` as stored (else a 400); the items themselves at most
+   * `maxBytes` (else a 413) — both naming `input`.
+   */
+  async items(req: ResponseItemsRequest): Promise<string> {
+    const refs = req?.refs;
+    if (!Array.isArray(refs) || refs.length > RESPONSE_ITEM_REFS_MAX) {
+      throw new TfError('invalid_request', `At most ${RESPONSE_ITEM_REFS_MAX} items may be referenced in one request.`, { param: 'input' });
+    }
+    if (typeof req.maxBytes !== 'number' || !(req.maxBytes >= 0)) throw new TfError('invalid_request', 'maxBytes must be a number of bytes.');
+    const valid = refs.filter((r) => r && scoped(r.id, req.accountId) && scoped(r.responseId, req.accountId));
+    const found = new Map<number, string | null>();
+    let total = 0;
+    if (valid.length > 0) {
+      const responseIds = [...new Set(valid.map((r) => r.responseId))];
+      const readMax = ITEMS_READ_FACTOR * this.config.RESPONSES_CONTEXT_MAX_BYTES;
+      const read = await this.repo.storedBytes(responseIds, req.accountId);
+      if (read > readMax) {
+        throw new TfError('invalid_request', `The item references in 'input' name items of responses that are ${read} bytes in all, more than ${readMax} one request may read. Send the items themselves instead.`, { param: 'input' });
+      }
+      // Positions in `valid` map back to positions in `refs` (a malformed ref is simply not found).
+      const kept = new Set(valid);
+      const positions = refs.flatMap((r, i) => (kept.has(r) ? [i] : []));
+      for (const row of await this.repo.items(valid, req.accountId, req.maxBytes)) {
+        total = Number(row.total);
+        found.set(positions[row.n - 1], row.json);
+      }
+      if (total > req.maxBytes) {
+        throw new TfError('request_too_large', `The items referenced in 'input' are ${total} bytes, more than the ${req.maxBytes} this request may add within the request size limit.`, { param: 'input' });
+      }
+    }
+    let json = '{"items":[';
+    for (let i = 0; i < refs.length; i++) json += `${i ? ',' : ''}${found.get(i) ?? 'null'}`;
+    return `${json}],"bytes":${total}}`;
   }
 
   /**
@@ -70,7 +118,7 @@ export class StoredResponsesService {
    * One bounded query (turns, bytes); past a bound, or when a turn of the chain is gone (deleted, past retention),
    * a 400 naming `previous_response_id` — never a silently shortened conversation.
    */
-  async context(id: string, accountId: string): Promise<ResponseContextReply> {
+  async context(id: string, accountId: string): Promise<string> {
     const maxTurns = this.config.RESPONSES_CONTEXT_MAX_TURNS;
     const maxBytes = this.config.RESPONSES_CONTEXT_MAX_BYTES;
     const rows = scoped(id, accountId) ? await this.repo.chain(id, accountId, maxTurns, maxBytes) : [];
@@ -87,13 +135,19 @@ export class StoredResponsesService {
         `The conversation ending at response '${id}' cannot be continued: its earlier response '${last.previous_response_id}' no longer exists (deleted or past retention). Start a new conversation, sending the turns you need as input.`,
       );
     }
-    const items: ResponseItem[] = [];
-    for (let i = rows.length - 1; i >= 0; i--) items.push(...(rows[i].input ?? []), ...(rows[i].output ?? []));
-    return { items };
+    // `ResponseContextReply` spliced from the jsonb arrays' own text: nothing of the conversation is parsed here.
+    const parts: string[] = [];
+    for (let i = rows.length - 1; i >= 0; i--) {
+      for (const array of [rows[i].input, rows[i].output]) {
+        const inner = (array ?? '[]').slice(1, -1).trim();
+        if (inner) parts.push(inner);
+      }
+    }
+    return `{"items":[${parts.join(',')}],"bytes":${Number(last.total_bytes)}}`;
   }
 
   /** OpenAI's list of a response's input items: `after` an item id, `limit` 1–100 (20), `order` desc (default) or asc. */
-  async inputItems(q: ResponseInputItemsRequest): Promise<ResponseInputItemsReply> {
+  async inputItems(q: ResponseInputItemsRequest): Promise<string> {
     const limit = q.limit ?? 20;
     const order = q.order ?? 'desc';
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new TfError('invalid_request', `limit must be an integer from 1 to 100 (got ${String(q.limit)}).`, { param: 'limit' });
@@ -110,13 +164,10 @@ export class StoredResponsesService {
     }
     const rows = await this.repo.inputItems(q.id, q.accountId, from, order, limit + 1);
     const data = rows.slice(0, limit);
-    return {
-      object: 'list',
-      data,
-      first_id: data.length ? (data[0].id ?? null) : null,
-      last_id: data.length ? (data[data.length - 1].id ?? null) : null,
-      has_more: rows.length > limit,
-    };
+    // `ResponseInputItemsReply` as JSON text around the items' own (a page may hold megabytes of images).
+    const first = data.length ? (data[0].id ?? null) : null;
+    const last = data.length ? (data[data.length - 1].id ?? null) : null;
+    return `{"object":"list","data":[${data.map((r) => r.json).join(',')}],"first_id":${JSON.stringify(first)},"last_id":${JSON.stringify(last)},"has_more":${rows.length > limit}}`;
   }
 
   /** Gone for good: a later `previous_response_id` pointing at it, or at a response after it, fails. */
@@ -157,19 +208,6 @@ function checkStorable(r: StoredResponse | undefined): asserts r is StoredRespon
 function withId(item: ResponseItem): ResponseItem {
   if (typeof item.id === 'string' && item.id) return item;
   return { ...item, id: `${item.type === 'message' ? 'msg' : 'item'}_${randomBytes(24).toString('hex')}` };
-}
-
-function toStored(row: StoredResponseRow): StoredResponse {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    keyId: row.key_id,
-    createdAt: Number(row.created_at),
-    model: row.model,
-    previousResponseId: row.previous_response_id,
-    input: row.input,
-    response: row.response,
-  };
 }
 
 /**

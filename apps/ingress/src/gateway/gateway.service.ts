@@ -123,7 +123,7 @@ export class GatewayService {
   }
 
   private planRequest(call: GatewayCall, requestId: string, model: string, chain: string[] | null, tooLong: string[], log: AttemptLog, signal?: AutoSignal): PlanRequest {
-    const req: PlanRequest = { requestId, model, allowedModels: call.principal.models };
+    const req: PlanRequest = { requestId, model, endpoint: call.endpoint, allowedModels: call.principal.models };
     if (signal && model === AUTO_MODEL) req.auto = signal;
     if (call.prefs?.latencyTargetMs !== undefined) req.latencyTargetMs = call.prefs.latencyTargetMs;
     // The first plan resolves the chain (the request's, else the key's, else the catalog's); later ones walk it.

@@ -31,3 +31,8 @@ export default function parseInWorker({ bytes, length }: { bytes: Uint8Array; le
 export function encode(value: unknown): Uint8Array {
   return move(Buffer.from(JSON.stringify(value), 'utf8')) as unknown as Uint8Array;
 }
+
+/** Parses trusted JSON (a stored response's); the value is copied back. */
+export function decode(bytes: Uint8Array): unknown {
+  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+}

@@ -19,6 +19,15 @@ export class JsonWorkers implements OnApplicationShutdown {
     return (await this.run(() => this.pool.run({ bytes, length }, { transferList: [bytes.buffer as ArrayBuffer] }))) as Parsed;
   }
 
+  /**
+   * `JSON.parse` of trusted JSON (a stored response's, as billing sends it) off the event loop, without a request
+   * body's scan and caps; the bytes are moved to the worker, so the caller must not use them again.
+   */
+  async decode<T>(bytes: Uint8Array): Promise<T> {
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    return (await this.run(() => this.pool.run(own, { name: 'decode', transferList: [own.buffer as ArrayBuffer] }))) as T;
+  }
+
   /** `JSON.stringify` then UTF-8, off the event loop; the bytes come back moved. */
   async encode(value: unknown): Promise<Uint8Array> {
     return (await this.run(() => this.pool.run(value, { name: 'encode' }))) as Uint8Array;

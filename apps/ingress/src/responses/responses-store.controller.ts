@@ -1,6 +1,6 @@
-import { Controller, Delete, Get, Param, Query, Req } from '@nestjs/common';
-import { type ResponseDeleteReply, type ResponseInputItemsReply, type ResponseInputItemsRequest, TfError } from '@tokenflow/contracts';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Delete, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { type ResponseDeleteReply, type ResponseInputItemsRequest, TfError } from '@tokenflow/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/auth.hook';
 import { callContext } from '../http/request-context';
 import { ResponseStoreClient } from './response-store.client';
@@ -26,17 +26,21 @@ const INCLUDABLE = new Set([
 export class ResponsesStoreController {
   constructor(private readonly store: ResponseStoreClient) {}
 
-  /** The Response object as it was returned when it was created. */
+  /**
+   * The Response object as it was returned when it was created: billing's JSON text sent as it is, so reading a large
+   * stored response costs ingress no parse and no encode.
+   */
   @Get(':id')
-  async get(@Req() req: FastifyRequest, @Param('id') id: string): Promise<Record<string, unknown>> {
-    const stored = await this.store.get(id, principalOf(req).accountId, callContext(req));
-    return stored.response;
+  async get(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    const json = await this.store.getJson(id, principalOf(req).accountId, callContext(req));
+    await reply.header('content-type', 'application/json; charset=utf-8').send(typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength));
   }
 
   /** OpenAI's list: `after` (an item id), `limit` 1–100 (20), `order` `desc` (default) or `asc`, `include`. */
   @Get(':id/input_items')
-  inputItems(@Req() req: FastifyRequest, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ResponseInputItemsReply> {
-    return this.store.inputItems({ id, accountId: principalOf(req).accountId, ...inputItemsQuery(query) }, callContext(req));
+  async inputItems(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<void> {
+    const json = await this.store.inputItemsJson({ id, accountId: principalOf(req).accountId, ...inputItemsQuery(query) }, callContext(req));
+    await reply.header('content-type', 'application/json; charset=utf-8').send(typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength));
   }
 
   @Delete(':id')

@@ -31,7 +31,9 @@ export class ResponsesController {
     const { fallbacks, route, ...request } = validate(responsesRequestSchema, req.body);
     const prefs = routePreferences(route, req.headers[Headers.latencyTargetMs]);
     const { principal, ctx } = http;
-    const [history, input] = await Promise.all([this.turns.history(request.previous_response_id, principal, ctx), this.turns.resolve(inputItems(request.input), principal, ctx)]);
+    // The stored items it pulls in count against the body limit, and toward what is encoded off the event loop.
+    const { history, input, addedBytes } = await this.turns.context(request.previous_response_id, inputItems(request.input), principal, ctx, http.bodyBytes, this.config.BODY_LIMIT_BYTES);
+    const bodyBytes = http.bodyBytes + addedBytes;
     const body = responsesToChatRequest({ ...request, input: input as typeof request.input }, history);
     const prompt = await this.counter.prompt(body);
     const ids = new ResponseIds();
@@ -46,11 +48,12 @@ export class ResponsesController {
         (response) =>
           this.turns.save(
             { id: ids.response, accountId: principal.accountId, keyId: principal.keyId, createdAt, model: String(response.model), previousResponseId: request.previous_response_id ?? null, input: stored as never, response },
+            bodyBytes,
             ctx,
           ),
       );
     }
-    await this.gateway.complete({ ...http, client, endpoint: 'chat', body, format, prompt, prefs, ...(fallbacks ? { fallbacks } : {}) });
+    await this.gateway.complete({ ...http, bodyBytes, client, endpoint: 'chat', body, format, prompt, prefs, ...(fallbacks ? { fallbacks } : {}) });
     if (client instanceof StoringClientChannel) await client.flushed();
   }
 }

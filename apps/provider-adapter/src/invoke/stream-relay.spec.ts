@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
+import { ChatAsTextDecoder } from '../providers/completions-via-chat';
 import { OpenAiStreamDecoder } from '../providers/openai-base/chat-stream.decoder';
+import type { StreamDecoder } from '../providers/provider';
 import { relayStream } from './stream-relay';
 import { StreamTally } from './stream-tally';
 import { StreamWatchdog } from './stream-watchdog';
@@ -13,12 +15,12 @@ function body(...reads: string[]) {
   return Object.assign(gen(), { destroyed: false, destroy() { this.destroyed = true; } });
 }
 
-async function relay(reads: string[]) {
+async function relay(reads: string[], decoder: StreamDecoder = new OpenAiStreamDecoder()) {
   const tally = new StreamTally();
   const watchdog = new StreamWatchdog({ firstByteMs: 60_000, idleMs: 60_000 });
   const emitted: Record<string, unknown>[] = [];
   try {
-    await relayStream(body(...reads), new OpenAiStreamDecoder(), { watchdog, tally, emit: (chunks) => emitted.push(...chunks) });
+    await relayStream(body(...reads), decoder, { watchdog, tally, emit: (chunks) => emitted.push(...chunks) });
     return { emitted, tally };
   } finally {
     watchdog.stop();
@@ -31,6 +33,49 @@ const toolCall = (index: number) => ({ index: 0, delta: { tool_calls: [{ index, 
 const stop = { index: 0, delta: {}, finish_reason: 'stop' };
 
 describe('relayStream', () => {
+  describe('legacy completions through chat on a reasoning model (regression: reasoning billed as nothing)', () => {
+    const reasoning = (text: string) => ({ index: 0, delta: { reasoning_content: text }, finish_reason: null });
+    const role = { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null };
+
+    it('tallies the reasoning the client is not shown, so a cut during it is billed and not retried', async () => {
+      const tally = new StreamTally();
+      const watchdog = new StreamWatchdog({ firstByteMs: 60_000, idleMs: 60_000 });
+      const emitted: Record<string, unknown>[] = [];
+      const cut = relayStream(body(event([role]), event([reasoning('Let me think ')]), event([reasoning('about this.')])), new ChatAsTextDecoder(new OpenAiStreamDecoder()), {
+        watchdog,
+        tally,
+        emit: (chunks) => emitted.push(...chunks),
+      });
+      await assert.rejects(cut, (err: unknown) => err instanceof TfError && err.code === 'upstream_error' && err.retryable === false);
+      watchdog.stop();
+      assert.deepEqual(emitted, [], 'the client saw nothing: reasoning has no completion text');
+      assert.equal(tally.chunks, 2, 'the two reasoning chunks (the leading role-only one is not output)');
+      const { usage, source } = await tally.usage(5, { text: async (t: string) => t.length } as never);
+      assert.equal(source, 'estimated');
+      assert.equal(usage.completion_tokens, 'Let me think about this.'.length, 'the reasoning text is counted');
+    });
+
+    it('emits only text_completion chunks, tallies each generated chunk once (reasoning included)', async () => {
+      const { emitted, tally } = await relay([event([role]), event([reasoning('hmm')]), event([content('Hi')]), event([stop]), 'data: [DONE]\n\n'], new ChatAsTextDecoder(new OpenAiStreamDecoder()));
+      assert.deepEqual(
+        emitted.map((c) => [c.object, (c.choices as { text: string }[])[0].text]),
+        [
+          ['text_completion', 'Hi'],
+          ['text_completion', ''],
+        ],
+      );
+      assert.equal(tally.chunks, 3);
+      assert.equal(tally.sawFinish, true);
+      const { usage } = await tally.usage(0, { text: async (t: string) => t.length } as never);
+      assert.equal(usage.completion_tokens, 'hmmHi'.length);
+    });
+
+    it('a stream cut before any output stays retryable', async () => {
+      const cut = relay([event([role])], new ChatAsTextDecoder(new OpenAiStreamDecoder()));
+      await assert.rejects(cut, (err: unknown) => err instanceof TfError && err.retryable === true);
+    });
+  });
+
   it('forwards each decoded chunk until [DONE]', async () => {
     const { emitted, tally } = await relay([event([content('Hel')]) + event([content('lo')]), event([stop]), 'data: [DONE]\n\n']);
     assert.equal(emitted.length, 3);

@@ -40,8 +40,10 @@ export async function relayStream(
   let pending: Record<string, unknown>[] = [];
   const guard = new ChunkGuard();
   let decoded: Record<string, unknown>[] = [];
+  // Whether the decoder re-shapes what the upstream generated (`ParsedEvent.generated`): the tally then observes that.
+  let reshaped = false;
   const forward = (chunk: Record<string, unknown>) => {
-    tally.observe(chunk);
+    if (!reshaped) tally.observe(chunk);
     // A batch stays far below one NATS message, whatever an upstream's events expand to.
     if (decoded.push(chunk) >= MAX_BATCH) flush();
   };
@@ -57,6 +59,11 @@ export async function relayStream(
       try {
         const parsed = decoder.decode(ev.data, ev.event);
         if (parsed.usage) tally.upstreamUsage = parsed.usage;
+        if (parsed.generated) {
+          reshaped = true;
+          // Billed and counted as generated, leading empty chunks aside (as the held ones below: still retryable).
+          for (const chunk of parsed.generated) if (tally.chunks > 0 || saysSomething(chunk)) tally.observe(chunk);
+        }
         for (const chunk of parsed.chunks) {
           guard.check(chunk);
           if (tally.chunks === 0 && pending.length < MAX_PENDING && !saysSomething(chunk)) {

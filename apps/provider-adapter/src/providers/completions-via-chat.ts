@@ -50,7 +50,9 @@ const FINISH: Record<string, string> = { stop: 'stop', length: 'length', content
 
 /**
  * The provider's chat decoder, its chunks re-shaped as `text_completion` chunks. Reasoning-only and role-only chunks
- * carry no completion text and are not forwarded; usage and the end of the stream pass through unchanged.
+ * carry no completion text and are not forwarded; usage and the end of the stream pass through unchanged. The chat
+ * chunks themselves go along as `generated`: the tally bills the reasoning too (the provider charges for it) and
+ * knows the stream produced output even while the client has seen none.
  */
 export class ChatAsTextDecoder implements StreamDecoder {
   /** Text already sent per choice: the legacy logprobs' `text_offset`. */
@@ -66,7 +68,7 @@ export class ChatAsTextDecoder implements StreamDecoder {
       if (choices.length === 0) continue;
       chunks.push({ id: chunk.id, object: 'text_completion', created: chunk.created, model: chunk.model, choices });
     }
-    return { ...parsed, chunks };
+    return { ...parsed, chunks, generated: parsed.chunks };
   }
 
   private choice(c: Record<string, unknown> | null): Record<string, unknown>[] {

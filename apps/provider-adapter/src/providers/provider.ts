@@ -14,6 +14,13 @@ export interface ParsedEvent {
   usage?: TokenUsage;
   /** The upstream said the stream is complete. */
   done?: boolean;
+  /**
+   * When `chunks` are a re-shaped subset of what the upstream generated (legacy completions through chat drop the
+   * reasoning-only chunks the client cannot be shown): the chunks as generated. The stream's tally bills and counts
+   * these instead of `chunks`, so output the client never sees is still billed, and a stream that produced any is
+   * not retried as if nothing happened. Absent: `chunks` are what was generated.
+   */
+  generated?: Record<string, unknown>[];
 }
 
 /**

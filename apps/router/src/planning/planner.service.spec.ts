@@ -224,6 +224,52 @@ describe('PlannerService', () => {
     assert.match(err.message, /gpt-9/);
   });
 
+  describe('model type per endpoint (regression: an embedding model was planned for chat and failed upstream)', () => {
+    const embedding = (id: string) => ({ ...model(id), type: 'embedding' }) as ModelEntity;
+    const chat = (id: string, fallbacks: string[] = []) => ({ ...model(id, null, fallbacks), type: 'chat' }) as ModelEntity;
+    const setup = () =>
+      planner([chat('gpt-4o', ['text-embedding-3-small', 'deepseek-v3']), chat('deepseek-v3'), embedding('text-embedding-3-small'), embedding('text-embedding-3-large')], {
+        'gpt-4o': [channel({ name: 'oa', models: ['gpt-4o'] })],
+        'deepseek-v3': [channel({ name: 'ds', models: ['deepseek-v3'] })],
+        'text-embedding-3-small': [channel({ name: 'emb', models: ['text-embedding-3-small'] })],
+        'text-embedding-3-large': [channel({ name: 'emb-l', models: ['text-embedding-3-large'] })],
+      });
+
+    it('refuses chat, responses and completions on an embedding model with a 400 naming it, before any attempt', () => {
+      const p = setup();
+      for (const endpoint of ['chat', 'completions'] as const) {
+        const err = planError(p, { ...req('text-embedding-3-small'), endpoint });
+        assert.deepEqual([err.code, err.status, err.type, err.param], ['model_not_supported', 400, 'invalid_request_error', 'model'], endpoint);
+        assert.match(err.message, /The model 'text-embedding-3-small' is an embedding model and does not support (chat completions|completions)/);
+      }
+    });
+
+    it('refuses embeddings on a chat model, and on auto', () => {
+      const p = setup();
+      const err = planError(p, { ...req('gpt-4o'), endpoint: 'embeddings' });
+      assert.deepEqual([err.code, err.status, err.param], ['model_not_supported', 400, 'model']);
+      assert.equal(err.message, "The model 'gpt-4o' is a chat model and does not support embeddings.");
+      assert.match(planError(p, { ...req('auto'), endpoint: 'embeddings' }).message, /'auto' .*does not support embeddings/);
+    });
+
+    it('plans each model for its own endpoint, and leaves wrong-type models out of the fallback chain', () => {
+      const p = setup();
+      const asChat = p.plan({ ...req('gpt-4o'), endpoint: 'chat' });
+      assert.deepEqual([asChat.model, asChat.fallbacks], ['gpt-4o', ['deepseek-v3']]);
+      const own = p.plan({ ...req('gpt-4o'), endpoint: 'completions', fallbacks: ['text-embedding-3-large', 'deepseek-v3'] });
+      assert.deepEqual(own.fallbacks, ['deepseek-v3'], "the request's own chain is filtered too");
+      const emb = p.plan({ ...req('text-embedding-3-small'), endpoint: 'embeddings', fallbacks: ['gpt-4o', 'text-embedding-3-large'] });
+      assert.deepEqual([emb.model, emb.fallbacks], ['text-embedding-3-small', ['text-embedding-3-large']]);
+    });
+
+    it('does not check without an endpoint (an older ingress), nor a model only channels know', () => {
+      const p = setup();
+      assert.equal(p.plan(req('text-embedding-3-small')).model, 'text-embedding-3-small');
+      const unknown = planner(['gpt-4o'], { 'custom-embed': [channel({ name: 'c', models: ['custom-embed'] })] });
+      assert.equal(unknown.plan({ ...req('custom-embed'), endpoint: 'embeddings' }).model, 'custom-embed');
+    });
+  });
+
   it('rejects a catalog model with no enabled channel with no_available_channel (503)', () => {
     const err = planError(planner(['qwen-max'], {}), req('qwen-max'));
     assert.equal(err.code, 'no_available_channel');

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUTO_MODEL, type AutoSignal, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
+import { AUTO_MODEL, type AutoSignal, type Endpoint, type PlanReply, type PlanRequest, TfError } from '@tokenflow/contracts';
 import { type AutoCandidate, type AutoPolicy, decideAuto, explain } from '../auto/auto-decision';
 import type { OutputStatsCache } from '../auto/output-stats-cache';
 import type { PriceCache } from '../auto/price-cache';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
-import type { ModelEntity } from '../db/entities';
+import type { ModelEntity, ModelType } from '../db/entities';
 import { HealthBook } from '../health/health-book';
 import { type Selection, selectAttempts } from './attempt-selection';
 import { type TimedSelection, withinLatencyTarget } from './latency-target';
@@ -39,6 +39,10 @@ export class PlannerService {
   }
 
   plan(req: PlanRequest): PlanReply {
+    // `auto` chooses among chat models only: there is nothing for it to choose for embeddings.
+    if (req.model === AUTO_MODEL && req.endpoint === 'embeddings') {
+      throw new TfError('model_not_supported', `The model '${AUTO_MODEL}' chooses among chat models and does not support embeddings.`, { param: 'model' });
+    }
     if (req.model === AUTO_MODEL && req.excludeModels?.length) return this.contextFallback(req);
     if (req.model === AUTO_MODEL && req.auto) {
       const decided = this.autoPlan(req, req.auto);
@@ -53,6 +57,8 @@ export class PlannerService {
     if (req.allowedModels && !req.allowedModels.includes(asked)) {
       throw new TfError('model_not_allowed', `This API key is not allowed to use the model '${asked}'.`, { param: 'model' });
     }
+    const type = this.typeOf(asked);
+    if (!isAuto && req.endpoint && type && !serves(type, req.endpoint)) throw notSupported(asked, type, req.endpoint);
     const chain = [asked, ...this.chainOf(asked, req)];
     const selections = chain.map((m) => this.select(m, req));
     // A model that can serve now beats one whose channels only wait for a probe; the chain's order decides among equals.
@@ -133,8 +139,8 @@ export class PlannerService {
   }
 
   /**
-   * The request's chain, else the catalog's for the model; only models that exist and the key may use, each once,
-   * never `auto` nor the model itself.
+   * The request's chain, else the catalog's for the model; only models that exist, the key may use and that serve
+   * the request's endpoint (no embedding model in a chat's chain), each once, never `auto` nor the model itself.
    */
   private chainOf(model: string, req: PlanRequest): string[] {
     const { catalog, byModel } = this.table.current;
@@ -144,6 +150,8 @@ export class PlannerService {
       if (m === model || m === AUTO_MODEL || chain.includes(m)) continue;
       if (!catalog.has(m) && !byModel.has(m)) continue;
       if (req.allowedModels && !req.allowedModels.includes(m)) continue;
+      const type = this.typeOf(m);
+      if (req.endpoint && type && !serves(type, req.endpoint)) continue;
       chain.push(m);
       if (chain.length === MAX_FALLBACKS) break;
     }
@@ -192,6 +200,12 @@ export class PlannerService {
     return withinLatencyTarget(sel, (channelId) => this.health.channel(channelId, model).p95TtftMs, req.latencyTargetMs ?? req.auto?.prefs.latencyTargetMs);
   }
 
+  /** The catalog's type of the model; null for a model only channels know (not checked: the upstream decides). */
+  private typeOf(model: string): ModelType | null {
+    const entry = this.table.current.catalog.get(model);
+    return entry ? (entry.type ?? 'chat') : null;
+  }
+
   private limitsOf(model: string): Pick<PlanReply, 'maxOutputTokens' | 'contextWindow' | 'inputs'> {
     const entry: ModelEntity | undefined = this.table.current.catalog.get(model);
     return { maxOutputTokens: entry?.maxOutputTokens ?? null, contextWindow: entry?.contextWindow ?? null, inputs: entry?.inputs ?? null };
@@ -203,4 +217,20 @@ export class PlannerService {
     if (route === 'auto-default') return `auto -> ${model} (AUTO_DEFAULT_MODEL); ${over}`;
     return over;
   }
+}
+
+/** Chat completions, responses, Anthropic messages and legacy completions need a chat model; embeddings an embedding one. */
+function serves(type: ModelType, endpoint: Endpoint): boolean {
+  return type === (endpoint === 'embeddings' ? 'embedding' : 'chat');
+}
+
+const ENDPOINT_NAMES: Readonly<Record<Endpoint, string>> = {
+  chat: 'chat completions, responses or messages',
+  completions: 'completions',
+  embeddings: 'embeddings',
+};
+
+/** A 400 naming the model, before anything is held or sent upstream. */
+function notSupported(model: string, type: ModelType, endpoint: Endpoint): TfError {
+  return new TfError('model_not_supported', `The model '${model}' is ${type === 'embedding' ? 'an embedding' : 'a chat'} model and does not support ${ENDPOINT_NAMES[endpoint]}.`, { param: 'model' });
 }

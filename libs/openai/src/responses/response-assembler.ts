@@ -1,26 +1,30 @@
 import type { TokenUsage } from '@tokenflow/contracts';
-import { CompletionAssembler } from '../completion-assembler';
 import { outputItems, type ResponseMeta, responseObject, statusOf } from './response-object';
+import { ResponseStreamEncoder } from './response-stream.encoder';
 
 /**
- * A non-streamed Responses API answer: the chat chunks folded by the `CompletionAssembler` (as for chat), then
- * re-told as one Response object.
+ * A non-streamed Responses API answer: the chat chunks folded exactly as the stream tells them (the same items in the
+ * same order, with the same ids), without the events — so a streamed and a non-streamed answer to the same chunks are
+ * the same Response.
  */
 export class ResponseAssembler {
-  private readonly completion = new CompletionAssembler();
+  private readonly fold: ResponseStreamEncoder;
 
-  constructor(private readonly meta: ResponseMeta) {}
+  constructor(private readonly meta: ResponseMeta) {
+    this.fold = new ResponseStreamEncoder(meta, { events: false });
+  }
 
   served(model: string): void {
     this.meta.model = model;
   }
 
   add(chunk: Record<string, unknown>): void {
-    this.completion.add(chunk);
+    this.fold.push(chunk);
   }
 
   result(usage: TokenUsage | null): Record<string, unknown> {
-    return completionToResponse(this.completion.result(usage), usage, this.meta);
+    this.fold.finish(usage);
+    return this.fold.final!;
   }
 }
 

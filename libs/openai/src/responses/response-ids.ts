@@ -15,6 +15,16 @@ export class ResponseIds {
     this.reasoning = `rs_${hex}`;
   }
 
+  /** The `n`-th message of the answer (0: `msg_<hex>`, then `msg_<hex>_1`, …). */
+  messageId(n: number): string {
+    return n === 0 ? this.message : `${this.message}_${n}`;
+  }
+
+  /** The `n`-th reasoning item (interleaved thinking has several): `rs_<hex>`, then `rs_<hex>_1`, …. */
+  reasoningId(n: number): string {
+    return n === 0 ? this.reasoning : `${this.reasoning}_${n}`;
+  }
+
   functionCall(n: number): string {
     return `fc_${this.hex}_${n}`;
   }

@@ -47,7 +47,9 @@ export function responseObject(
   state: { status: ResponseStatus; output: ResponseItemJson[]; usage: TokenUsage | null; incomplete_details?: { reason: string } | null; error?: { code: string; message: string } | null },
 ): Record<string, unknown> {
   const r = meta.request;
-  const tools = (r.tools ?? []).map((t) => ({ type: 'function', name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? true }));
+  // `strict` as the request said it: the chat translation sends it upstream only when given, so an echoed default
+  // would claim a validation nobody applied (null: not specified, as OpenAI's schema allows).
+  const tools = (r.tools ?? []).map((t) => ({ type: 'function', name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? null }));
   return {
     id: meta.ids.response,
     object: 'response',

@@ -17,6 +17,9 @@ const inputImage = z.looseObject({
   detail: z.enum(['auto', 'low', 'high']).nullish(),
 });
 
+/** A file part: accepted where OpenAI accepts it, refused by the rules (chat has no file part every upstream takes). */
+const inputFile = z.looseObject({ type: z.literal('input_file'), file_id: z.string().nullish(), file_data: z.string().nullish(), file_url: z.string().nullish(), filename: z.string().nullish() });
+
 /** Every part a message item may hold, as OpenAI accepts them; which role may use which is a rule (below). */
 const part = z.discriminatedUnion('type', [inputText, inputImage, outputText, refusal]);
 
@@ -38,7 +41,8 @@ const functionCallItem = z.looseObject({
 const functionCallOutputItem = z.looseObject({
   type: z.literal('function_call_output'),
   call_id: z.string().min(1),
-  output: z.union([z.string(), z.array(z.union([inputText, outputText]))]),
+  // A tool result may carry images and files, as OpenAI's (the AI SDK sends screenshots this way).
+  output: z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, outputText, inputImage, inputFile]))]),
   id: z.string().nullish(),
   status: z.string().nullish(),
 });
@@ -161,6 +165,22 @@ function checkResponsesRequest(req: RuleFields, ctx: z.RefinementCtx): void {
   }
   if (!Array.isArray(req.input)) return;
   for (let i = 0; i < req.input.length; i++) {
+    const out = req.input[i] as { type?: string; output?: unknown };
+    if (out.type === 'function_call_output' && Array.isArray(out.output)) {
+      const parts = out.output as { type: string; file_id?: string | null; image_url?: string | null }[];
+      for (let j = 0; j < parts.length; j++) {
+        const p = parts[j];
+        const path = ['input', i, 'output', j];
+        if (p.type === 'input_file') {
+          return fail(ctx, [...path, 'type'], `Invalid value for 'input[${i}].output[${j}].type': 'input_file' parts are not supported in tool results by this gateway; send the file's text as 'input_text'.`);
+        }
+        if (p.type === 'input_image' && p.file_id) {
+          return fail(ctx, [...path, 'file_id'], `Invalid value for 'input[${i}].output[${j}].file_id': file ids are not supported; send the image as 'image_url' (a URL or a data URL).`);
+        }
+        if (p.type === 'input_image' && !p.image_url) return fail(ctx, [...path, 'image_url'], `Missing required parameter: 'input[${i}].output[${j}].image_url'.`);
+      }
+      continue;
+    }
     const it = req.input[i] as { role?: string; content?: unknown };
     if (!('role' in it) || !Array.isArray(it.content)) continue;
     const parts = it.content as { type: string; file_id?: string | null; image_url?: string | null }[];

@@ -56,6 +56,14 @@ describe('responsesRequestSchema', () => {
     assert.equal(refused({ model: 'm' }).message, "Missing required parameter: 'input'.");
   });
 
+  it('accepts tool results with image and file parts as OpenAI does; refuses what chat cannot carry, naming the part', () => {
+    const out = (output: unknown) => ({ model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output }] });
+    validate(responsesRequestSchema, out([{ type: 'input_text', text: 'ok' }, { type: 'input_image', image_url: 'https://x/i.png' }]));
+    assert.equal(refused(out([{ type: 'input_file', file_data: 'data:application/pdf;base64,AA', filename: 'a.pdf' }])).param, 'input[0].output[0].type');
+    assert.equal(refused(out([{ type: 'input_image', file_id: 'file-1' }])).param, 'input[0].output[0].file_id');
+    assert.equal(refused(out([{ type: 'input_image' }])).param, 'input[0].output[0].image_url');
+  });
+
   it('caps the input before zod walks it', () => {
     const err = refused({ model: 'm', input: Array.from({ length: 2049 }, () => ({ role: 'user', content: 'x' })) });
     assert.equal(err.param, 'input');

@@ -62,4 +62,30 @@ describe('responsesToChatRequest', () => {
       { type: 'function_call_output', call_id: 'c', output: 'x', id: 'mine', status: 'completed' },
     ]);
   });
+
+  it('carries images of tool results after the run of tool messages, as chat allows them only in user messages', () => {
+    const img = (url: string) => ({ type: 'input_image', image_url: url, detail: 'low' });
+    const req = validate(responsesRequestSchema, {
+      model: 'm',
+      input: [
+        { type: 'function_call', call_id: 'c1', name: 'shot', arguments: '{}' },
+        { type: 'function_call', call_id: 'c2', name: 'shot', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: [{ type: 'input_text', text: 'first' }, img('data:image/png;base64,AAAA')] },
+        { type: 'function_call_output', call_id: 'c2', output: [img('https://x/2.png')] },
+        { role: 'user', content: 'what do you see?' },
+      ],
+    });
+    const messages = responsesToChatRequest(req).messages as Record<string, unknown>[];
+    assert.deepEqual(messages.map((m) => m.role), ['assistant', 'tool', 'tool', 'user', 'user']);
+    assert.deepEqual(messages[1], { role: 'tool', tool_call_id: 'c1', content: 'first' });
+    assert.deepEqual(messages[2], { role: 'tool', tool_call_id: 'c2', content: '' });
+    assert.deepEqual(messages[3], {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'The images returned by the tool call c1:' },
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } },
+        { type: 'image_url', image_url: { url: 'https://x/2.png', detail: 'low' } },
+      ],
+    });
+  });
 });

@@ -65,7 +65,10 @@ export function responsesToChatRequest(req: ResponsesRequest, history: readonly 
   }
   // Each adapter keeps it for the models that reason and drops it elsewhere (as for chat).
   if (req.reasoning?.effort) body.reasoning_effort = req.reasoning.effort;
-  for (const m of messages) delete m.fromItems;
+  for (const m of messages) {
+    delete m.fromItems;
+    delete m.toolImages;
+  }
   return body;
 }
 
@@ -82,12 +85,32 @@ function addItem(messages: ChatMessage[], it: ResponsesItem): void {
       return;
     }
     case 'function_call_output':
-      messages.push({ role: 'tool', tool_call_id: String(it.call_id), content: typeof it.output === 'string' ? it.output : textOf(it.output) });
-      return;
+      return addToolOutput(messages, it);
     default:
       // `reasoning` (and anything else without a chat meaning) is dropped.
       return;
   }
+}
+
+/**
+ * A tool result. Chat's tool messages hold text only, so the images of a result (`input_image` parts) follow the run
+ * of tool messages in one user message, in order — tool messages must stay right after the call that asked for them.
+ */
+function addToolOutput(messages: ChatMessage[], it: ResponsesItem): void {
+  const tool: ChatMessage = { role: 'tool', tool_call_id: String(it.call_id), content: typeof it.output === 'string' ? it.output : textOf(it.output) };
+  const last = messages[messages.length - 1];
+  const images = Array.isArray(it.output) ? (it.output as Record<string, unknown>[]).filter((p) => p.type === 'input_image').map(imagePart) : [];
+  if (last?.toolImages) {
+    messages.splice(messages.length - 1, 0, tool);
+    (last.content as unknown[]).push(...images);
+    return;
+  }
+  messages.push(tool);
+  if (images.length) messages.push({ role: 'user', content: [{ type: 'text', text: `The images returned by the tool call ${String(it.call_id)}:` }, ...images], toolImages: true });
+}
+
+function imagePart(p: Record<string, unknown>): Record<string, unknown> {
+  return { type: 'image_url', image_url: { url: String(p.image_url), ...(typeof p.detail === 'string' ? { detail: p.detail } : {}) } };
 }
 
 function addMessage(messages: ChatMessage[], it: ResponsesItem): void {
@@ -100,11 +123,7 @@ function addMessage(messages: ChatMessage[], it: ResponsesItem): void {
     messages.push({ role, content: typeof it.content === 'string' ? it.content : textOf(it.content) });
     return;
   }
-  const parts = (it.content as Record<string, unknown>[]).map((p) =>
-    p.type === 'input_image'
-      ? { type: 'image_url', image_url: { url: String(p.image_url), ...(typeof p.detail === 'string' ? { detail: p.detail } : {}) } }
-      : { type: 'text', text: String(p.text ?? '') },
-  );
+  const parts = (it.content as Record<string, unknown>[]).map((p) => (p.type === 'input_image' ? imagePart(p) : { type: 'text', text: String(p.text ?? '') }));
   messages.push({ role, content: parts });
 }
 

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { TfError } from '@tokenflow/contracts';
 import { RICH_ANTHROPIC_BODY, RICH_MODEL, richOpenAiBody } from '../../../test/providers/anthropic/chat-request.fixtures';
+import { jsonInstruction } from '../json-instruction';
 import { toAnthropicRequest } from './chat-request.transform';
 
 const LEGACY = RICH_MODEL; // 3.7: sampling as sent, thinking by budget
@@ -231,5 +232,52 @@ describe('toAnthropicRequest: thinking', () => {
     assert.equal('temperature' in sent || 'top_p' in sent || 'top_k' in sent, false);
     const disabled = send(LEGACY, { thinking: { type: 'disabled' }, temperature: 0.2 });
     assert.equal(disabled.temperature, 0.2);
+  });
+});
+
+describe('toAnthropicRequest: response_format → structured outputs', () => {
+  const SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+  const jsonSchema = { type: 'json_schema', json_schema: { name: 'weather', strict: true, schema: SCHEMA } };
+
+  it('json_schema → output_config.format with the schema, on models with structured outputs (4.5 on, or unversioned)', () => {
+    for (const model of ['claude-sonnet-4-5', 'claude-haiku-4-5@20251001', 'claude-opus-4-6', 'my-proxy-model']) {
+      const sent = toAnthropicRequest({ messages: hi, response_format: jsonSchema }, model);
+      assert.deepEqual(sent.output_config, { format: { type: 'json_schema', schema: SCHEMA } }, model);
+      assert.equal('system' in sent, false, `${model}: no instruction when the API holds the schema`);
+      assert.equal('response_format' in sent || 'output_format' in sent, false, model);
+    }
+  });
+
+  it('keeps the effort beside the format, and a client\'s own output_config.format over response_format', () => {
+    const sent = toAnthropicRequest({ messages: hi, response_format: jsonSchema, reasoning_effort: 'low' }, 'claude-opus-4-6');
+    assert.deepEqual(sent.output_config, { format: { type: 'json_schema', schema: SCHEMA }, effort: 'low' });
+    const own = { type: 'json_schema', schema: { type: 'object', properties: {}, additionalProperties: false } };
+    const kept = toAnthropicRequest({ messages: hi, response_format: jsonSchema, output_config: { format: own } }, 'claude-sonnet-4-5');
+    assert.deepEqual(kept.output_config, { format: own });
+  });
+
+  it('json_schema on a model before structured outputs → the schema as a system instruction (best effort)', () => {
+    const sent = toAnthropicRequest({ messages: [{ role: 'system', content: 'Be brief.' }, ...hi], response_format: jsonSchema }, LEGACY);
+    assert.equal('output_config' in sent, false);
+    const system = sent.system as { type: string; text: string }[];
+    assert.equal(system.length, 2);
+    assert.deepEqual(system[0], { type: 'text', text: 'Be brief.' });
+    assert.match(system[1].text, /JSON Schema/);
+    assert.ok(system[1].text.includes(JSON.stringify(SCHEMA)));
+  });
+
+  it('json_object → a JSON-only system instruction and no format (structured outputs cannot say "any object")', () => {
+    const sent = toAnthropicRequest({ messages: hi, response_format: { type: 'json_object' } }, 'claude-sonnet-4-5');
+    assert.equal('output_config' in sent, false);
+    assert.deepEqual(sent.system, [{ type: 'text', text: jsonInstruction() }]);
+    assert.match(jsonInstruction(), /single valid JSON object/);
+  });
+
+  it('text (the default), or a json_schema without a schema, adds no format', () => {
+    const text = toAnthropicRequest({ messages: hi, response_format: { type: 'text' } }, 'claude-sonnet-4-5');
+    assert.deepEqual(Object.keys(text).sort(), ['max_tokens', 'messages', 'model', 'stream']);
+    const bare = toAnthropicRequest({ messages: hi, response_format: { type: 'json_schema', json_schema: { name: 'x' } } }, 'claude-sonnet-4-5');
+    assert.equal('output_config' in bare, false);
+    assert.deepEqual(bare.system, [{ type: 'text', text: jsonInstruction() }]);
   });
 });

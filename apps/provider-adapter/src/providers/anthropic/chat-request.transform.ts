@@ -1,15 +1,17 @@
 import { TfError } from '@tokenflow/contracts';
+import { jsonInstruction, jsonSchemaOf } from '../json-instruction';
 import { type Block, toAnthropicMessages } from './messages.transform';
-import { rejectsSamplingParams, takesOneSampler } from './model-capabilities';
+import { rejectsSamplingParams, supportsStructuredOutputs, takesOneSampler } from './model-capabilities';
 import { thinks, toThinkingFields } from './thinking.transform';
 
 /**
  * A validated OpenAI Chat Completions body → an Anthropic Messages body, always streamed. The body is built from
  * the fields below only: Anthropic answers any field it does not know with a 400, so nothing passes by default.
  * Dropped on purpose (no Anthropic equivalent): presence_penalty, frequency_penalty, logit_bias, logprobs,
- * top_logprobs, seed, response_format, stream_options, service_tier (different tiers), store, metadata (OpenAI's,
- * not Anthropic's), modalities, audio, prediction, web_search_options, functions/function_call (legacy), and any
- * other extra. Anthropic's own `top_k`, `thinking` and `output_config`, sent as extras, are kept.
+ * top_logprobs, seed, stream_options, service_tier (different tiers), store, metadata (OpenAI's, not Anthropic's),
+ * modalities, audio, prediction, web_search_options, functions/function_call (legacy), and any other extra.
+ * Anthropic's own `top_k`, `thinking` and `output_config`, sent as extras, are kept.
+ * `response_format` is translated (see `structuredOutput`).
  */
 export function toAnthropicRequest(body: Record<string, unknown>, model: string): Record<string, unknown> {
   if (typeof body.n === 'number' && body.n > 1) {
@@ -20,6 +22,9 @@ export function toAnthropicRequest(body: Record<string, unknown>, model: string)
   const toolChoice = tools ? toToolChoice(body.tool_choice, body.parallel_tool_calls) : undefined;
   const thinking = toThinkingFields(body, model, toolChoice?.type === 'any' || toolChoice?.type === 'tool');
 
+  const structured = structuredOutput(body.response_format, model);
+  if (structured.instruction) system.push({ type: 'text', text: structured.instruction });
+
   const out: Record<string, unknown> = { model, max_tokens: thinking.max_tokens };
   if (system.length) out.system = system;
   out.messages = messages;
@@ -29,10 +34,32 @@ export function toAnthropicRequest(body: Record<string, unknown>, model: string)
   if (stop) out.stop_sequences = stop;
   Object.assign(out, sampling(body, model, thinks(thinking)));
   if (thinking.thinking) out.thinking = thinking.thinking;
-  if (thinking.output_config) out.output_config = thinking.output_config;
+  const outputConfig = structured.format ? { format: structured.format, ...thinking.output_config } : thinking.output_config;
+  if (outputConfig) out.output_config = outputConfig;
   if (typeof body.user === 'string' && body.user) out.metadata = { user_id: body.user };
   out.stream = true;
   return out;
+}
+
+/**
+ * `response_format` → Claude's structured outputs (platform.claude.com/docs/en/build-with-claude/structured-outputs:
+ * `output_config.format`, generally available, no beta header; the beta's top-level `output_format` is deprecated).
+ * - `json_schema` with a schema → `output_config.format: {type:'json_schema', schema}`: the answer is held to the
+ *   schema upstream. A client's own `output_config.format` (an Anthropic extra) wins. Models before 4.5 have no
+ *   structured outputs (a 400 upstream): they get the schema as a system instruction instead, best effort.
+ * - `json_object` → a system instruction to answer with one JSON object only. Not a permissive object schema:
+ *   structured outputs require `additionalProperties: false` on every object, so "any object" cannot be said as one.
+ * - `text` (the default) → nothing.
+ */
+function structuredOutput(format: unknown, model: string): { format?: Block; instruction?: string } {
+  const type = (format as { type?: unknown } | null | undefined)?.type;
+  if (type === 'json_schema') {
+    const schema = jsonSchemaOf(format);
+    if (schema && supportsStructuredOutputs(model)) return { format: { type: 'json_schema', schema } };
+    return { instruction: jsonInstruction(schema) };
+  }
+  if (type === 'json_object') return { instruction: jsonInstruction() };
+  return {};
 }
 
 type FunctionTool = { function?: { name?: unknown; description?: unknown; parameters?: unknown } };

@@ -50,3 +50,11 @@ export function rejectsSamplingParams(model: string): boolean {
 export function takesOneSampler(model: string): boolean {
   return atLeast(model, 4, 1);
 }
+
+/**
+ * Structured outputs (`output_config.format`) are generally available on the 4.5 models and later (Sonnet 4.5, Opus
+ * 4.5, Haiku 4.5, the 4.6 generation); an id without a recognisable version gets them, and the upstream decides.
+ */
+export function supportsStructuredOutputs(model: string): boolean {
+  return ADAPTIVE_FAMILY.test(model) || claudeVersion(model) === null || atLeast(model, 4, 5);
+}

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { jsonInstruction } from '../json-instruction';
 import { toZhipuChatBody } from './chat-request.transform';
 import { thrown } from '../../../test/providers/zhipu/zhipu.testing';
 
@@ -68,6 +69,7 @@ describe('zhipu chat request transform', () => {
       messages: [
         { role: 'system', content: 'be brief' },
         { role: 'system', content: 'answer in JSON' },
+        { role: 'system', content: jsonInstruction({ type: 'object' }) },
         {
           role: 'user',
           content: [
@@ -173,6 +175,30 @@ describe('zhipu chat request transform', () => {
   it('response_format: json_object and json_schema → json_object; text is the default and not sent', () => {
     assert.deepEqual(toZhipuChatBody({ messages: hi, response_format: { type: 'json_object' } }, 'm').response_format, { type: 'json_object' });
     assert.equal('response_format' in toZhipuChatBody({ messages: hi, response_format: { type: 'text' } }, 'm'), false);
+  });
+
+  it('json_schema: json_object upstream, and the schema as a system message after the leading system ones (best effort)', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const response_format = { type: 'json_schema', json_schema: { name: 'weather', strict: true, schema } };
+    const sent = toZhipuChatBody({ messages: [{ role: 'system', content: 'be brief' }, ...hi, { role: 'system', content: 'late' }], response_format }, 'glm-4-plus');
+    assert.deepEqual(sent.response_format, { type: 'json_object' });
+    assert.deepEqual(sent.messages, [
+      { role: 'system', content: 'be brief' },
+      { role: 'system', content: jsonInstruction(schema) },
+      { role: 'user', content: 'hi' },
+      { role: 'system', content: 'late' },
+    ]);
+    assert.ok((sent.messages as { content: string }[])[1].content.includes(JSON.stringify(schema)));
+    const first = toZhipuChatBody({ messages: hi, response_format }, 'glm-4-plus').messages as { role: string }[];
+    assert.deepEqual(first.map((m) => m.role), ['system', 'user'], 'with no system message of the caller, the instruction comes first');
+  });
+
+  it('json_object and a json_schema without a schema add no instruction', () => {
+    for (const response_format of [{ type: 'json_object' }, { type: 'json_schema', json_schema: { name: 'x' } }]) {
+      const sent = toZhipuChatBody({ messages: hi, response_format }, 'glm-4-plus');
+      assert.deepEqual(sent.messages, hi);
+      assert.deepEqual(sent.response_format, { type: 'json_object' });
+    }
   });
 
   it('thinking passes (documented keys only); enable_thinking becomes thinking when thinking is absent', () => {

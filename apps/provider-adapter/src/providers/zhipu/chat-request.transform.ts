@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TfError } from '@tokenflow/contracts';
+import { jsonInstruction, jsonSchemaOf } from '../json-instruction';
 
 type Json = Record<string, unknown>;
 
@@ -34,8 +35,11 @@ export const ZHIPU_LIMITS = {
  *   `strict` dropped. `tool_choice`: Zhipu only knows `auto`, so `auto`/`required` → `auto`; `none` → no tools are
  *   sent at all; a named function → only that tool is sent, with `auto` (the closest Zhipu can get).
  * - `user` → `user_id`; an id outside 6–128 characters is replaced by its SHA-256 hex (stable, 64 characters).
- * - `response_format`: `json_object` passes; `json_schema` becomes `json_object` (Zhipu has no schema mode);
- *   `text` is the default and is dropped.
+ * - `response_format`: `json_object` passes; `json_schema` becomes `json_object` — Zhipu's chat API documents only
+ *   `text` and `json_object` (docs.bigmodel.cn, 对话补全, `response_format.type`) — and its schema is added as a
+ *   system message after the caller's leading ones (`jsonInstruction`), so a real GLM can follow it. On Zhipu
+ *   json_schema is best effort: the answer is valid JSON, the schema is not enforced upstream. `text` is the default
+ *   and is dropped.
  * - Messages: `developer` → `system`; text-only part arrays → one string (GLM text models take strings); image
  *   parts keep only `url`, with a `data:` URL reduced to its base64 payload (what Zhipu's SDKs send); `name` dropped.
  *   At least one user message is required by Zhipu ("不能只包含系统消息或助手消息").
@@ -49,7 +53,7 @@ export function toZhipuChatBody(body: Json, model: string): Json {
   if (typeof body.n === 'number' && body.n > 1) {
     throw new TfError('invalid_request', 'Zhipu GLM models return a single choice: n must be 1.', { param: 'n' });
   }
-  const out: Json = { model, messages: toZhipuMessages(body.messages), stream: true };
+  const out: Json = { model, messages: withSchemaInstruction(toZhipuMessages(body.messages), jsonSchemaOf(body.response_format)), stream: true };
   Object.assign(out, sampling(body));
   const maxTokens = num(body.max_completion_tokens) ?? num(body.max_tokens);
   if (maxTokens !== undefined) out.max_tokens = Math.min(Math.max(1, Math.floor(maxTokens)), ZHIPU_LIMITS.maxTokens);
@@ -119,6 +123,14 @@ function toZhipuTool(tool: Json): Json {
 function responseFormat(format: unknown): Json | undefined {
   if (!isObject(format)) return undefined;
   return format.type === 'json_object' || format.type === 'json_schema' ? { type: 'json_object' } : undefined;
+}
+
+/** The schema as a system message after the caller's leading system messages (where GLM reads its instructions). */
+function withSchemaInstruction(messages: Json[], schema: Json | undefined): Json[] {
+  if (!schema) return messages;
+  const at = messages.findIndex((m) => m.role !== 'system');
+  const instruction: Json = { role: 'system', content: jsonInstruction(schema) };
+  return at < 0 ? [...messages, instruction] : [...messages.slice(0, at), instruction, ...messages.slice(at)];
 }
 
 function endUserId(user: unknown): string | undefined {

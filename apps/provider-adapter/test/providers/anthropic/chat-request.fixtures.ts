@@ -1,3 +1,5 @@
+import { jsonInstruction } from '../../../src/providers/json-instruction';
+
 /**
  * A rich OpenAI conversation and the exact Anthropic body it must become (for a model that still takes sampling
  * parameters and thinks by budget, so that every rule shows). Hand-written from both APIs' documented shapes.
@@ -67,6 +69,8 @@ export function richOpenAiBody(): Record<string, unknown> {
     top_p: 0.9,
     top_k: 40,
     user: 'user-42',
+    // JSON mode: a JSON-only system instruction (Anthropic's structured outputs need a schema).
+    response_format: { type: 'json_object' },
     // Nothing below reaches Anthropic.
     n: 1,
     stream: false,
@@ -77,7 +81,6 @@ export function richOpenAiBody(): Record<string, unknown> {
     logprobs: true,
     top_logprobs: 2,
     seed: 7,
-    response_format: { type: 'json_object' },
     service_tier: 'flex',
     store: true,
     metadata: { team: 'weather' },
@@ -93,6 +96,7 @@ export const RICH_ANTHROPIC_BODY = {
     { type: 'text', text: 'Answer in French.' },
     { type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } },
     { type: 'text', text: 'Use Celsius.' },
+    { type: 'text', text: jsonInstruction() },
   ],
   messages: [
     {
