@@ -91,8 +91,12 @@ describe('auto: the cost-aware router', () => {
     for (const m of models) assert.equal(m.object, 'model');
     const autoCard = models.find((m) => m.id === 'auto');
     assert.ok(autoCard?.description && /cheap|premium|cost/i.test(autoCard.description), JSON.stringify(autoCard));
-    const real = models.filter((m) => m.id !== 'auto');
+    // `auto` chooses among chat models only; the embedding models are listed beside them, without a tier.
+    const real = models.filter((m) => m.id !== 'auto' && m.type === 'chat');
     assert.equal(real.length, 7);
+    const embeddings = models.filter((m) => m.type === 'embedding');
+    assert.deepEqual(embeddings.map((m) => m.id).sort(), ['embedding-3', 'text-embedding-3-large', 'text-embedding-3-small', 'text-embedding-v3']);
+    for (const m of embeddings) assert.ok(m.pricing && !m.tier, m.id);
     for (const m of real) {
       assert.match(m.pricing?.input_usd_per_mtok ?? '', /^\d+(\.\d+)?$/, m.id);
       assert.match(m.pricing?.output_usd_per_mtok ?? '', /^\d+(\.\d+)?$/, m.id);

@@ -139,7 +139,10 @@ describe('embeddings out of the box, and legacy completions on chat-only models 
 
   // Regression: these were planned and held, then failed upstream; now the router refuses them before anything.
   it('refuses chat, responses and completions on an embedding model, and embeddings on a chat model, as a 400 naming the model', async () => {
-    const before = (await usageRows(p.databaseUrl, p.accountId)).length;
+    // An account of its own: earlier tests' usage may still be settling on the platform's account.
+    const acct = await admin<{ id: string }>('POST', '/admin/v1/accounts', { name: 'wrong-type', credit_usd: '1.00' });
+    const key = await admin<{ key: string }>('POST', '/admin/v1/keys', { account_id: acct.body.id });
+    const client = new OpenAI({ apiKey: key.body.key, baseURL: `${p.baseUrl}/v1`, maxRetries: 0 });
     const refused = async (call: Promise<unknown>, model: string) => {
       const err = await call.then(() => assert.fail(`${model}: expected a 400`), (e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
       assert.ok(err instanceof OpenAI.APIError, String(err));
@@ -152,7 +155,14 @@ describe('embeddings out of the box, and legacy completions on chat-only models 
     await refused(client.completions.create({ model: 'text-embedding-v3', prompt: 'hi' }), 'text-embedding-v3');
     await refused(client.embeddings.create({ model: 'gpt-4o', input: 'hi' }), 'gpt-4o');
     await refused(client.embeddings.create({ model: 'auto', input: 'hi' }), 'auto');
-    assert.equal((await usageRows(p.databaseUrl, p.accountId)).length, before, 'nothing was billed or held');
+    // Refused before any hold or attempt. A marker request that is served settles after them: once its usage is in
+    // the ledger, it is the account's only usage row.
+    await client.embeddings.create({ model: 'text-embedding-3-small', input: 'marker' });
+    const rows = await waitFor(async () => {
+      const r = await usageRows(p.databaseUrl, acct.body.id);
+      return r.length ? r : null;
+    }, 10_000, 'the marker settled');
+    assert.deepEqual(rows.map((r) => r.model), ['text-embedding-3-small'], 'nothing else was billed');
   });
 
   it('legacy completions on deepseek-v3 (FIM) and on chat-only models answer in the completions shape, plain and streamed', async () => {

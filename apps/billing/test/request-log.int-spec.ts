@@ -1,17 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { INestApplicationContext } from '@nestjs/common';
-import { ensureDatabase } from '@tokenflow/config';
-import { type RequestLoggedEvent, type RequestLogListRequest, type RequestLogView, Streams, Subjects, TfError, USAGE_STREAM } from '@tokenflow/contracts';
+import { type RequestLoggedEvent, type RequestLogListRequest, type RequestLogView, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { requestLogged, testNamespace, testUrls, waitFor } from '@tokenflow/testing';
+import { requestLogged, testUrls, waitFor } from '@tokenflow/testing';
 import { Client } from 'pg';
-import { createBillingApp } from '../src/billing.app';
-import { billingEnvSchema } from '../src/config';
-import { runBillingMigrations } from '../src/db/data-source';
 import { RequestLogRepository } from '../src/request-log/request-log.repository';
 import { RequestLogRetentionJob } from '../src/request-log/request-log-retention.job';
+import { type OwnDatabaseBilling, startOwnDatabaseBilling } from './support/own-database-billing';
 
 /**
  * The request log's store (decision 0020) against the real NATS, Redis and Postgres: billing's consumer of
@@ -19,11 +15,7 @@ import { RequestLogRetentionJob } from '../src/request-log/request-log-retention
  * the table.
  */
 describe('request log (real NATS, Redis, Postgres)', () => {
-  const ns = testNamespace('reqlog');
-  const dbUrl = new URL(testUrls.database);
-  dbUrl.pathname = `/tf_${ns.toLowerCase()}`;
-  const databaseUrl = dbUrl.toString();
-  let app: INestApplicationContext;
+  let billing: OwnDatabaseBilling;
   let bus: NatsBus;
   let sql: Client;
   let repo: RequestLogRepository;
@@ -41,36 +33,11 @@ describe('request log (real NATS, Redis, Postgres)', () => {
   const list = (q: RequestLogListRequest) => bus.request(Subjects.billingRequestsList, q);
 
   before(async () => {
-    await ensureDatabase(databaseUrl);
-    await runBillingMigrations(databaseUrl);
-    app = await createBillingApp(
-      billingEnvSchema.parse({
-        NATS_URL: testUrls.nats,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: testUrls.redis,
-        TF_NAMESPACE: ns,
-        DB_POOL_SIZE: '4',
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    repo = app.get(RequestLogRepository);
-    bus = await NatsBus.connect({ url: testUrls.nats, name: 'request-log-test', namespace: ns });
-    sql = new Client({ connectionString: databaseUrl });
-    await sql.connect();
+    billing = await startOwnDatabaseBilling('reqlog');
+    ({ bus, sql } = billing);
+    repo = billing.app.get(RequestLogRepository);
   });
-  after(async () => {
-    await sql?.end();
-    await app?.close();
-    await bus?.durable.deleteStream(USAGE_STREAM);
-    await bus?.durable.deleteStream(Streams.requests.name);
-    await bus?.close();
-    const admin = new URL(databaseUrl);
-    admin.pathname = '/postgres';
-    const c = new Client({ connectionString: admin.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbUrl.pathname.slice(1)}" WITH (FORCE)`);
-    await c.end();
-  });
+  after(() => billing?.stop());
 
   it('stores each published request once, even when it is delivered again, with every field', async () => {
     const e = event({ content: { request: '{"model":"auto","messages":[]}', response: 'data: {"x":1}\n\n', truncated: false } });
@@ -191,7 +158,7 @@ describe('request log (real NATS, Redis, Postgres)', () => {
   });
 
   it('loses nothing while Postgres cannot take inserts, and stores it all once it can', async () => {
-    const locker = new Client({ connectionString: databaseUrl });
+    const locker = new Client({ connectionString: billing.databaseUrl });
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE billing.request_log IN ACCESS EXCLUSIVE MODE');
@@ -217,7 +184,7 @@ describe('request log (real NATS, Redis, Postgres)', () => {
     const old = Array.from({ length: 12 }, (_, i) => event({ at: new Date(now - (31 + i) * 86_400_000).toISOString() }));
     const recent = Array.from({ length: 3 }, (_, i) => event({ at: new Date(now - (29 - i) * 86_400_000).toISOString() }));
     await repo.insertBatch([...old, ...recent]);
-    const base = { REDIS_URL: testUrls.redis, TF_NAMESPACE: ns, REQUEST_LOG_SWEEP_MS: 60_000 };
+    const base = { REDIS_URL: testUrls.redis, TF_NAMESPACE: billing.ns, REQUEST_LOG_SWEEP_MS: 60_000 };
     assert.equal(await new RequestLogRetentionJob(repo, { ...base, REQUEST_LOG_RETENTION_DAYS: 0 }).sweep(now), 0);
     const count = async (es: RequestLoggedEvent[]) => (await sql.query(`SELECT count(*)::int AS n FROM billing.request_log WHERE id = ANY($1)`, [es.map((e) => e.id)])).rows[0].n as number;
     assert.equal(await count(old), 12);

@@ -1,17 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { INestApplicationContext } from '@nestjs/common';
-import { ensureDatabase } from '@tokenflow/config';
-import { type ResponseCarried, type ResponseItem, type StoredResponse, Streams, Subjects, TfError } from '@tokenflow/contracts';
+import { type ResponseCarried, type ResponseItem, type StoredResponse, Subjects, TfError } from '@tokenflow/contracts';
 import { decode, encode, NatsBus } from '@tokenflow/messaging';
-import { testNamespace, testUrls } from '@tokenflow/testing';
+import { testUrls } from '@tokenflow/testing';
 import { Client } from 'pg';
-import { createBillingApp } from '../src/billing.app';
-import { billingEnvSchema } from '../src/config';
-import { runBillingMigrations } from '../src/db/data-source';
 import { StoredResponsesRepository } from '../src/responses/stored-responses.repository';
 import { StoredResponsesRetentionJob } from '../src/responses/stored-responses-retention.job';
+import { type OwnDatabaseBilling, startOwnDatabaseBilling } from './support/own-database-billing';
 
 /** Small bounds, so the suite can cross them: 5 turns, 3 MB of context, 2.5 MB per stored response. */
 const MAX_TURNS = 5;
@@ -24,11 +20,7 @@ const STORE_MAX_BYTES = 2_500_000;
  * than one NATS message both ways. Its own database.
  */
 describe('stored responses (real NATS, Redis, Postgres)', () => {
-  const ns = testNamespace('responses');
-  const dbUrl = new URL(testUrls.database);
-  dbUrl.pathname = `/tf_${ns.toLowerCase()}`;
-  const databaseUrl = dbUrl.toString();
-  let app: INestApplicationContext;
+  let billing: OwnDatabaseBilling;
   let bus: NatsBus;
   let sql: Client;
   let repo: StoredResponsesRepository;
@@ -109,38 +101,11 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
   const notFound = (id: string, param: string | null = null) => isError('not_found', param, `No response found with id '${id}'.`);
 
   before(async () => {
-    await ensureDatabase(databaseUrl);
-    await runBillingMigrations(databaseUrl);
-    app = await createBillingApp(
-      billingEnvSchema.parse({
-        NATS_URL: testUrls.nats,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: testUrls.redis,
-        TF_NAMESPACE: ns,
-        DB_POOL_SIZE: '4',
-        LOG_LEVEL: 'silent',
-        RESPONSES_CONTEXT_MAX_TURNS: String(MAX_TURNS),
-        RESPONSES_CONTEXT_MAX_BYTES: String(CONTEXT_MAX_BYTES),
-        RESPONSES_STORE_MAX_BYTES: String(STORE_MAX_BYTES),
-      }),
-    );
-    repo = app.get(StoredResponsesRepository);
-    bus = await NatsBus.connect({ url: testUrls.nats, name: 'stored-responses-test', namespace: ns });
-    sql = new Client({ connectionString: databaseUrl });
-    await sql.connect();
+    billing = await startOwnDatabaseBilling('responses', { RESPONSES_CONTEXT_MAX_TURNS: String(MAX_TURNS), RESPONSES_CONTEXT_MAX_BYTES: String(CONTEXT_MAX_BYTES), RESPONSES_STORE_MAX_BYTES: String(STORE_MAX_BYTES) });
+    ({ bus, sql } = billing);
+    repo = billing.app.get(StoredResponsesRepository);
   });
-  after(async () => {
-    await sql?.end();
-    await app?.close();
-    for (const stream of Object.values(Streams)) await bus?.durable.deleteStream(stream.name);
-    await bus?.close();
-    const admin = new URL(databaseUrl);
-    admin.pathname = '/postgres';
-    const c = new Client({ connectionString: admin.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbUrl.pathname.slice(1)}" WITH (FORCE)`);
-    await c.end();
-  });
+  after(() => billing?.stop());
 
   it('stores a response and reads it back whole; a second store of the same id keeps the first', async () => {
     const t = turn([message('Hello'), { type: 'function_call_output', id: 'fco_1', call_id: 'call_1', output: '{"ok":true}' }], [answer('Hi!')]);
@@ -298,7 +263,7 @@ describe('stored responses (real NATS, Redis, Postgres)', () => {
     const old = Array.from({ length: 7 }, (_, i) => turn([message('old')], [answer('old')], { createdAt: Math.floor(now / 1000) - (31 + i) * day }));
     const recent = turn([message('new')], [answer('new')], { createdAt: Math.floor(now / 1000) - 29 * day });
     for (const t of [...old, recent]) await store(t);
-    const base = { REDIS_URL: testUrls.redis, TF_NAMESPACE: ns, RESPONSES_SWEEP_MS: 60_000 };
+    const base = { REDIS_URL: testUrls.redis, TF_NAMESPACE: billing.ns, RESPONSES_SWEEP_MS: 60_000 };
     assert.equal(await new StoredResponsesRetentionJob(repo, { ...base, RESPONSES_RETENTION_DAYS: 0 }).sweep(now), 0);
     const count = async (ts: StoredResponse[]) => (await sql.query(`SELECT count(*)::int AS n FROM billing.stored_responses WHERE id = ANY($1)`, [ts.map((t) => t.id)])).rows[0].n as number;
     assert.equal(await count(old), 7);

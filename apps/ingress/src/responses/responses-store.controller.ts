@@ -1,21 +1,13 @@
 import { Controller, Delete, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { type ResponseDeleteReply, type ResponseInputItemsRequest, TfError } from '@tokenflow/contracts';
+import { RESPONSES_INCLUDE } from '@tokenflow/openai';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/auth.hook';
 import { callContext } from '../http/request-context';
 import { ResponseStoreClient } from './response-store.client';
 
 /** What `include` may name (OpenAI's `Includable`); stored items are kept whole, so each is accepted and already there. */
-const INCLUDABLE = new Set([
-  'code_interpreter_call.outputs',
-  'computer_call_output.output.image_url',
-  'file_search_call.results',
-  'message.input_image.image_url',
-  'message.output_text.logprobs',
-  'reasoning.encrypted_content',
-  'web_search_call.action.sources',
-  'web_search_call.results',
-]);
+const INCLUDABLE: ReadonlySet<string> = new Set(RESPONSES_INCLUDE);
 
 /**
  * Stored responses (decision 0022; billing keeps them): `GET /v1/responses/{id}`, `GET /v1/responses/{id}/input_items`,
