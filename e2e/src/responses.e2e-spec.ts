@@ -121,10 +121,11 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
     });
 
     // The mock answers `response_format` with JSON matching the schema, so the JSON itself must survive the gateway.
-    // Claude gets the schema as structured outputs (`output_config.format`), held to it upstream. Zhipu documents no
-    // schema mode: the adapter sends `json_object` with the schema as a system instruction, so a real GLM may follow
-    // it but nothing enforces it — valid JSON is the honest guarantee there, and all this test asks of glm-4-plus.
-    const carriesSchema = model !== 'glm-4-plus';
+    // Claude gets the schema as structured outputs (`output_config.format`), held to it upstream (so does OpenAI: the
+    // gpt-4o test below). Zhipu and DeepSeek document no schema mode: the adapter sends `json_object` with the schema
+    // as a system instruction, so a real GLM or DeepSeek may follow it but nothing enforces it — valid JSON is the
+    // honest guarantee there, and all this test asks of glm-4-plus, deepseek-v3 and `auto` (which picks an economy model).
+    const carriesSchema = model === 'claude-sonnet';
     for (const streamed of [false, true]) {
       it(`${model}: structured output (text.format json_schema) answers JSON matching the schema${streamed ? ', streamed' : ''}`, async () => {
         const format = { type: 'json_schema' as const, name: 'weather', schema: WEATHER_SCHEMA, strict: true };
@@ -144,10 +145,21 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
     }
   }
 
+  it('gpt-4o: structured output (text.format json_schema) is held to the schema, streamed and whole', async () => {
+    const format = { type: 'json_schema' as const, name: 'weather', schema: WEATHER_SCHEMA, strict: true };
+    for (const streamed of [false, true]) {
+      const body = { model: 'gpt-4o', input: 'Paris weather as JSON', text: { format } };
+      const response = streamed ? await client.responses.stream(body).finalResponse() : await client.responses.create(body);
+      const value: unknown = JSON.parse(response.output_text);
+      assert.ok(matchesWeather(value), `${response.output_text}: ${ajv.errorsText(matchesWeather.errors)}`);
+    }
+  });
+
   it('chat.completions.parse and .stream: response_format json_schema answers parsed JSON matching the schema', async () => {
     const response_format = { type: 'json_schema' as const, json_schema: { name: 'weather', schema: WEATHER_SCHEMA, strict: true } };
     const messages = [{ role: 'user' as const, content: 'Paris weather as JSON' }];
-    for (const model of ['deepseek-v3', 'qwen-max', 'kimi-k2', 'auto']) {
+    // Providers whose API takes a schema: it reaches them, and the answer matches it.
+    for (const model of ['gpt-4o', 'qwen-max']) {
       const completion = await client.chat.completions.parse({ model, messages, response_format });
       const { parsed, content } = completion.choices[0].message;
       assert.equal(completion.choices[0].finish_reason, 'stop');
@@ -163,9 +175,12 @@ describe('Responses API: the official openai SDK against POST /v1/responses, eve
       assert.deepEqual(JSON.parse(final.choices[0].message.content ?? ''), parsed, `${model}: streamed and plain agree`);
       assert.equal(final.usage?.completion_tokens, completion.usage.completion_tokens);
     }
-    // Zhipu gets json_object (no schema mode): a JSON object all the same.
-    const glm = await client.chat.completions.create({ model: 'glm-4-plus', messages, response_format: { type: 'json_object' } });
-    assert.equal(typeof JSON.parse(glm.choices[0].message.content ?? ''), 'object');
+    // Providers with json_object only (DeepSeek, Moonshot, Zhipu; `auto` picks one of them): valid JSON all the same.
+    for (const model of ['deepseek-v3', 'kimi-k2', 'glm-4-plus', 'auto']) {
+      const c = await client.chat.completions.create({ model, messages, response_format });
+      const value: unknown = JSON.parse(c.choices[0].message.content ?? '');
+      assert.ok(value && typeof value === 'object' && !Array.isArray(value), `${model}: a JSON object`);
+    }
   });
 
   it('deepseek-r1: reasoning surfaces as a reasoning item, streamed and whole', async () => {

@@ -10,6 +10,17 @@ export function jsonInstruction(schema?: Record<string, unknown>): string {
   return `Respond with a single valid JSON value ${rule} It must conform to this JSON Schema:\n${JSON.stringify(schema)}`;
 }
 
+/**
+ * The schema as a system message after the caller's leading system messages (where models read their instructions);
+ * `messages` unchanged without a schema.
+ */
+export function withJsonInstruction<M extends { role?: unknown }>(messages: M[], schema: Record<string, unknown> | undefined): (M | { role: 'system'; content: string })[] {
+  if (!schema) return messages;
+  const at = messages.findIndex((m) => m.role !== 'system');
+  const instruction = { role: 'system' as const, content: jsonInstruction(schema) };
+  return at < 0 ? [...messages, instruction] : [...messages.slice(0, at), instruction, ...messages.slice(at)];
+}
+
 /** The `schema` of an OpenAI `response_format: {type:'json_schema', json_schema:{schema}}`, if it has one. */
 export function jsonSchemaOf(format: unknown): Record<string, unknown> | undefined {
   if (!isRecord(format) || format.type !== 'json_schema' || !isRecord(format.json_schema)) return undefined;

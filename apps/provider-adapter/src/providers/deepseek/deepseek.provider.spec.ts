@@ -54,6 +54,22 @@ describe('deepseek provider', () => {
     assert.deepEqual([anthropicish.thinking, 'top_k' in anthropicish], [{ type: 'enabled' }, false]);
   });
 
+  it('json_schema (DeepSeek documents only json_object) goes as json_object with the schema as a system instruction', () => {
+    const schema = { type: 'object', properties: { temp_c: { type: 'number' } } };
+    const body = sent(
+      deepseek.chat.buildRequest(attemptFor('deepseek', 'deepseek-chat'), {
+        messages: [{ role: 'user', content: 'Paris weather' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'weather', schema } },
+      }),
+    );
+    assert.deepEqual(body.response_format, { type: 'json_object' });
+    const [instruction, user] = body.messages as { role: string; content: string }[];
+    assert.equal(instruction.role, 'system');
+    // DeepSeek's JSON mode wants the word "json" in the prompt; the instruction carries it and the schema.
+    assert.ok(/json/i.test(instruction.content) && instruction.content.includes(JSON.stringify(schema)));
+    assert.deepEqual(user, { role: 'user', content: 'Paris weather' });
+  });
+
   it('streams reasoning_content then content, skips keep-alives, and takes the cache-hit split and reasoning tokens as usage', () => {
     const out = replay(deepseek.chat.createDecoder(), REASONER_STREAM);
     assert.equal(out.done, true);

@@ -1,5 +1,5 @@
 import { openAiCompatible } from '../openai-base/openai-base.provider';
-import { type Body, drop, limitChoices, maxTokensAsLegacy, stripReasoningFromHistory, thinkingAsSwitch } from '../openai-base/param-rules';
+import { type Body, jsonSchemaAsJsonObject, drop, limitChoices, maxTokensAsLegacy, stripReasoningFromHistory, thinkingAsSwitch } from '../openai-base/param-rules';
 
 /** DeepSeek's documented output ceilings: deepseek-chat 8K, deepseek-reasoner 64K (its default is 32K). */
 const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-reasoner': 65_536 };
@@ -10,6 +10,7 @@ const MAX_OUTPUT: Record<string, number> = { 'deepseek-chat': 8_192, 'deepseek-r
  * - deepseek-reasoner ignores temperature/top_p/penalties and 400s on logprobs: all dropped.
  * - `reasoning_content` in input assistant turns is a 400 on DeepSeek: removed from history.
  * - No `n` beyond 1.
+ * - JSON mode is `json_object` only: a `json_schema` format is sent as that plus the schema as an instruction.
  * - Usage: `prompt_cache_hit_tokens` is the cached input; `reasoning_content` deltas pass through to clients.
  * - Legacy completions are DeepSeek's FIM beta (`/beta/completions` at the root base URL), which serves deepseek-chat
  *   only (no thinking mode); deepseek-reasoner gets them through chat (decision 0024). No embeddings.
@@ -27,6 +28,7 @@ export const provider = openAiCompatible({
     // Not DeepSeek parameters (an Anthropic-format client's `top_k`; OpenAI's effort knob): dropped.
     drop(body, 'top_k', 'reasoning_effort');
     thinkingAsSwitch(body, 'thinking');
+    jsonSchemaAsJsonObject(body);
     if (model === 'deepseek-reasoner') drop(body, 'temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs');
   },
 });

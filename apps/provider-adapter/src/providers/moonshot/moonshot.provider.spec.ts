@@ -28,6 +28,23 @@ describe('moonshot provider', () => {
     });
   });
 
+  it('json_schema (not in Kimi\'s API) goes as json_object with the schema as a system instruction after the caller\'s; json_object passes', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const body = sent(
+      moonshot.chat.buildRequest(attemptFor('moonshot', 'kimi-k2-turbo-preview'), {
+        messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Paris' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } },
+      }),
+    );
+    assert.deepEqual(body.response_format, { type: 'json_object' });
+    const messages = body.messages as { role: string; content: string }[];
+    assert.deepEqual(messages.map((m) => m.role), ['system', 'system', 'user']);
+    assert.equal(messages[0].content, 'Be brief.');
+    assert.ok(messages[1].content.includes('JSON') && messages[1].content.includes(JSON.stringify(schema)), messages[1].content);
+    const plain = sent(moonshot.chat.buildRequest(attemptFor('moonshot', 'kimi-k2-turbo-preview'), { messages: [{ role: 'user', content: 'json please' }], response_format: { type: 'json_object' } }));
+    assert.deepEqual([plain.response_format, (plain.messages as unknown[]).length], [{ type: 'json_object' }, 1]);
+  });
+
   it('refuses what Kimi cannot do with our own 400: n above 5, and n > 1 at a low temperature', () => {
     const build = (extra: Record<string, unknown>) => moonshot.chat.buildRequest(attemptFor('moonshot', 'kimi-latest'), { messages: [], ...extra });
     assert.throws(() => build({ n: 6 }), (e: TfError) => e.code === 'invalid_request' && e.param === 'n');

@@ -1,4 +1,5 @@
 import { TfError } from '@tokenflow/contracts';
+import { jsonSchemaOf, withJsonInstruction } from '../json-instruction';
 
 /**
  * Small, named rules for what a provider accepts, so each provider's quirks read as a list. Every rule either
@@ -62,4 +63,17 @@ export function thinkingAsSwitch(body: Body, field: 'thinking' | 'enable_thinkin
   delete body.thinking;
   if (field === 'thinking') body.thinking = { type: on ? 'enabled' : 'disabled' };
   else body.enable_thinking ??= on;
+}
+
+/**
+ * For providers whose JSON mode is `json_object` only (DeepSeek, Moonshot document no `json_schema`): the schema is
+ * sent as a system instruction and the mode as `json_object`, so the answer is valid JSON and a real model can follow
+ * the schema — best effort, nothing upstream enforces it (decision 0024).
+ */
+export function jsonSchemaAsJsonObject(body: Body): void {
+  const format = body.response_format as { type?: unknown } | undefined;
+  if (format?.type !== 'json_schema') return;
+  const schema = jsonSchemaOf(format);
+  body.response_format = { type: 'json_object' };
+  if (Array.isArray(body.messages)) body.messages = withJsonInstruction(body.messages as Body[], schema);
 }

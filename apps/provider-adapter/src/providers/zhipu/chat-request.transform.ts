@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TfError } from '@tokenflow/contracts';
-import { jsonInstruction, jsonSchemaOf } from '../json-instruction';
+import { jsonSchemaOf, withJsonInstruction } from '../json-instruction';
 
 type Json = Record<string, unknown>;
 
@@ -53,7 +53,7 @@ export function toZhipuChatBody(body: Json, model: string): Json {
   if (typeof body.n === 'number' && body.n > 1) {
     throw new TfError('invalid_request', 'Zhipu GLM models return a single choice: n must be 1.', { param: 'n' });
   }
-  const out: Json = { model, messages: withSchemaInstruction(toZhipuMessages(body.messages), jsonSchemaOf(body.response_format)), stream: true };
+  const out: Json = { model, messages: withJsonInstruction(toZhipuMessages(body.messages), jsonSchemaOf(body.response_format)) as Json[], stream: true };
   Object.assign(out, sampling(body));
   const maxTokens = num(body.max_completion_tokens) ?? num(body.max_tokens);
   if (maxTokens !== undefined) out.max_tokens = Math.min(Math.max(1, Math.floor(maxTokens)), ZHIPU_LIMITS.maxTokens);
@@ -123,14 +123,6 @@ function toZhipuTool(tool: Json): Json {
 function responseFormat(format: unknown): Json | undefined {
   if (!isObject(format)) return undefined;
   return format.type === 'json_object' || format.type === 'json_schema' ? { type: 'json_object' } : undefined;
-}
-
-/** The schema as a system message after the caller's leading system messages (where GLM reads its instructions). */
-function withSchemaInstruction(messages: Json[], schema: Json | undefined): Json[] {
-  if (!schema) return messages;
-  const at = messages.findIndex((m) => m.role !== 'system');
-  const instruction: Json = { role: 'system', content: jsonInstruction(schema) };
-  return at < 0 ? [...messages, instruction] : [...messages.slice(0, at), instruction, ...messages.slice(at)];
 }
 
 function endUserId(user: unknown): string | undefined {
