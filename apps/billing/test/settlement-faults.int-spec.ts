@@ -1,15 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { INestApplicationContext } from '@nestjs/common';
-import { ensureDatabase } from '@tokenflow/config';
 import { Streams, Subjects, TfError } from '@tokenflow/contracts';
 import { NatsBus } from '@tokenflow/messaging';
-import { testNamespace, testUrls, usageEvent, waitFor } from '@tokenflow/testing';
+import { usageEvent, waitFor } from '@tokenflow/testing';
 import { Client } from 'pg';
-import { createBillingApp } from '../src/billing.app';
-import { billingEnvSchema } from '../src/config';
-import { runBillingMigrations } from '../src/db/data-source';
+import { type OwnDatabaseBilling, startOwnDatabaseBilling } from './support/own-database-billing';
 
 /**
  * Issue 13: no usage event is ever dropped. Billing runs against its own database, whose ledger this spec makes
@@ -17,47 +13,21 @@ import { runBillingMigrations } from '../src/db/data-source';
  * break a constraint; every event must end up in the ledger exactly once when the cause clears.
  */
 describe('settlement through faults (real NATS, Redis, Postgres)', () => {
-  const ns = testNamespace('settlefault');
-  const dbUrl = new URL(testUrls.database);
-  dbUrl.pathname = `/tf_${ns.toLowerCase()}`;
-  const databaseUrl = dbUrl.toString();
-  let app: INestApplicationContext;
+  let billing: OwnDatabaseBilling;
+  let ns: string;
   let bus: NatsBus;
   let sql: Client;
 
   before(async () => {
-    await ensureDatabase(databaseUrl);
-    await runBillingMigrations(databaseUrl);
-    app = await createBillingApp(
-      billingEnvSchema.parse({
-        NATS_URL: testUrls.nats,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: testUrls.redis,
-        TF_NAMESPACE: ns,
-        DB_POOL_SIZE: '4',
-        DB_STATEMENT_TIMEOUT_MS: '2000',
-        SETTLEMENT_STATEMENT_TIMEOUT_MS: '300',
-        PARKED_REPLAY_MS: '500',
-        UNSETTLED_LIMIT_USD: '0.01',
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    bus = await NatsBus.connect({ url: testUrls.nats, name: 'settlement-faults-test', namespace: ns });
-    sql = new Client({ connectionString: databaseUrl });
-    await sql.connect();
+    billing = await startOwnDatabaseBilling('settlefault', {
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+      SETTLEMENT_STATEMENT_TIMEOUT_MS: '300',
+      PARKED_REPLAY_MS: '500',
+      UNSETTLED_LIMIT_USD: '0.01',
+    });
+    ({ ns, bus, sql } = billing);
   });
-  after(async () => {
-    await sql?.end();
-    await app?.close();
-    for (const stream of Object.values(Streams)) await bus?.durable.deleteStream(stream.name);
-    await bus?.close();
-    const admin = new URL(databaseUrl);
-    admin.pathname = '/postgres';
-    const c = new Client({ connectionString: admin.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbUrl.pathname.slice(1)}" WITH (FORCE)`);
-    await c.end();
-  });
+  after(() => billing?.stop());
 
   const usageCount = async (accountId: string) =>
     (await sql.query(`SELECT count(*)::int AS n FROM billing.ledger_entries WHERE kind = 'usage' AND account_id = $1`, [accountId])).rows[0].n as number;
@@ -71,7 +41,7 @@ describe('settlement through faults (real NATS, Redis, Postgres)', () => {
     const each = BigInt((await hold(acct.id, `warm-${ns}`)).amountNano);
     const start = await balance(acct.id);
 
-    const locker = new Client({ connectionString: databaseUrl });
+    const locker = new Client({ connectionString: billing.databaseUrl });
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE billing.ledger_entries IN ACCESS EXCLUSIVE MODE');

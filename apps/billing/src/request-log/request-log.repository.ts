@@ -1,39 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestLoggedEvent, RequestLogListRequest } from '@tokenflow/contracts';
+import type { RequestLoggedEvent, RequestLogListRequest, RequestLogView } from '@tokenflow/contracts';
 import { DataSource } from 'typeorm';
 import { listCondition } from './request-log-query';
 
+/** The columns stored exactly as the admin API shows them. */
+type ViewColumns = 'id' | 'account_id' | 'key_id' | 'method' | 'path' | 'endpoint' | 'requested_model' | 'served_model' | 'provider' | 'channel_id' | 'route' | 'category' | 'attempts' | 'stream' | 'status' | 'error_code' | 'latency_ms' | 'ttft_ms' | 'cost_nano' | 'trace_id';
+
 /** A stored entry as read back (numbers as Postgres returns them: bigint as text). */
-export interface RequestLogRow {
-  id: string;
+export type RequestLogRow = Pick<RequestLogView, ViewColumns> & {
   at: Date;
-  account_id: string | null;
-  key_id: string | null;
-  method: string;
-  path: string;
-  endpoint: string | null;
-  requested_model: string | null;
-  served_model: string | null;
-  provider: string | null;
-  channel_id: string | null;
-  route: string | null;
-  category: string | null;
-  attempts: number;
-  stream: boolean;
-  status: number;
-  error_code: string | null;
-  latency_ms: number;
-  ttft_ms: number | null;
   input_tokens: number | null;
   output_tokens: number | null;
   reasoning_tokens: number | null;
   cached_tokens: number | null;
-  cost_nano: string | null;
-  trace_id: string | null;
   content_request: string | null;
   content_response: string | null;
   content_truncated: boolean | null;
-}
+};
 
 /** Statement limit of one batch insert: below the consumer's 10 s ack wait, so a stuck batch fails and comes back. */
 const INSERT_TIMEOUT_MS = 5_000;
